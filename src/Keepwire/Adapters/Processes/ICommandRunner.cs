@@ -1,0 +1,42 @@
+namespace Keepwire.Adapters.Processes;
+
+/// <summary>
+/// Runs an outside program to completion. Every adapter that shells out (nft, wg, ip,
+/// conntrack) goes through this, so there is one place that knows how to run a process,
+/// capture its output and turn a failure into an actionable error.
+/// </summary>
+public interface ICommandRunner
+{
+    /// <summary>Runs <paramref name="program"/> and returns its result, whatever the exit code.</summary>
+    Task<CommandResult> RunAsync(string program, IReadOnlyList<string> arguments, string? standardInput = null, CancellationToken cancellationToken = default);
+}
+
+public sealed record CommandResult(string Program, IReadOnlyList<string> Arguments, int ExitCode, string StandardOutput, string StandardError)
+{
+    public bool Succeeded => ExitCode == 0;
+
+    public string CommandLine => Arguments.Count == 0 ? Program : $"{Program} {string.Join(' ', Arguments)}";
+
+    /// <summary>Returns this result, or throws a <see cref="CommandFailedException"/> naming the command and its error output.</summary>
+    public CommandResult EnsureSuccess() => Succeeded ? this : throw new CommandFailedException(this);
+}
+
+public sealed class CommandFailedException(CommandResult result)
+    : Exception($"`{result.CommandLine}` exited with {result.ExitCode}: {FirstLines(result.StandardError, result.StandardOutput)}")
+{
+    public CommandResult Result { get; } = result;
+
+    private static string FirstLines(string stderr, string stdout)
+    {
+        var text = string.IsNullOrWhiteSpace(stderr) ? stdout : stderr;
+        text = text.Trim();
+        return text.Length > 600 ? text[..600] + "…" : text;
+    }
+}
+
+public static class CommandRunnerExtensions
+{
+    /// <summary>Runs a program and throws <see cref="CommandFailedException"/> unless it exits 0.</summary>
+    public static async Task<CommandResult> RunCheckedAsync(this ICommandRunner runner, string program, IReadOnlyList<string> arguments, string? standardInput = null, CancellationToken cancellationToken = default) =>
+        (await runner.RunAsync(program, arguments, standardInput, cancellationToken)).EnsureSuccess();
+}

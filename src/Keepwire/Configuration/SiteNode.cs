@@ -1,0 +1,27 @@
+namespace Keepwire.Configuration;
+
+/// <summary>How the hub hands traffic to a site.</summary>
+public enum SiteMode
+{
+    /// <summary>The site runs the agent and routes replies back into the tunnel: client addresses are preserved.</summary>
+    Agent,
+
+    /// <summary>The site runs plain WireGuard only: the hub masquerades forwarded traffic to it.</summary>
+    Snat,
+}
+
+/// <summary>A site: a place that can serve, dialing out to every hub.</summary>
+/// <param name="Priority">Higher wins (keepalived's sense of the word).</param>
+/// <param name="Tunnel">The site's tunnel addresses (host addresses, no prefix), given or allocated from the hub's tunnel network.</param>
+/// <param name="Interface">The WireGuard interface name on the site host.</param>
+/// <param name="PrivateKeyFile">Path of the site's private key (mode 0600); read only on the site itself.</param>
+/// <param name="PersistentKeepalive">Seconds between keepalives, so NAT mappings stay open.</param>
+public sealed record SiteNode(
+    string Name,
+    WireGuardKey PublicKey,
+    int Priority,
+    SiteMode Mode,
+    TunnelAddresses Tunnel,
+    string Interface,
+    string PrivateKeyFile,
+    int PersistentKeepalive);

@@ -1,0 +1,34 @@
+using System.Net;
+using Keepwire.Configuration;
+
+namespace Keepwire.Reconciliation;
+
+/// <summary>
+/// One forwarding entry: traffic for <see cref="Vip"/> on these ports goes to <see cref="Backend"/>.
+/// A single port may be mapped to another backend port; a range keeps its ports.
+/// </summary>
+public sealed record ForwardingRule(
+    string Service,
+    IPAddress Vip,
+    TransportProtocol Protocol,
+    int FirstPort,
+    int LastPort,
+    IPAddress Backend,
+    int BackendPort)
+{
+    public bool IsRange => FirstPort != LastPort;
+}
+
+/// <summary>
+/// Everything the hub's nftables table must express, derived from the config and the
+/// current decisions. The reconciler makes the kernel match this, and nothing else.
+/// </summary>
+/// <param name="TunnelInterface">The hub's WireGuard interface: forwarded traffic leaves through it.</param>
+/// <param name="Rules">The forwarding entries of every service, for its currently serving site.</param>
+/// <param name="SnatBackends">Tunnel addresses of sites without the agent: traffic to them is masqueraded.</param>
+/// <param name="AllowForwardFrom">Sources allowed to reach tunnel addresses without DNAT.</param>
+public sealed record HubDataPlane(
+    string TunnelInterface,
+    IReadOnlyList<ForwardingRule> Rules,
+    IReadOnlyList<IPAddress> SnatBackends,
+    IReadOnlyList<IPNetwork> AllowForwardFrom);
