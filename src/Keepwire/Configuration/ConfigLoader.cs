@@ -41,7 +41,9 @@ public static class ConfigLoader
         if (root is null)
             return ConfigLoadResult.Failure(errors.InFileOrder());
 
-        var baseDirectory = Path.GetDirectoryName(Path.GetFullPath(sourcePath)) ?? "/";
+        var baseDirectory = string.IsNullOrEmpty(sourcePath)
+            ? Directory.GetCurrentDirectory()
+            : Path.GetDirectoryName(Path.GetFullPath(sourcePath)) ?? "/";
         var config = Build(root, sourcePath, baseDirectory, errors);
         return config is not null && errors.Count == 0 ? ConfigLoadResult.Success(config) : ConfigLoadResult.Failure(errors.InFileOrder());
     }

@@ -125,6 +125,19 @@ public sealed class ConfigLoaderValidTests
         Assert.Equal(TunnelAddresses.Host(IPAddress.Parse("10.77.0.2"), IPAddress.Parse("fd77::13")), tunnels["delta"]);
     }
 
+    [Fact]
+    public void Unquoted_IPv6_addresses_and_port_mappings_in_flow_lists_parse()
+    {
+        var yaml = ConfigText.Base.Replace(13, "    vips: [2001:db8::80, 203.0.113.80]").Replace(14, "    ports: [tcp/8080:80, udp/5000-5010]").ToString();
+
+        var result = ConfigLoader.Parse(yaml, "cluster.yaml");
+
+        Assert.Empty(result.Errors);
+        var web = Assert.Single(result.Config!.Services);
+        Assert.Equal([IPAddress.Parse("2001:db8::80"), IPAddress.Parse("203.0.113.80")], web.Vips);
+        Assert.Equal([new PortRule(TransportProtocol.Tcp, 8080, 8080, 80), new PortRule(TransportProtocol.Udp, 5000, 5010, null)], web.Ports);
+    }
+
     internal static string RepoRoot()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
