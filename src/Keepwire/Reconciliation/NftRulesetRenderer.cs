@@ -77,9 +77,9 @@ public static partial class NftRulesetRenderer
         {{DnatRules}}
         	}
         	# The hub reaching a VIP itself (an operator's curl, a local proxy) gets the same service as
-        	# everyone else instead of the hub's own empty ports.
+        	# everyone else instead of the hub's own empty ports. (nft names "dstnat" for prerouting only: -100 is its value.)
         	chain output {
-        		type nat hook output priority dstnat; policy accept;
+        		type nat hook output priority -100; policy accept;
         {{DnatRules}}
         	}
         	# Policy accept: only traffic into the tunnel is Keepwire's business.

@@ -65,7 +65,7 @@ public sealed class NftRulesetRendererTests
         var definition = NftRulesetRenderer.Render(Plane(tunnel: "hubtun")).Definition;
 
         Assert.Contains("type nat hook prerouting priority dstnat; policy accept;", definition);
-        Assert.Contains("type nat hook output priority dstnat; policy accept;", definition);
+        Assert.Contains("type nat hook output priority -100; policy accept;", definition);
         Assert.Contains("dnat ip to ip daddr . meta l4proto . th dport map @fwd4\n", definition);
         Assert.Contains("dnat ip to ip daddr . meta l4proto . th dport map @fwd4r\n", definition);
         Assert.Contains("dnat ip6 to ip6 daddr . meta l4proto . th dport map @fwd6\n", definition);
