@@ -1,0 +1,47 @@
+using System.Text;
+
+namespace Keepwire.Lab;
+
+/// <summary>Writes the cluster config a lab's daemons run with, in the same YAML an operator would write.</summary>
+internal static class LabConfigWriter
+{
+    /// <param name="publicKeys">Public key of every node, by node name.</param>
+    public static string Render(LabTopology topology, LabPaths paths, IReadOnlyDictionary<string, string> publicKeys)
+    {
+        var hub = topology.Hub;
+        var siteNames = string.Join(", ", topology.Sites.Select(s => s.Name));
+        var vips = $"[{topology.Vips.IPv4}, \"{topology.Vips.IPv6}\"]";
+
+        var yaml = new StringBuilder();
+        yaml.AppendLine($"# Written by `keepwire lab` for lab {topology.Prefix}; removed with the lab.");
+        yaml.AppendLine("hubs:");
+        yaml.AppendLine($"  - name: {hub.Name}");
+        yaml.AppendLine($"    endpoint: {hub.Endpoint}");
+        yaml.AppendLine($"    interface: {hub.WireGuardInterface}");
+        yaml.AppendLine($"    public_interface: {hub.PublicInterface}");
+        yaml.AppendLine($"    public_key: \"{publicKeys[hub.Name]}\"");
+        yaml.AppendLine($"    private_key_file: {paths.PrivateKeyFile(hub.Name)}");
+        yaml.AppendLine($"    tunnel: {{ ipv4: {hub.Tunnel.IPv4}/{hub.TunnelPrefixLengthIPv4}, ipv6: \"{hub.Tunnel.IPv6}/{hub.TunnelPrefixLengthIPv6}\" }}");
+        yaml.AppendLine("sites:");
+        foreach (var site in topology.Sites)
+        {
+            yaml.AppendLine($"  - name: {site.Name}");
+            yaml.AppendLine($"    public_key: \"{publicKeys[site.Name]}\"");
+            yaml.AppendLine($"    priority: {site.Priority}");
+            yaml.AppendLine($"    tunnel: {{ ipv4: {site.Tunnel.IPv4}, ipv6: \"{site.Tunnel.IPv6}\" }}");
+            yaml.AppendLine($"    interface: {site.WireGuardInterface}");
+            yaml.AppendLine($"    private_key_file: {paths.PrivateKeyFile(site.Name)}");
+            yaml.AppendLine("    persistent_keepalive: 5");
+        }
+        yaml.AppendLine("services:");
+        yaml.AppendLine("  - name: web");
+        yaml.AppendLine($"    vips: {vips}");
+        yaml.AppendLine("    ports: [tcp/80]");
+        yaml.AppendLine($"    sites: [{siteNames}]");
+        yaml.AppendLine("  - name: echo");
+        yaml.AppendLine($"    vips: {vips}");
+        yaml.AppendLine("    ports: [udp/7]");
+        yaml.AppendLine($"    sites: [{siteNames}]");
+        return yaml.ToString();
+    }
+}

@@ -1,0 +1,116 @@
+using System.Globalization;
+using System.Text;
+
+namespace Keepwire.Lab;
+
+/// <summary>The hub and site daemons of a lab: started detached inside their namespaces, tracked by pid.</summary>
+public sealed partial class LabHandle
+{
+    /// <summary>Starts the daemon of <paramref name="node"/> (hub, alpha, …) and returns its pid; does not wait for it to be ready.</summary>
+    public async Task<int> StartDaemonAsync(string node, CancellationToken cancellationToken = default)
+    {
+        var ns = Topology.NamespaceOfNode(node);
+        var role = node == Topology.Hub.Name ? "hub" : "site";
+        Directory.CreateDirectory(paths.NodeStateDirectory(node));
+        string[] command =
+        [
+            .. KeepwireCommand, role,
+            "--config", paths.ConfigFile,
+            "--node", node,
+            "--state-dir", paths.NodeStateDirectory(node),
+            "--socket", paths.NodeSocket(node),
+        ];
+        return await processes.StartDetachedAsync(node, ns, command, cancellationToken);
+    }
+
+    /// <summary>Starts the hub, then every site.</summary>
+    public async Task StartDaemonsAsync(CancellationToken cancellationToken = default)
+    {
+        foreach (var node in Topology.Nodes)
+            await StartDaemonAsync(node, cancellationToken);
+    }
+
+    /// <summary>Stops a daemon gracefully (SIGTERM; SIGKILL if it has not exited after 15 s).</summary>
+    public Task StopDaemonAsync(string node, CancellationToken cancellationToken = default)
+    {
+        _ = Topology.NamespaceOfNode(node);
+        return processes.StopAsync(node, "TERM", DaemonStopGrace, cancellationToken);
+    }
+
+    /// <summary>
+    /// Sends <paramref name="signal"/> (KILL by default: a crash) to a daemon and, for KILL, waits
+    /// until it is gone. What the daemon made (WireGuard interface, nftables table, routes) stays
+    /// behind, exactly as after a real crash.
+    /// </summary>
+    public async Task KillDaemonAsync(string node, string signal = "KILL", CancellationToken cancellationToken = default)
+    {
+        _ = Topology.NamespaceOfNode(node);
+        if (DaemonPid(node) is not { } pid)
+            throw new LabException($"The {node} daemon is not running (no pid file).");
+        await processes.SignalAsync(pid, signal, cancellationToken);
+        if (signal is "KILL" or "9" or "SIGKILL")
+        {
+            await LabProcesses.WaitForExitAsync(pid, TimeSpan.FromSeconds(10), cancellationToken);
+            processes.ForgetPid(node);
+        }
+    }
+
+    /// <summary>The pid of a daemon if it is running.</summary>
+    public int? DaemonPid(string node) => processes.ReadPid(node) is { } pid && LabProcesses.IsAlive(pid) ? pid : null;
+
+    /// <summary>The hub's view of the latest handshake with each site (null: none yet).</summary>
+    public async Task<IReadOnlyDictionary<string, DateTimeOffset?>> ReadHandshakesAsync(CancellationToken cancellationToken = default)
+    {
+        var result = await ExecAsync("hub", ["wg", "show", Topology.Hub.WireGuardInterface, "latest-handshakes"], cancellationToken: cancellationToken);
+        var byKey = new Dictionary<string, long>(StringComparer.Ordinal);
+        if (result.Succeeded)
+        {
+            foreach (var line in result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            {
+                var fields = line.Split('\t');
+                if (fields.Length == 2 && long.TryParse(fields[1], NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
+                    byKey[fields[0]] = seconds;
+            }
+        }
+        return Topology.Sites.ToDictionary(
+            s => s.Name,
+            s => byKey.TryGetValue(PublicKey(s.Name), out var seconds) && seconds > 0 ? DateTimeOffset.FromUnixTimeSeconds(seconds) : (DateTimeOffset?)null);
+    }
+
+    /// <summary>
+    /// Waits until the hub's control socket exists and every site has a WireGuard handshake with
+    /// the hub; on timeout, fails with what is missing and the end of every daemon's log.
+    /// </summary>
+    public async Task WaitForDaemonsReadyAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var missing = new List<string>();
+            if (!File.Exists(paths.NodeSocket(Topology.Hub.Name)))
+                missing.Add($"the hub socket {paths.NodeSocket(Topology.Hub.Name)}");
+            var handshakes = await ReadHandshakesAsync(cancellationToken);
+            missing.AddRange(handshakes.Where(h => h.Value is null).Select(h => $"a handshake from {h.Key}"));
+            if (missing.Count == 0)
+            {
+                Log.DaemonsReady(logger, Prefix);
+                return;
+            }
+            if (DateTime.UtcNow > deadline)
+                throw new LabException(DescribeNotReady(timeout, missing));
+            await Task.Delay(250, cancellationToken);
+        }
+    }
+
+    private string DescribeNotReady(TimeSpan timeout, IReadOnlyList<string> missing)
+    {
+        var message = new StringBuilder();
+        message.Append(CultureInfo.InvariantCulture, $"Lab {Prefix}: the daemons did not come up within {timeout.TotalSeconds:0} s; still missing {string.Join(", ", missing)}.");
+        foreach (var node in Topology.Nodes)
+        {
+            var state = DaemonPid(node) is { } pid ? $"running (pid {pid})" : "NOT running";
+            message.Append(CultureInfo.InvariantCulture, $"\n--- {node}: {state}. {LogTail.Describe(paths.LogFile(node))}");
+        }
+        return message.ToString();
+    }
+}

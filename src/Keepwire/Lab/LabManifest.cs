@@ -1,0 +1,28 @@
+using System.Text.Json;
+
+namespace Keepwire.Lab;
+
+/// <summary>What a later process needs to drive a lab it did not build: how to run keepwire.</summary>
+internal sealed record LabManifest(string Prefix, IReadOnlyList<string> KeepwireCommand, DateTimeOffset CreatedAt)
+{
+    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
+
+    public void Write(string file) => File.WriteAllText(file, JsonSerializer.Serialize(this, JsonOptions));
+
+    public static LabManifest Read(string file)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<LabManifest>(File.ReadAllText(file), JsonOptions)
+                ?? throw new LabException($"The lab manifest {file} is empty.");
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new LabException($"No lab there: {file} does not exist. `keepwire lab status` lists the labs on this machine.", e);
+        }
+        catch (JsonException e)
+        {
+            throw new LabException($"The lab manifest {file} is unreadable: {e.Message}", e);
+        }
+    }
+}

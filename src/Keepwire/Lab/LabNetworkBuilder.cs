@@ -1,0 +1,135 @@
+using Keepwire.Adapters.Processes;
+
+namespace Keepwire.Lab;
+
+/// <summary>
+/// Builds the lab's namespaces and links: a bridge standing for the internet, every public host
+/// plugged into it with a veth, and the CGNAT site behind its own NAT router.
+/// </summary>
+internal sealed class LabNetworkBuilder(ICommandRunner runner, LabTopology topology)
+{
+    private const string HostUplink = "eth0";
+    internal const string NatInsideInterface = "eth1";
+
+    /// <summary>
+    /// The NAT router's own ruleset, in its own namespace: masquerade everything leaving by the
+    /// outside interface, IPv4 and IPv6 alike (IPv6 NAT is not usual, but CGNAT-like reachability,
+    /// "can dial out, cannot be dialled", is what the lab needs to stand for).
+    /// </summary>
+    private const string NatRuleset = """
+        table inet lab_nat {
+            chain postrouting {
+                type nat hook postrouting priority srcnat; policy accept;
+                oifname "eth0" masquerade
+            }
+        }
+
+        """;
+
+    public async Task BuildAsync(CancellationToken cancellationToken)
+    {
+        // The internet namespace first: cleanup recognises a (partial) lab by it.
+        foreach (var host in LabNaming.Hosts)
+            await CreateNamespaceAsync(topology.NamespaceOf(host), cancellationToken);
+
+        await BuildInternetAsync(cancellationToken);
+        foreach (var (host, address) in topology.PublicHosts)
+            await PlugIntoInternetAsync(host, address, cancellationToken);
+        await BuildNatAsync(cancellationToken);
+
+        foreach (var site in topology.Sites)
+        {
+            // The UDP echo binds the tunnel addresses before the site daemon has put them on WireGuard.
+            await SysctlAsync(site.Namespace, cancellationToken, "net.ipv4.ip_nonlocal_bind=1", "net.ipv6.ip_nonlocal_bind=1");
+        }
+    }
+
+    /// <summary>Writes the /etc/hosts every lab host sees (ip netns exec bind-mounts /etc/netns/NS/hosts over it).</summary>
+    public void WriteHostsFiles()
+    {
+        var hub = topology.Hub;
+        var hosts = $"""
+            # Written by `keepwire lab` for lab {topology.Prefix}; removed with the lab.
+            127.0.0.1 localhost
+            ::1 localhost
+            {hub.Public.IPv4} {hub.EndpointHostName}
+            {hub.Public.IPv6} {hub.EndpointHostName}
+
+            """;
+        foreach (var host in LabNaming.Hosts.Where(h => h != "net"))
+        {
+            var directory = LabPaths.EtcNetnsDirectory(topology.NamespaceOf(host));
+            Directory.CreateDirectory(directory);
+            File.WriteAllText(Path.Combine(directory, "hosts"), hosts);
+        }
+    }
+
+    private async Task CreateNamespaceAsync(string name, CancellationToken cancellationToken)
+    {
+        await runner.RunCheckedAsync("ip", ["netns", "add", name], cancellationToken: cancellationToken);
+        // No duplicate address detection: addresses are usable at once, and nothing in the lab can clash.
+        await SysctlAsync(name, cancellationToken, "net.ipv6.conf.all.accept_dad=0", "net.ipv6.conf.default.accept_dad=0");
+        await IpAsync(name, cancellationToken, "link", "set", "dev", "lo", "up");
+    }
+
+    private async Task BuildInternetAsync(CancellationToken cancellationToken)
+    {
+        var ns = topology.InternetNamespace;
+        var bridge = topology.BridgeInterface;
+        await IpAsync(ns, cancellationToken, "link", "add", "name", bridge, "type", "bridge", "forward_delay", "0", "stp_state", "0");
+        await IpAsync(ns, cancellationToken, "link", "set", "dev", bridge, "up");
+        await AddAddressesAsync(ns, bridge, topology.InternetGateway, cancellationToken);
+    }
+
+    private async Task PlugIntoInternetAsync(string host, DualStackAddress address, CancellationToken cancellationToken)
+    {
+        var hostNamespace = topology.NamespaceOf(host);
+        var internet = topology.InternetNamespace;
+        // Both ends are created straight inside their namespaces: nothing ever appears in the root namespace.
+        await runner.RunCheckedAsync(
+            "ip",
+            ["link", "add", "name", HostUplink, "netns", hostNamespace, "type", "veth", "peer", "name", host, "netns", internet],
+            cancellationToken: cancellationToken);
+        await IpAsync(internet, cancellationToken, "link", "set", "dev", host, "master", topology.BridgeInterface);
+        await IpAsync(internet, cancellationToken, "link", "set", "dev", host, "up");
+        await IpAsync(hostNamespace, cancellationToken, "link", "set", "dev", HostUplink, "up");
+        await AddAddressesAsync(hostNamespace, HostUplink, address, cancellationToken);
+        await AddDefaultRoutesAsync(hostNamespace, topology.InternetGateway, cancellationToken);
+    }
+
+    private async Task BuildNatAsync(CancellationToken cancellationToken)
+    {
+        var nat = topology.Nat;
+        var site = topology.Sites.Single(s => s.BehindNat);
+        await runner.RunCheckedAsync(
+            "ip",
+            ["link", "add", "name", NatInsideInterface, "netns", nat.Namespace, "type", "veth", "peer", "name", HostUplink, "netns", site.Namespace],
+            cancellationToken: cancellationToken);
+        await IpAsync(nat.Namespace, cancellationToken, "link", "set", "dev", NatInsideInterface, "up");
+        await IpAsync(site.Namespace, cancellationToken, "link", "set", "dev", HostUplink, "up");
+        await AddAddressesAsync(nat.Namespace, NatInsideInterface, nat.Inside, cancellationToken, prefixLengthIPv4: 24, prefixLengthIPv6: 64);
+        await AddAddressesAsync(site.Namespace, HostUplink, site.Host, cancellationToken, prefixLengthIPv4: 24, prefixLengthIPv6: 64);
+        await AddDefaultRoutesAsync(site.Namespace, nat.Inside, cancellationToken);
+
+        await SysctlAsync(nat.Namespace, cancellationToken, "net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1");
+        await runner.RunCheckedAsync("ip", ["netns", "exec", nat.Namespace, "nft", "-f", "-"], NatRuleset, cancellationToken);
+    }
+
+    private async Task AddAddressesAsync(string ns, string device, DualStackAddress address, CancellationToken cancellationToken, int? prefixLengthIPv4 = null, int? prefixLengthIPv6 = null)
+    {
+        await IpAsync(ns, cancellationToken, "-4", "address", "add", $"{address.IPv4}/{prefixLengthIPv4 ?? topology.PublicPrefixLengthIPv4}", "dev", device);
+        await IpAsync(ns, cancellationToken, "-6", "address", "add", $"{address.IPv6}/{prefixLengthIPv6 ?? topology.PublicPrefixLengthIPv6}", "dev", device, "nodad");
+    }
+
+    private async Task AddDefaultRoutesAsync(string ns, DualStackAddress gateway, CancellationToken cancellationToken)
+    {
+        await IpAsync(ns, cancellationToken, "-4", "route", "add", "default", "via", gateway.IPv4.ToString());
+        await IpAsync(ns, cancellationToken, "-6", "route", "add", "default", "via", gateway.IPv6.ToString());
+    }
+
+    private async Task IpAsync(string ns, CancellationToken cancellationToken, params string[] arguments) =>
+        await runner.RunCheckedAsync("ip", ["-n", ns, .. arguments], cancellationToken: cancellationToken);
+
+    private async Task SysctlAsync(string ns, CancellationToken cancellationToken, params string[] settings) =>
+        await runner.RunCheckedAsync("ip", ["netns", "exec", ns, "sysctl", "-q", "-w", .. settings], cancellationToken: cancellationToken);
+}

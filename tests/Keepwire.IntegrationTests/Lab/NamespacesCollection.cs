@@ -1,0 +1,12 @@
+namespace Keepwire.IntegrationTests.Lab;
+
+/// <summary>
+/// Every integration test that creates network namespaces joins this collection with
+/// <c>[Collection("namespaces")]</c>, so they run one at a time: the machine is small, and
+/// tests that time failover must not compete for it. No shared fixture: each test class builds
+/// the namespaces (or the lab, through <see cref="LabFixture"/>) it needs.
+/// </summary>
+[CollectionDefinition("namespaces", DisableParallelization = true)]
+public sealed class NamespacesCollection
+{
+}
