@@ -23,11 +23,12 @@ public static class ConfigLoader
         {
             var reason = e switch
             {
+                _ when Directory.Exists(path) => "it is a directory",
                 FileNotFoundException or DirectoryNotFoundException => "the file does not exist",
                 UnauthorizedAccessException => "permission denied",
                 _ => e.Message,
             };
-            return ConfigLoadResult.Failure([new ConfigError(path, 0, 0, $"cannot read configuration file '{path}': {reason}", null)]);
+            return ConfigLoadResult.Failure([new ConfigError(path, 0, 0, $"cannot read the configuration file: {reason}", "pass the path of a readable YAML file")]);
         }
 
         return Parse(text, path);

@@ -50,6 +50,24 @@ public static class KeyFile
     }
 
     /// <summary>
+    /// Reads a node's private key and checks it against the node's <c>public_key</c> from the configuration,
+    /// so a swapped or stale key file fails at start instead of as a silent handshake failure.
+    /// </summary>
+    /// <exception cref="KeyFileException">As <see cref="ReadPrivateKey(string)"/>, or the key does not match (<see cref="KeyFileProblem.WrongKey"/>).</exception>
+    public static WireGuardKey ReadPrivateKey(string path, WireGuardKey expectedPublicKey)
+    {
+        var key = ReadPrivateKey(path);
+        var actual = KeyPair.PublicKeyOf(key);
+        if (actual != expectedPublicKey)
+        {
+            throw new KeyFileException(KeyFileProblem.WrongKey, path,
+                $"private key file '{path}' belongs to public key {actual}, but the configuration says {expectedPublicKey} (fix public_key in the configuration, or point private_key_file at the right key)");
+        }
+
+        return key;
+    }
+
+    /// <summary>
     /// Writes the key with mode 0600 from the moment the file exists: it is created with that mode (never
     /// created open and tightened later), then renamed into place, so the path holds either the old or the whole new key.
     /// A missing parent directory is created with mode 0700.

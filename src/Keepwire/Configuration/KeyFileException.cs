@@ -15,6 +15,9 @@ public enum KeyFileProblem
     /// <summary>The content is not a base64 WireGuard key.</summary>
     NotAKey,
 
+    /// <summary>The key is valid but belongs to another node: its public key is not the one in the configuration.</summary>
+    WrongKey,
+
     /// <summary>Writing would replace an existing key, and overwriting was not asked for.</summary>
     AlreadyExists,
 }

@@ -120,4 +120,19 @@ public sealed class KeyFileTests : IDisposable
         if (content.Trim().Length > 0)
             Assert.DoesNotContain(content.Trim(), refused.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_key_is_checked_against_the_configured_public_key()
+    {
+        var path = Path.Combine(directory, "alpha.key");
+        var pair = KeyPair.Generate();
+        var other = KeyPair.Generate();
+        KeyFile.WritePrivateKey(path, pair.PrivateKey);
+
+        Assert.Equal(pair.PrivateKey, KeyFile.ReadPrivateKey(path, pair.PublicKey));
+        var refused = Assert.Throws<KeyFileException>(() => KeyFile.ReadPrivateKey(path, other.PublicKey));
+        Assert.Equal(KeyFileProblem.WrongKey, refused.Problem);
+        Assert.Contains(pair.PublicKey.Base64, refused.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(pair.PrivateKey.Base64, refused.Message, StringComparison.Ordinal);
+    }
 }

@@ -8,7 +8,7 @@ namespace Keepwire.Tests.Configuration;
 /// </summary>
 public sealed class MalformedConfigTests
 {
-    private const string File = "cluster.yaml";
+    private const string FileName = "cluster.yaml";
     private const string SiteTunnel = "    tunnel: { ipv4: ";
 
     public static TheoryData<string> CaseNames => [.. Cases.Keys];
@@ -87,19 +87,19 @@ public sealed class MalformedConfigTests
     {
         var (text, line, column, fragment) = Cases[caseName];
 
-        var result = ConfigLoader.Parse(text.ToString(), File);
+        var result = ConfigLoader.Parse(text.ToString(), FileName);
 
         Assert.Null(result.Config);
         var error = Assert.Single(result.Errors);
-        Assert.Equal((File, line, column), (error.File, error.Line, error.Column));
+        Assert.Equal((FileName, line, column), (error.File, error.Line, error.Column));
         Assert.Contains(fragment, error.ToString(), StringComparison.Ordinal);
-        Assert.StartsWith($"{File}:{line}:{column}: ", error.ToString(), StringComparison.Ordinal);
+        Assert.StartsWith($"{FileName}:{line}:{column}: ", error.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
     public void The_unbroken_base_configuration_is_valid()
     {
-        var result = ConfigLoader.Parse(ConfigText.Base.ToString(), File);
+        var result = ConfigLoader.Parse(ConfigText.Base.ToString(), FileName);
 
         Assert.Empty(result.Errors);
         Assert.NotNull(result.Config);

@@ -59,7 +59,23 @@ public sealed class MultipleErrorsTests
         var error = Assert.Single(result.Errors);
         Assert.Equal(path, error.File);
         Assert.Equal(0, error.Line);
-        Assert.Equal($"{path}: cannot read configuration file '{path}': the file does not exist", error.ToString());
+        Assert.StartsWith($"{path}: cannot read the configuration file: the file does not exist", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_directory_is_not_read_as_a_configuration()
+    {
+        var directory = Directory.CreateTempSubdirectory("keepwire-config-").FullName;
+        try
+        {
+            var error = Assert.Single(ConfigLoader.Load(directory).Errors);
+
+            Assert.StartsWith($"{directory}: cannot read the configuration file: it is a directory", error.ToString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(directory);
+        }
     }
 
     [Fact]
