@@ -32,7 +32,7 @@ internal static class HubCommand
                 parse.GetValue(stateDirectory)!,
                 parse.GetValue(socket)!,
                 TimeSpan.FromSeconds(parse.GetValue(interval)));
-            HubDaemon daemon;
+            HubDaemon? daemon;
             try
             {
                 daemon = HubDaemon.Create(options, new CommandRunner(), loggers, TimeProvider.System);

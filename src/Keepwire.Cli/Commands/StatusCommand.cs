@@ -8,6 +8,8 @@ namespace Keepwire.Cli.Commands;
 /// <summary><c>keepwire status</c>: per service the serving site and why; per site its tunnel and health.</summary>
 internal static class StatusCommand
 {
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
     public static Command Create()
     {
         var socket = CommonOptions.Socket();
@@ -20,7 +22,7 @@ internal static class StatusCommand
                 return exitCode;
             if (parse.GetValue(json))
             {
-                Console.WriteLine(JsonSerializer.Serialize(payload, new JsonSerializerOptions { WriteIndented = true }));
+                Console.WriteLine(JsonSerializer.Serialize(payload, Indented));
                 return 0;
             }
             var status = payload.Deserialize<HubStatus>(ControlJson.Options)!;

@@ -1,6 +1,6 @@
-using System.Net;
 using Keepwire.Adapters.Nftables;
 using Keepwire.Adapters.Processes;
+using Keepwire.Adapters.Routing;
 using Keepwire.Adapters.WireGuard;
 using Keepwire.Configuration;
 using Keepwire.Control;
@@ -16,7 +16,7 @@ namespace Keepwire.Hub;
 /// and whenever something changes (reload, operator command), and adopts what a previous
 /// instance left in the kernel instead of rebuilding it.
 /// </summary>
-public sealed partial class HubDaemon : IControlHandler
+public sealed partial class HubDaemon : IControlHandler, IDisposable
 {
     private readonly HubDaemonOptions _options;
     private readonly ILogger _logger;
@@ -41,9 +41,9 @@ public sealed partial class HubDaemon : IControlHandler
         _logger = loggers.CreateLogger("keepwire.hub");
         _time = time;
         _store = new StateStore(options.StateDirectory);
-        _wireGuard = new WireGuardCli(runner);
-        _network = new HubNetworkReconciler(_wireGuard, new RoutingCli(runner), loggers.CreateLogger("keepwire.hub.network"));
-        _forwarding = new ForwardingReconciler(new NftablesCli(runner));
+        _wireGuard = new WireGuardAdapter(runner, loggers.CreateLogger<WireGuardAdapter>());
+        _network = new HubNetworkReconciler(_wireGuard, new IpRouting(runner), new Sysctl(runner), loggers.CreateLogger<HubNetworkReconciler>());
+        _forwarding = new ForwardingReconciler(new NftablesCli(runner), loggers.CreateLogger<ForwardingReconciler>());
         _config = config;
         _hub = hub;
         _configLoadedAt = time.GetUtcNow();
@@ -104,9 +104,7 @@ public sealed partial class HubDaemon : IControlHandler
             }
 
             var plane = HubDataPlaneBuilder.Build(_config, _hub, serving);
-            var outcome = await _forwarding.ReconcileAsync(plane, cancellationToken);
-            if (outcome.Kind != ReconcileOutcomeKind.Unchanged)
-                Log.Forwarding(_logger, outcome.ToString());
+            await _forwarding.ReconcileAsync(plane, cancellationToken);
 
             _services = services;
             _lastReconcileAt = _time.GetUtcNow();
@@ -128,10 +126,12 @@ public sealed partial class HubDaemon : IControlHandler
     {
         if (_services.TryGetValue(service, out var previous) && previous.ServingSite == site)
             return previous with { Reason = reason };
-        if (_services.ContainsKey(service))
-            Log.Switched(_logger, service, _services[service].ServingSite ?? "none", site ?? "none", reason);
+        if (previous is not null)
+            Log.Switched(_logger, service, previous.ServingSite ?? "none", site ?? "none", reason);
         return new ServiceStatus(service, site, reason, _time.GetUtcNow(), (previous?.Epoch ?? 0) + 1);
     }
+
+    public void Dispose() => _gate.Dispose();
 
     public async Task<ControlResponse> HandleAsync(ControlRequest request, CancellationToken cancellationToken) =>
         request.Command switch
@@ -195,7 +195,7 @@ public sealed partial class HubDaemon : IControlHandler
         var now = _time.GetUtcNow();
         var sites = _config.Sites.Select(site =>
         {
-            var peer = device?.Peers.FirstOrDefault(p => p.PublicKey == site.PublicKey.Base64);
+            var peer = device?.FindPeer(site.PublicKey);
             return new SiteStatus(
                 site.Name,
                 site.Priority,
@@ -229,9 +229,6 @@ public sealed partial class HubDaemon : IControlHandler
 
         [LoggerMessage(Level = LogLevel.Information, Message = "hub {Node} stopped; the data path stays in place")]
         public static partial void Stopped(ILogger logger, string node);
-
-        [LoggerMessage(Level = LogLevel.Information, Message = "forwarding table: {Outcome}")]
-        public static partial void Forwarding(ILogger logger, string outcome);
 
         [LoggerMessage(Level = LogLevel.Information, Message = "{Service}: {From} → {To} ({Reason})")]
         public static partial void Switched(ILogger logger, string service, string from, string to, string reason);

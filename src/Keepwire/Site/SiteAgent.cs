@@ -13,7 +13,7 @@ namespace Keepwire.Site;
 /// after outages or NAT rebinding) and the return path that sends replies to forwarded
 /// connections back into the tunnel they came from.
 /// </summary>
-public sealed partial class SiteAgent : IControlHandler
+public sealed partial class SiteAgent : IControlHandler, IDisposable
 {
     private readonly SiteAgentOptions _options;
     private readonly ILogger _logger;
@@ -34,8 +34,8 @@ public sealed partial class SiteAgent : IControlHandler
         _options = options;
         _logger = loggers.CreateLogger("keepwire.site");
         _time = time;
-        _wireGuard = new WireGuardCli(runner);
-        _network = new SiteNetworkReconciler(_wireGuard, new RoutingCli(runner), loggers.CreateLogger("keepwire.site.network"), time);
+        _wireGuard = new WireGuardAdapter(runner, loggers.CreateLogger<WireGuardAdapter>());
+        _network = new SiteNetworkReconciler(_wireGuard, new IpRouting(runner), new Sysctl(runner), new GetentHostResolver(runner), time, loggers.CreateLogger<SiteNetworkReconciler>());
         _config = config;
         _site = site;
         _hub = hub;
@@ -50,7 +50,7 @@ public sealed partial class SiteAgent : IControlHandler
 
     public async Task RunAsync(CancellationToken stopping)
     {
-        Log.Starting(_logger, _site.Name, _hub.Endpoint.ToString());
+        Log.Starting(_logger, _site.Name, _hub.Endpoint);
         await using var control = new ControlServer(_options.SocketPath, this, _logger);
         control.Start();
         using var reload = System.Runtime.InteropServices.PosixSignalRegistration.Create(
@@ -100,6 +100,8 @@ public sealed partial class SiteAgent : IControlHandler
         }
     }
 
+    public void Dispose() => _gate.Dispose();
+
     public async Task<ControlResponse> HandleAsync(ControlRequest request, CancellationToken cancellationToken) =>
         request.Command switch
         {
@@ -136,7 +138,7 @@ public sealed partial class SiteAgent : IControlHandler
     private async Task<SiteAgentStatus> StatusAsync(CancellationToken cancellationToken)
     {
         var device = await _wireGuard.ReadAsync(_site.Interface, cancellationToken);
-        var peer = device?.Peers.FirstOrDefault();
+        var peer = device?.Peers.Count > 0 ? device.Peers[0] : null;
         var now = _time.GetUtcNow();
         return new SiteAgentStatus(
             _site.Name,
@@ -162,7 +164,7 @@ public sealed partial class SiteAgent : IControlHandler
     private static partial class Log
     {
         [LoggerMessage(Level = LogLevel.Information, Message = "site {Site} starting, dialing {Endpoint}")]
-        public static partial void Starting(ILogger logger, string site, string endpoint);
+        public static partial void Starting(ILogger logger, string site, HostEndpoint endpoint);
 
         [LoggerMessage(Level = LogLevel.Information, Message = "site {Site} stopped; the tunnel stays up")]
         public static partial void Stopped(ILogger logger, string site);
