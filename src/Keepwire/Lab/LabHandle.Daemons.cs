@@ -10,15 +10,16 @@ public sealed partial class LabHandle
     public async Task<int> StartDaemonAsync(string node, CancellationToken cancellationToken = default)
     {
         var ns = Topology.NamespaceOfNode(node);
-        var role = node == Topology.Hub.Name ? "hub" : "site";
+        var isHub = node == Topology.Hub.Name;
         Directory.CreateDirectory(paths.NodeStateDirectory(node));
         string[] command =
         [
-            .. KeepwireCommand, role,
+            .. KeepwireCommand, isHub ? "hub" : "site",
             "--config", paths.ConfigFile,
             "--node", node,
-            "--state-dir", paths.NodeStateDirectory(node),
             "--socket", paths.NodeSocket(node),
+            // Only the hub keeps operator intent (pins, drains) across restarts.
+            .. isHub ? ["--state-dir", paths.NodeStateDirectory(node)] : Array.Empty<string>(),
         ];
         return await processes.StartDetachedAsync(node, ns, command, cancellationToken);
     }
