@@ -94,6 +94,8 @@ public sealed class HubAndSiteNetworkTests : IAsyncLifetime
         Assert.True(await WireGuardLab.Eventually(async () => !await _lab.HubRouting.LinkExistsAsync(_lab.HubInterface), Generous));
         Assert.True(await WireGuardLab.Eventually(async () => !await _lab.SiteRouting.LinkExistsAsync(_lab.SiteInterface), Generous));
         Assert.False(await WireGuardLab.PingAsync(_lab.SiteRunner, WireGuardLab.HubTunnel4, TimeSpan.FromSeconds(2)));
+        // kill -9 leaves the control socket behind; the adapter must clear it before starting a new wireguard-go.
+        Assert.True(File.Exists(Path.Combine(WireGuardAdapter.DefaultSocketDirectory, _lab.SiteInterface + ".sock")));
 
         Assert.True(await _hub.ReconcileAsync(_lab.Config, _lab.Hub));
         Assert.True(await _site.ReconcileAsync(_lab.Config, _lab.Site, _lab.Hub));
@@ -103,6 +105,36 @@ public sealed class HubAndSiteNetworkTests : IAsyncLifetime
         Assert.DoesNotContain(hubPid, await _lab.WireGuardGoPidsAsync(_lab.HubInterface));
         Assert.Single(await _lab.WireGuardGoPidsAsync(_lab.SiteInterface));
         Assert.Equal(2, (await ReturnPathRulesAsync()).Count);
+    }
+
+    [Fact]
+    public async Task Site_follows_the_hub_name_to_a_new_address()
+    {
+        await ReconcileBothAsync();
+        Assert.True(await WireGuardLab.PingAsync(_lab.SiteRunner, WireGuardLab.HubTunnel4));
+
+        // The hub gets a second underlay address and the name moves to it; the next pass re-resolves and follows.
+        var moved = IPAddress.Parse("203.0.113.3");
+        await _lab.HubRouting.AddAddressAsync(_lab.HubUnderlayInterface, new InterfaceAddress(moved, 26));
+        await _lab.PointHubNameAtAsync(moved);
+
+        Assert.True(await _site.ReconcileAsync(_lab.Config, _lab.Site, _lab.Hub));
+
+        var peer = Assert.Single((await _lab.SiteWireGuard.ReadAsync(_lab.SiteInterface))!.Peers);
+        Assert.Equal(new IPEndPoint(moved, WireGuardLab.HubPort), peer.Endpoint);
+        Assert.True(await WireGuardLab.PingAsync(_lab.SiteRunner, WireGuardLab.HubTunnel6), "tunnel works through the new address");
+        Assert.False(await _site.ReconcileAsync(_lab.Config, _lab.Site, _lab.Hub), "a further pass changes nothing");
+    }
+
+    [Fact]
+    public async Task Private_key_that_does_not_match_the_configured_public_key_is_an_error()
+    {
+        var wrong = _lab.Hub with { PublicKey = _lab.Site.PublicKey };
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => _hub.ReconcileAsync(_lab.Config, wrong));
+
+        Assert.Contains(_lab.Hub.PrivateKeyFile, error.Message, StringComparison.Ordinal);
+        Assert.Contains(_lab.Site.PublicKey.Base64, error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -206,10 +238,11 @@ public sealed class HubAndSiteNetworkTests : IAsyncLifetime
         return new NetworkSnapshot(
             Device(await _lab.HubWireGuard.ReadAsync(_lab.HubInterface)),
             Device(await _lab.SiteWireGuard.ReadAsync(_lab.SiteInterface)),
-            await Ip(_lab.HubRunner, "-br", "addr", "show") + await Ip(_lab.HubRunner, "-br", "link", "show"),
-            await Ip(_lab.SiteRunner, "-br", "addr", "show") + await Ip(_lab.SiteRunner, "-br", "link", "show"),
+            await Ip(_lab.HubRunner, "-br", "addr", "show", "dev", _lab.HubInterface) + await Ip(_lab.HubRunner, "-br", "addr", "show", "dev", _lab.PublicInterface),
+            await Ip(_lab.SiteRunner, "-br", "addr", "show", "dev", _lab.SiteInterface),
             await Ip(_lab.SiteRunner, "rule", "show") + await Ip(_lab.SiteRunner, "-6", "rule", "show"),
-            await Ip(_lab.SiteRunner, "route", "show", "table", "all") + await Ip(_lab.SiteRunner, "-6", "route", "show", "table", "all"),
+            await Ip(_lab.SiteRunner, "route", "show", "table", "main") + await Ip(_lab.SiteRunner, "-6", "route", "show", "table", "main")
+                + await Ip(_lab.SiteRunner, "route", "show", "table", table) + await Ip(_lab.SiteRunner, "-6", "route", "show", "table", table),
             string.Join(',', await _lab.WireGuardGoPidsAsync(_lab.HubInterface)),
             string.Join(',', await _lab.WireGuardGoPidsAsync(_lab.SiteInterface)));
     }

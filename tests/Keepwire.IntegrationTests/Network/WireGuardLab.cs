@@ -56,6 +56,7 @@ internal sealed class WireGuardLab : IAsyncLifetime
     public string HubInterface { get; }
     public string SiteInterface { get; }
     public string PublicInterface { get; }
+    public string HubUnderlayInterface => _prefix + "hs";
     public string HubHostName { get; }
     public NetnsTestRunner HubRunner { get; }
     public NetnsTestRunner SiteRunner { get; }
@@ -81,10 +82,12 @@ internal sealed class WireGuardLab : IAsyncLifetime
         {
             await Host("ip", "netns", "add", ns);
             await Host("ip", "-n", ns, "link", "set", "lo", "up");
+            // No duplicate address detection: link-local addresses appearing a moment later would make state comparisons flaky.
+            await Host("ip", "netns", "exec", ns, "sysctl", "-q", "-w", "net.ipv6.conf.all.accept_dad=0", "net.ipv6.conf.default.accept_dad=0");
         }
 
         // hub <-> site: the "internet" the tunnel runs over.
-        await Veth(HubNamespace, _prefix + "hs", "203.0.113.1/26", SiteNamespace, _prefix + "sh", "203.0.113.2/26");
+        await Veth(HubNamespace, HubUnderlayInterface, "203.0.113.1/26", SiteNamespace, _prefix + "sh", "203.0.113.2/26");
         // client <-> hub: the hub's public side; the client routes everything through the hub.
         await Veth(HubNamespace, PublicInterface, "198.51.100.1/24", ClientNamespace, _prefix + "ch", "198.51.100.2/24");
         await Host("ip", "-n", ClientNamespace, "route", "add", "default", "via", "198.51.100.1");
@@ -99,7 +102,7 @@ internal sealed class WireGuardLab : IAsyncLifetime
 
         // The site finds the hub by name, through its own /etc/hosts (ip netns exec bind-mounts /etc/netns/NS/hosts).
         Directory.CreateDirectory(NetnsEtc);
-        await File.WriteAllTextAsync(Path.Combine(NetnsEtc, "hosts"), $"127.0.0.1 localhost\n{HubUnderlay} {HubHostName}\n");
+        await PointHubNameAtAsync(HubUnderlay);
 
         Directory.CreateDirectory(_keyDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         var (hubKeyFile, hubPublic) = await GenerateKeyAsync("hub");
@@ -113,6 +116,10 @@ internal sealed class WireGuardLab : IAsyncLifetime
             "lab.yaml", [hub], [site],
             [new ServiceConfig("web", [IPAddress.Parse("198.51.100.10"), IPAddress.Parse("2001:db8:77::10")], [new PortRule(TransportProtocol.Tcp, 80, 80, null)], ["a"])]);
     }
+
+    /// <summary>(Re)writes the site's /etc/netns/NS/hosts so the hub's name resolves to <paramref name="address"/>.</summary>
+    public Task PointHubNameAtAsync(IPAddress address) =>
+        File.WriteAllTextAsync(Path.Combine(NetnsEtc, "hosts"), $"127.0.0.1 localhost\n{address} {HubHostName}\n");
 
     public ClusterConfig WithVips(params IPAddress[] vips) =>
         Config with { Services = [Config.Services[0] with { Vips = vips }] };
