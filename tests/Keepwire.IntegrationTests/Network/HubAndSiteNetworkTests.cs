@@ -95,7 +95,7 @@ public sealed class HubAndSiteNetworkTests : IAsyncLifetime
         Assert.True(await WireGuardLab.Eventually(async () => !await _lab.SiteRouting.LinkExistsAsync(_lab.SiteInterface), Generous));
         Assert.False(await WireGuardLab.PingAsync(_lab.SiteRunner, WireGuardLab.HubTunnel4, TimeSpan.FromSeconds(2)));
         // kill -9 leaves the control socket behind; the adapter must clear it before starting a new wireguard-go.
-        Assert.True(File.Exists(Path.Combine(WireGuardAdapter.DefaultSocketDirectory, _lab.SiteInterface + ".sock")));
+        Assert.True(File.Exists(Path.Combine(WireGuardCli.DefaultSocketDirectory, _lab.SiteInterface + ".sock")));
 
         Assert.True(await _hub.ReconcileAsync(_lab.Config, _lab.Hub));
         Assert.True(await _site.ReconcileAsync(_lab.Config, _lab.Site, _lab.Hub));
@@ -206,8 +206,8 @@ public sealed class HubAndSiteNetworkTests : IAsyncLifetime
         Assert.Empty(await _lab.SiteRouting.GetRoutesAsync(table, System.Net.Sockets.AddressFamily.InterNetworkV6));
         Assert.True(await WireGuardLab.Eventually(async () =>
             (await _lab.WireGuardGoPidsAsync(_lab.HubInterface)).Count == 0 && (await _lab.WireGuardGoPidsAsync(_lab.SiteInterface)).Count == 0, Generous));
-        Assert.False(File.Exists(Path.Combine(WireGuardAdapter.DefaultSocketDirectory, _lab.HubInterface + ".sock")));
-        Assert.False(File.Exists(Path.Combine(WireGuardAdapter.DefaultSocketDirectory, _lab.SiteInterface + ".sock")));
+        Assert.False(File.Exists(Path.Combine(WireGuardCli.DefaultSocketDirectory, _lab.HubInterface + ".sock")));
+        Assert.False(File.Exists(Path.Combine(WireGuardCli.DefaultSocketDirectory, _lab.SiteInterface + ".sock")));
         Assert.Equal(siteDefaultBefore, await SiteMainDefaultRouteAsync());
     }
 

@@ -65,10 +65,10 @@ internal sealed class WireGuardLab : IAsyncLifetime
     public HubNode Hub => Config.Hubs[0];
     public SiteNode Site => Config.Sites[0];
 
-    public IWireGuard HubWireGuard => new WireGuardAdapter(HubRunner, NullLogger<WireGuardAdapter>.Instance);
-    public IWireGuard SiteWireGuard => new WireGuardAdapter(SiteRunner, NullLogger<WireGuardAdapter>.Instance);
-    public IRouting HubRouting => new IpRouting(HubRunner);
-    public IRouting SiteRouting => new IpRouting(SiteRunner);
+    public IWireGuard HubWireGuard => new WireGuardCli(HubRunner, NullLogger<WireGuardCli>.Instance);
+    public IWireGuard SiteWireGuard => new WireGuardCli(SiteRunner, NullLogger<WireGuardCli>.Instance);
+    public IRouting HubRouting => new RoutingCli(HubRunner);
+    public IRouting SiteRouting => new RoutingCli(SiteRunner);
 
     public HubNetworkReconciler NewHubReconciler() =>
         new(HubWireGuard, HubRouting, new Sysctl(HubRunner), NullLogger<HubNetworkReconciler>.Instance);
@@ -185,7 +185,7 @@ internal sealed class WireGuardLab : IAsyncLifetime
             await Eventually(async () => (await WireGuardGoPidsAsync(name)).Count == 0, TimeSpan.FromSeconds(5));
             foreach (var pid in await WireGuardGoPidsAsync(name))
                 await _host.RunAsync("kill", ["-9", pid.ToString()]);
-            File.Delete(Path.Combine(WireGuardAdapter.DefaultSocketDirectory, name + ".sock"));
+            File.Delete(Path.Combine(WireGuardCli.DefaultSocketDirectory, name + ".sock"));
         }
 
         foreach (var ns in new[] { HubNamespace, SiteNamespace, ClientNamespace })
