@@ -20,7 +20,7 @@ namespace Keepwire.Reconciliation;
 /// Because the mark lives in the kernel, a restarted daemon still recognises VIPs it added before and
 /// removes those dropped from the config meanwhile.
 /// </remarks>
-public sealed partial class HubNetworkReconciler(IWireGuard wireGuard, IRouting routing, ISysctl sysctl, ILogger<HubNetworkReconciler> logger)
+public sealed partial class HubNetworkReconciler(IWireGuard wireGuard, IRouting routing, ISysctl sysctl, ILogger logger)
 {
     /// <summary>Runs one pass; returns whether anything had to change.</summary>
     public async Task<bool> ReconcileAsync(ClusterConfig config, HubNode hub, CancellationToken cancellationToken = default)

@@ -18,7 +18,7 @@ public sealed partial class SiteNetworkReconciler(
     ISysctl sysctl,
     IHostResolver resolver,
     TimeProvider time,
-    ILogger<SiteNetworkReconciler> logger)
+    ILogger logger)
 {
     /// <summary>
     /// When this reconciler last set each interface's endpoint. Instance state (one reconciler per site

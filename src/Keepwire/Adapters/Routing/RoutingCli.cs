@@ -5,7 +5,7 @@ using Keepwire.Adapters.Processes;
 namespace Keepwire.Adapters.Routing;
 
 /// <summary><see cref="IRouting"/> over the <c>ip</c> program (iproute2), run through <see cref="ICommandRunner"/>.</summary>
-public sealed class IpRouting(ICommandRunner runner) : IRouting
+public sealed class RoutingCli(ICommandRunner runner) : IRouting
 {
     private const string Ip = "ip";
 

@@ -1,15 +1,19 @@
 using Keepwire.Adapters.Processes;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Keepwire.Adapters.WireGuard;
 
 /// <summary>
 /// <see cref="IWireGuard"/> over <c>ip</c>, <c>wg</c> and <c>wireguard-go</c>, all run through <see cref="ICommandRunner"/>.
 /// </summary>
+/// <param name="logger">Where interface creation and changes are logged; none if null.</param>
 /// <param name="socketDirectory">Where <c>wireguard-go</c> puts its control sockets (<c>NAME.sock</c>).</param>
-public sealed class WireGuardAdapter(ICommandRunner runner, ILogger<WireGuardAdapter> logger, string socketDirectory = WireGuardAdapter.DefaultSocketDirectory) : IWireGuard
+public sealed class WireGuardCli(ICommandRunner runner, ILogger? logger = null, string socketDirectory = WireGuardCli.DefaultSocketDirectory) : IWireGuard
 {
     public const string DefaultSocketDirectory = "/var/run/wireguard";
+
+    private readonly ILogger _logger = logger ?? NullLogger.Instance;
 
     public async Task<bool> EnsureInterfaceAsync(string name, CancellationToken cancellationToken = default)
     {
@@ -19,14 +23,14 @@ public sealed class WireGuardAdapter(ICommandRunner runner, ILogger<WireGuardAda
         var kernel = await runner.RunAsync("ip", ["link", "add", "dev", name, "type", "wireguard"], cancellationToken: cancellationToken);
         if (kernel.Succeeded)
         {
-            Log.InterfaceCreated(logger, name, "kernel");
+            Log.InterfaceCreated(_logger, name, "kernel");
             return true;
         }
         if (!kernel.StandardError.Contains("Unknown device type", StringComparison.OrdinalIgnoreCase))
             kernel.EnsureSuccess();
 
         await StartUserspaceAsync(name, cancellationToken);
-        Log.InterfaceCreated(logger, name, "wireguard-go");
+        Log.InterfaceCreated(_logger, name, "wireguard-go");
         return true;
     }
 
@@ -48,7 +52,7 @@ public sealed class WireGuardAdapter(ICommandRunner runner, ILogger<WireGuardAda
             return false;
 
         await runner.RunCheckedAsync("wg", ["set", name, .. changes], cancellationToken: cancellationToken);
-        Log.DeviceChanged(logger, name, changes);
+        Log.DeviceChanged(_logger, name, changes);
 
         if (before.PublicKey != spec.PublicKey)
         {
@@ -66,7 +70,7 @@ public sealed class WireGuardAdapter(ICommandRunner runner, ILogger<WireGuardAda
         if (!await LinkExistsAsync(name, cancellationToken))
             return false;
         await runner.RunCheckedAsync("ip", ["link", "del", "dev", name], cancellationToken: cancellationToken);
-        Log.InterfaceDeleted(logger, name);
+        Log.InterfaceDeleted(_logger, name);
         return true;
     }
 
@@ -78,7 +82,7 @@ public sealed class WireGuardAdapter(ICommandRunner runner, ILogger<WireGuardAda
         if (File.Exists(socket))
         {
             File.Delete(socket);
-            Log.StaleSocketRemoved(logger, socket);
+            Log.StaleSocketRemoved(_logger, socket);
         }
 
         // wireguard-go daemonizes: this returns once the interface and its socket exist, and the daemon
