@@ -35,17 +35,17 @@ internal static class TeardownCommand
 
             using var loggers = Logging.CreateFactory();
             var runner = new CommandRunner();
-            var wireGuard = new WireGuardAdapter(runner, loggers.CreateLogger<WireGuardAdapter>());
+            var wireGuard = new WireGuardCli(runner, loggers.CreateLogger<WireGuardCli>());
             var name = parse.GetValue(node)!;
             if (cluster.FindHub(name) is { } hub)
             {
                 await new ForwardingReconciler(new NftablesCli(runner), loggers.CreateLogger<ForwardingReconciler>()).RemoveAsync(cancellationToken);
-                await new HubNetworkReconciler(wireGuard, new IpRouting(runner), new Sysctl(runner), loggers.CreateLogger<HubNetworkReconciler>())
+                await new HubNetworkReconciler(wireGuard, new RoutingCli(runner), new Sysctl(runner), loggers.CreateLogger<HubNetworkReconciler>())
                     .TeardownAsync(hub, cancellationToken);
             }
             else if (cluster.FindSite(name) is { } site)
             {
-                await new SiteNetworkReconciler(wireGuard, new IpRouting(runner), new Sysctl(runner), new GetentHostResolver(runner), TimeProvider.System, loggers.CreateLogger<SiteNetworkReconciler>())
+                await new SiteNetworkReconciler(wireGuard, new RoutingCli(runner), new Sysctl(runner), new GetentHostResolver(runner), TimeProvider.System, loggers.CreateLogger<SiteNetworkReconciler>())
                     .TeardownAsync(site, cancellationToken);
             }
             else

@@ -41,8 +41,8 @@ public sealed partial class HubDaemon : IControlHandler, IDisposable
         _logger = loggers.CreateLogger("keepwire.hub");
         _time = time;
         _store = new StateStore(options.StateDirectory);
-        _wireGuard = new WireGuardAdapter(runner, loggers.CreateLogger<WireGuardAdapter>());
-        _network = new HubNetworkReconciler(_wireGuard, new IpRouting(runner), new Sysctl(runner), loggers.CreateLogger<HubNetworkReconciler>());
+        _wireGuard = new WireGuardCli(runner, loggers.CreateLogger<WireGuardCli>());
+        _network = new HubNetworkReconciler(_wireGuard, new RoutingCli(runner), new Sysctl(runner), loggers.CreateLogger<HubNetworkReconciler>());
         _forwarding = new ForwardingReconciler(new NftablesCli(runner), loggers.CreateLogger<ForwardingReconciler>());
         _config = config;
         _hub = hub;

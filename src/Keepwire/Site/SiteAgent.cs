@@ -34,8 +34,8 @@ public sealed partial class SiteAgent : IControlHandler, IDisposable
         _options = options;
         _logger = loggers.CreateLogger("keepwire.site");
         _time = time;
-        _wireGuard = new WireGuardAdapter(runner, loggers.CreateLogger<WireGuardAdapter>());
-        _network = new SiteNetworkReconciler(_wireGuard, new IpRouting(runner), new Sysctl(runner), new GetentHostResolver(runner), time, loggers.CreateLogger<SiteNetworkReconciler>());
+        _wireGuard = new WireGuardCli(runner, loggers.CreateLogger<WireGuardCli>());
+        _network = new SiteNetworkReconciler(_wireGuard, new RoutingCli(runner), new Sysctl(runner), new GetentHostResolver(runner), time, loggers.CreateLogger<SiteNetworkReconciler>());
         _config = config;
         _site = site;
         _hub = hub;
