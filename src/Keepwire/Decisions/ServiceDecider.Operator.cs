@@ -51,7 +51,7 @@ public sealed partial class ServiceDecider
     /// Only before the first decision is made.
     /// </summary>
     public void Restore(ServiceDecision previous) =>
-        Restore(previous.ServingSite, previous.Epoch, previous.Since, previous.Automatic ? previous.Since : null);
+        Restore(previous.ServingSite, previous.Epoch, previous.Since, previous.LastAutomaticSwitch);
 
     /// <summary>
     /// Continues with <paramref name="servingSite"/>, e.g. read back from the kernel's forwarding
@@ -70,7 +70,7 @@ public sealed partial class ServiceDecider
         }
 
         var detail = $"continuing with {servingSite}, serving since {since:yyyy-MM-dd HH:mm:ss.fff}";
-        current = new ServiceDecision(Service, servingSite, DecisionReason.Restored, detail, since, epoch, null, true, false, null, null);
+        current = new ServiceDecision(Service, servingSite, DecisionReason.Restored, detail, since, epoch, null, true, false, null, lastAutomaticSwitch, null);
         this.lastAutomaticSwitch = lastAutomaticSwitch;
         chosen = true;
         restored = true;

@@ -60,7 +60,7 @@ public sealed partial class ServiceDecider
         startedAt = time.GetUtcNow();
         SitesByPreference = [.. priorities.Keys.OrderByDescending(s => priorities[s]).ThenBy(s => s, StringComparer.Ordinal)];
         Health = new HealthTracker(SitesByPreference, checks, healthOptions);
-        current = new ServiceDecision(Service, null, DecisionReason.Starting, "no decision yet", startedAt, 0, null, true, false, null, null);
+        current = new ServiceDecision(Service, null, DecisionReason.Starting, "no decision yet", startedAt, 0, null, true, false, null, null, null);
     }
 
     public string Service { get; }
@@ -80,8 +80,6 @@ public sealed partial class ServiceDecider
     public IReadOnlyList<DecisionEvent> History => history;
 
     public string? PinnedSite => pinnedSite;
-
-    internal DateTimeOffset? LastAutomaticSwitch => lastAutomaticSwitch;
 
     internal DateTimeOffset StartedAt => startedAt;
 
@@ -137,9 +135,9 @@ public sealed partial class ServiceDecider
         }
 
         var epoch = current.Epoch + 1;
-        current = new ServiceDecision(Service, step.Target, step.Reason, step.Detail, now, epoch, from, step.Planned, automatic, null, recheckAt);
         if (automatic)
             lastAutomaticSwitch = now;
+        current = new ServiceDecision(Service, step.Target, step.Reason, step.Detail, now, epoch, from, step.Planned, automatic, null, lastAutomaticSwitch, recheckAt);
         if (step.Target is not null && step.Target == pinnedSite)
             pinFresh = false;
         AddEvent(new DecisionEvent(now, Service, from, step.Target, step.Reason, step.Detail, step.Planned, automatic, epoch));

@@ -15,6 +15,7 @@ namespace Keepwire.Decisions;
 /// <param name="Planned">The last switch was planned (old site healthy: let its flows finish) rather than a failure.</param>
 /// <param name="Automatic">The last switch was the policy's own (subject to hold-down), not an operator action.</param>
 /// <param name="Note">What the policy waits for or works around right now, in words: a held-down switch, a coming preemption, the startup grace, no eligible site. Null when nothing.</param>
+/// <param name="LastAutomaticSwitch">When the policy last switched on its own: the hold-down runs from here. Carried over a restart by Restore.</param>
 /// <param name="RecheckAt">Call Decide again at this time even without new observations: something may change then.</param>
 public sealed record ServiceDecision(
     string Service,
@@ -27,4 +28,5 @@ public sealed record ServiceDecision(
     bool Planned,
     bool Automatic,
     string? Note,
+    DateTimeOffset? LastAutomaticSwitch,
     DateTimeOffset? RecheckAt);

@@ -323,7 +323,7 @@ public sealed class ServiceDeciderTests
     public void A_restored_decision_continues_without_a_flip()
     {
         var h = new DeciderHarness();
-        h.Decider.Restore(new ServiceDecision("web", "b", DecisionReason.Failover, "", DeciderHarness.Start.AddHours(-1), 7, "a", false, true, null, null));
+        h.Decider.Restore(new ServiceDecision("web", "b", DecisionReason.Failover, "", DeciderHarness.Start.AddHours(-1), 7, "a", false, true, null, DeciderHarness.Start.AddHours(-1), null));
         var restored = h.Decide();
         Assert.Equal("b", restored.ServingSite);
         Assert.Equal(DecisionReason.Restored, restored.Reason);

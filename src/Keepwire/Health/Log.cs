@@ -1,0 +1,12 @@
+using Microsoft.Extensions.Logging;
+
+namespace Keepwire.Health;
+
+internal static partial class Log
+{
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Probe {Check} of service {Service} against site {Site} crashed; counted as a failure")]
+    public static partial void ProbeCrashed(ILogger logger, Exception exception, string service, string site, string check);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Probing {Count} targets")]
+    public static partial void SchedulerStarted(ILogger logger, int count);
+}

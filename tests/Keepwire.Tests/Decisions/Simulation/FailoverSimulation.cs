@@ -1,0 +1,287 @@
+using System.Net;
+using System.Text;
+using Keepwire.Configuration;
+using Keepwire.Decisions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Keepwire.Tests.Decisions.Simulation;
+
+/// <summary>
+/// Runs one <see cref="SimScenario"/> as a discrete-event simulation on a fake clock: probes run
+/// against the scheduled truth exactly as the real scheduler would (never overlapping, the next one
+/// interval after the previous start), every result goes into the decider, Decide runs after every
+/// observation and at every RecheckAt, and the invariants are checked after every decision.
+/// </summary>
+internal sealed class FailoverSimulation
+{
+    private static readonly DateTimeOffset Origin = new(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private readonly SimScenario scenario;
+    private readonly Random probeLuck;
+    private readonly FakeTimeProvider clock = new(Origin);
+    private readonly PriorityQueue<Action, (long Ticks, long Sequence)> queue = new();
+    private readonly Dictionary<string, SiteTruth> truth = new(StringComparer.Ordinal);
+    private readonly HashSet<DateTimeOffset> scheduledRechecks = [];
+    private readonly List<string> trace = [];
+    private readonly ServiceConfig service;
+    private readonly IReadOnlyList<SiteNode> nodes;
+    private ServiceDecider decider;
+    private long sequence;
+    private string? lastServing;
+    private long lastEpoch;
+    private DateTimeOffset? lastAutomaticSwitchSeen;
+    private string? violation;
+
+    public FailoverSimulation(SimScenario scenario)
+    {
+        this.scenario = scenario;
+        probeLuck = new Random(unchecked((scenario.Seed * 7919) + 17));
+        nodes = [.. scenario.Sites.Select(s => DeciderHarness.Node(s.Name, s.Priority)), DeciderHarness.Node(SimScenario.LastResortSite, 1)];
+        service = new ServiceConfig("web", [IPAddress.Parse("198.51.100.10")], [new PortRule(TransportProtocol.Tcp, 443, 443, null)], [.. scenario.Sites.Select(s => s.Name)]);
+        foreach (var (site, _) in scenario.Sites)
+            truth[site] = new SiteTruth();
+        decider = NewDecider();
+    }
+
+    public int Decisions { get; private set; }
+
+    public IReadOnlyList<string> Trace => trace;
+
+    private TimeSpan Detection => scenario.Check.DetectionBound;
+
+    private TimeSpan Recovery => scenario.Check.RecoveryBound;
+
+    private DateTimeOffset Now => clock.GetUtcNow();
+
+    /// <summary>Runs to the end; returns the first invariant violation, or null.</summary>
+    public string? Run()
+    {
+        foreach (var e in scenario.Events)
+            At(Origin + e.At, () => Apply(e));
+        var luck = new Random(scenario.Seed);
+        foreach (var (site, _) in scenario.Sites)
+            At(Origin + TimeSpan.FromMilliseconds(luck.Next((int)scenario.Check.Interval.TotalMilliseconds)), () => StartProbe(site));
+
+        var end = Origin + scenario.Duration;
+        while (violation is null && queue.TryDequeue(out var action, out var when) && when.Ticks <= end.UtcTicks)
+        {
+            if (when.Ticks > Now.UtcTicks)
+                clock.SetUtcNow(new DateTimeOffset(when.Ticks, TimeSpan.Zero));
+            action();
+        }
+
+        return violation;
+    }
+
+    private void At(DateTimeOffset time, Action action) => queue.Enqueue(action, (time.UtcTicks, sequence++));
+
+    private ServiceDecider NewDecider() => new(service, nodes, [scenario.Check], scenario.Policy, clock);
+
+    private void Apply(SimEvent e)
+    {
+        switch (e)
+        {
+            case FaultEvent f:
+                var site = truth[f.Site];
+                var wasDown = site.IsDown;
+                var wasUp = site.Fault == Fault.Up;
+                site.Fault = f.Fault;
+                site.Loss = f.Loss;
+                if (site.IsDown && !wasDown)
+                    site.DownSince = Now;
+                if (site.Fault == Fault.Up && !wasUp)
+                    site.UpSince = Now;
+                Log($"{f.Site} is now {f.Fault}");
+                return;
+            case DrainEvent d:
+                truth[d.Site].Drained = d.Drain;
+                if (d.Drain)
+                {
+                    decider.Drain(d.Site);
+                }
+                else
+                {
+                    decider.Undrain(d.Site);
+                    truth[d.Site].UndrainedAt = Now;
+                }
+
+                Log($"operator {(d.Drain ? "drains" : "undrains")} {d.Site}");
+                DecideAndCheck();
+                return;
+            case RestartEvent:
+                var previous = decider.Current;
+                decider = NewDecider();
+                decider.Restore(previous);
+                foreach (var (name, t) in truth.Where(t => t.Value.Drained))
+                    decider.Drain(name);
+                Log($"daemon restarts, restoring {previous.ServingSite ?? "(none)"} epoch {previous.Epoch}");
+                lastServing = decider.Current.ServingSite;
+                lastEpoch = decider.Current.Epoch;
+                DecideAndCheck();
+                return;
+        }
+    }
+
+    private void StartProbe(string site)
+    {
+        var start = Now;
+        var state = truth[site];
+        var timeout = scenario.Check.Timeout;
+        var fast = TimeSpan.FromMilliseconds(1 + probeLuck.Next(Math.Min(30, (int)timeout.TotalMilliseconds)));
+        var (success, duration, detail) = state.Fault switch
+        {
+            Fault.Up => (true, fast, "status 200"),
+            Fault.Refused => (false, TimeSpan.FromMilliseconds(1), "connection refused"),
+            Fault.Blackhole => (false, timeout, $"timeout after {timeout.TotalMilliseconds} ms"),
+            _ => probeLuck.NextDouble() < state.Loss ? (false, timeout, $"timeout after {timeout.TotalMilliseconds} ms") : (true, fast, "status 200"),
+        };
+        At(start + duration, () =>
+        {
+            decider.Record(new CheckResult(site, scenario.Check.Name, Now, success, detail));
+            DecideAndCheck();
+        });
+        var period = duration > scenario.Check.Interval ? duration : scenario.Check.Interval;
+        At(start + period, () => StartProbe(site));
+    }
+
+    private void DecideAndCheck()
+    {
+        var decision = decider.Decide();
+        Decisions++;
+        if (decision.RecheckAt is { } recheck && recheck > Now && scheduledRechecks.Add(recheck))
+            At(recheck, DecideAndCheck);
+        if (decision.ServingSite != lastServing || decision.Epoch != lastEpoch)
+            CheckSwitch(decision);
+        CheckState(decision);
+        lastServing = decision.ServingSite;
+        lastEpoch = decision.Epoch;
+    }
+
+    /// <summary>Invariants of a switch, checked when it happens.</summary>
+    private void CheckSwitch(ServiceDecision decision)
+    {
+        Log(decider.History[^1].ToString());
+        if (decision.ServingSite == lastServing || decision.Epoch != lastEpoch + 1)
+            Fail($"a switch must change the site and raise the epoch by one: {lastServing}@{lastEpoch} → {decision.ServingSite}@{decision.Epoch}");
+        if (decision.Automatic)
+        {
+            if (lastAutomaticSwitchSeen is { } previous && Now - previous < scenario.Policy.HoldDown)
+                Fail($"automatic switch {Now - previous} after the previous one, inside the hold-down of {scenario.Policy.HoldDown}");
+            lastAutomaticSwitchSeen = Now;
+        }
+
+        if (decision.Automatic && decision.PreviousSite is { } from && truth.ContainsKey(from) && decider.Health.Evaluate(from, Now).IsEligible)
+        {
+            if (!scenario.Policy.Preempt)
+                Fail($"non-revertive policy switched away from eligible site {from}");
+            else if (decision.Reason != DecisionReason.Preempted || decider.PriorityOf(decision.ServingSite!) <= decider.PriorityOf(from))
+                Fail($"left eligible site {from} for {decision.ServingSite} without preempting to a better site ({decision.Reason})");
+        }
+    }
+
+    /// <summary>Invariants of the state after every decision.</summary>
+    private void CheckState(ServiceDecision decision)
+    {
+        var now = Now;
+        var health = decider.Health.EvaluateAll(now);
+        var eligible = decider.SitesByPreference.Where(s => health[s].IsEligible).ToList();
+        var lastAuto = decision.LastAutomaticSwitch;
+        var holdDownEnd = lastAuto is { } la ? la + scenario.Policy.HoldDown : DateTimeOffset.MinValue;
+        var graceEnd = decider.StartedAt + scenario.Policy.StartupGrace;
+
+        if (decision.ServingSite is { } serving)
+        {
+            var isCandidate = health.TryGetValue(serving, out var servingHealth);
+            var restoredUnknown = now < graceEnd && isCandidate && servingHealth!.State == HealthState.Unknown && !servingHealth.InMaintenance;
+            if (!(isCandidate && servingHealth!.IsEligible) && eligible.Count > 0 && now >= holdDownEnd && !restoredUnknown)
+                Fail($"serves {serving} ({servingHealth?.Reason ?? "last resort"}) although {string.Join(", ", eligible)} is eligible and no hold-down or startup grace explains it");
+            if (isCandidate && servingHealth!.InMaintenance && servingHealth.State != HealthState.Unhealthy && eligible.Count > 0)
+                Fail($"drained site {serving} still serves although {string.Join(", ", eligible)} is eligible (a drain is not held down)");
+
+            if (truth.TryGetValue(serving, out var dead) && dead.IsDown)
+            {
+                var downSince = Later(dead.DownSince, decider.StartedAt);
+                foreach (var site in decider.SitesByPreference.Where(s => s != serving))
+                {
+                    if (AvailableFrom(site) is not { } available)
+                        continue;
+                    var deadline = Latest(downSince + Detection, available, holdDownEnd);
+                    if (now > deadline)
+                        Fail($"still serves {serving}, down since {Clock(downSince)}, although {site} is up and eligible since at most {Clock(available)}: failover was due by {Clock(deadline)} (detection bound {Detection.TotalMilliseconds} ms)");
+                }
+            }
+        }
+        else if (now >= graceEnd && (eligible.Count > 0 || scenario.Policy.NoHealthySite is NoHealthySiteBehavior.LastResortSite))
+        {
+            Fail($"no site serves after the startup grace although {(eligible.Count > 0 ? string.Join(", ", eligible) + " is eligible" : "a last-resort site is configured")}");
+        }
+
+        if (scenario.Policy.Preempt && BestAvailableSite() is { } best && AvailableFrom(best) is { } bestFrom)
+        {
+            var deadline = Latest(bestFrom + scenario.Policy.PreemptDelay, holdDownEnd, graceEnd);
+            if (now > deadline && decision.ServingSite != best)
+                Fail($"serves {decision.ServingSite ?? "(none)"} although the best site {best} has been up since at most {Clock(bestFrom)}: preempt was due by {Clock(deadline)}");
+        }
+    }
+
+    /// <summary>
+    /// The site preempt must end on: the highest-priority site that is up, when every site above it
+    /// is drained or down long enough to be detected. Null when that is not determined (a lossy or
+    /// just-failed site above).
+    /// </summary>
+    private string? BestAvailableSite()
+    {
+        foreach (var site in decider.SitesByPreference)
+        {
+            var t = truth[site];
+            if (t.Drained || (t.IsDown && Later(t.DownSince, decider.StartedAt) + Detection < Now))
+                continue;
+            return t.Fault == Fault.Up ? site : null;
+        }
+
+        return null;
+    }
+
+    /// <summary>When an up, undrained site is eligible at the latest: its rise after coming up (or after the restart), or its undrain.</summary>
+    private DateTimeOffset? AvailableFrom(string site)
+    {
+        var t = truth[site];
+        if (t.Fault != Fault.Up || t.Drained)
+            return null;
+        return Later(Later(t.UpSince, decider.StartedAt) + Recovery, t.UndrainedAt);
+    }
+
+    private void Fail(string message)
+    {
+        if (violation is not null)
+            return;
+        var health = decider.Health.EvaluateAll(Now);
+        var text = new StringBuilder();
+        text.AppendLine($"at +{(Now - Origin).TotalSeconds:0.000}s: {message}");
+        text.AppendLine($"decision: {decider.Current}");
+        foreach (var (site, h) in health)
+            text.AppendLine($"  {site}: truth {truth[site].Fault}{(truth[site].Drained ? " drained" : "")}; tracker {h.State}{(h.InMaintenance ? " drained" : "")}, eligible since {h.EligibleSince:HH:mm:ss.fff}: {h.Reason}");
+        violation = text.ToString();
+        Log("VIOLATION " + message);
+    }
+
+    private void Log(string line) => trace.Add($"+{(Now - Origin).TotalSeconds:0.000}s {line}");
+
+    private static DateTimeOffset Later(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
+
+    private static DateTimeOffset Latest(params DateTimeOffset[] times) => times.Max();
+
+    private static string Clock(DateTimeOffset t) => $"+{(t - Origin).TotalSeconds:0.000}s";
+
+    private sealed class SiteTruth
+    {
+        public Fault Fault { get; set; } = Fault.Up;
+        public double Loss { get; set; }
+        public DateTimeOffset UpSince { get; set; } = Origin;
+        public DateTimeOffset DownSince { get; set; } = Origin;
+        public bool Drained { get; set; }
+        public DateTimeOffset UndrainedAt { get; set; } = DateTimeOffset.MinValue;
+
+        public bool IsDown => Fault is Fault.Refused or Fault.Blackhole;
+    }
+}

@@ -1,0 +1,144 @@
+using System.Text;
+using Keepwire.Decisions;
+
+namespace Keepwire.Tests.Decisions.Simulation;
+
+/// <summary>What is true of a site's service at some moment, as the probes will find it.</summary>
+internal enum Fault
+{
+    Up,
+
+    /// <summary>Dead, answering fast (RST, ICMP unreachable): probes fail at once.</summary>
+    Refused,
+
+    /// <summary>Dead and silent (tunnel down, host frozen): probes time out.</summary>
+    Blackhole,
+
+    /// <summary>Alive but losing some probes: neither up nor down for the invariants.</summary>
+    Lossy,
+}
+
+internal abstract record SimEvent(TimeSpan At);
+
+internal sealed record FaultEvent(TimeSpan At, string Site, Fault Fault, double Loss) : SimEvent(At)
+{
+    public override string ToString() => $"+{At.TotalSeconds:0.000}s {Site} {Fault}{(Fault == Fault.Lossy ? $" p={Loss}" : "")}";
+}
+
+internal sealed record DrainEvent(TimeSpan At, string Site, bool Drain) : SimEvent(At)
+{
+    public override string ToString() => $"+{At.TotalSeconds:0.000}s {(Drain ? "drain" : "undrain")} {Site}";
+}
+
+internal sealed record RestartEvent(TimeSpan At) : SimEvent(At)
+{
+    public override string ToString() => $"+{At.TotalSeconds:0.000}s daemon restart (restore previous decision)";
+}
+
+/// <summary>One random fault schedule, fully determined by its seed.</summary>
+internal sealed record SimScenario(
+    int Seed,
+    IReadOnlyList<(string Name, int Priority)> Sites,
+    CheckDefinition Check,
+    FailoverPolicyOptions Policy,
+    TimeSpan Duration,
+    IReadOnlyList<SimEvent> Events)
+{
+    public const string LastResortSite = "sorry";
+
+    public static SimScenario Generate(int seed)
+    {
+        var rng = new Random(seed);
+        var priorities = new[] { 100, 200, 300, 400 }.OrderBy(_ => rng.Next()).ToArray();
+        var sites = Enumerable.Range(0, rng.Next(2, 5)).Select(i => ($"s{i}", priorities[i])).ToList();
+        var check = new CheckDefinition("http", CheckKind.Http)
+        {
+            Interval = TimeSpan.FromMilliseconds(Pick(rng, 100, 200, 300)),
+            Timeout = TimeSpan.FromMilliseconds(Pick(rng, 100, 250, 400)),
+            Rise = rng.Next(1, 4),
+            Fall = rng.Next(1, 4),
+        };
+        var policy = new FailoverPolicyOptions(
+            Preempt: rng.NextDouble() < 0.6,
+            PreemptDelay: TimeSpan.FromSeconds(Pick(rng, 0, 1, 5)),
+            HoldDown: TimeSpan.FromSeconds(Pick(rng, 0, 1, 3)),
+            StartupGrace: TimeSpan.FromSeconds(Pick(rng, 0, 2)),
+            NoHealthySite: rng.NextDouble() < 0.7 ? NoHealthySiteBehavior.KeepLast : NoHealthySiteBehavior.LastResort(LastResortSite));
+        var duration = TimeSpan.FromSeconds(40);
+
+        var events = new List<SimEvent>();
+        foreach (var (site, _) in sites)
+        {
+            events.Add(rng.NextDouble() < 0.75 ? new FaultEvent(TimeSpan.Zero, site, Fault.Up, 0) : RandomFault(rng, TimeSpan.Zero, site));
+            var t = TimeSpan.Zero;
+            while (true)
+            {
+                t += Millis(-Math.Log(1 - rng.NextDouble()) * 5000);
+                if (t >= duration)
+                    break;
+                if (rng.NextDouble() < 0.15)
+                {
+                    // Flapping: up and down every 50-600 ms for 1-4 s.
+                    var end = t + Millis(rng.Next(1000, 4000));
+                    var up = false;
+                    for (; t < end && t < duration; t += Millis(rng.Next(50, 600)))
+                    {
+                        events.Add(new FaultEvent(t, site, up ? Fault.Up : Fault.Refused, 0));
+                        up = !up;
+                    }
+
+                    if (t < duration)
+                        events.Add(RandomFault(rng, t, site));
+                }
+                else
+                {
+                    events.Add(RandomFault(rng, t, site));
+                }
+            }
+        }
+
+        if (rng.NextDouble() < 0.3)
+        {
+            for (var i = rng.Next(1, 4); i > 0; i--)
+            {
+                var site = sites[rng.Next(sites.Count)].Item1;
+                var start = Millis(rng.Next(0, (int)duration.TotalMilliseconds));
+                events.Add(new DrainEvent(start, site, true));
+                events.Add(new DrainEvent(start + Millis(rng.Next(1000, 8000)), site, false));
+            }
+        }
+
+        if (rng.NextDouble() < 0.25)
+            events.Add(new RestartEvent(Millis(rng.Next(1000, (int)duration.TotalMilliseconds - 1000))));
+
+        return new SimScenario(seed, sites, check, policy, duration, [.. events.Where(e => e.At < duration).OrderBy(e => e.At)]);
+    }
+
+    public string Describe()
+    {
+        var text = new StringBuilder();
+        text.AppendLine($"seed {Seed}: sites {string.Join(", ", Sites.Select(s => $"{s.Name}(priority {s.Priority})"))}");
+        text.AppendLine($"check: interval {Check.Interval.TotalMilliseconds} ms, timeout {Check.Timeout.TotalMilliseconds} ms, rise {Check.Rise}, fall {Check.Fall} (detection bound {Check.DetectionBound.TotalMilliseconds} ms)");
+        text.AppendLine($"policy: {Policy}");
+        text.AppendLine("schedule:");
+        foreach (var e in Events)
+            text.AppendLine($"  {e}");
+        return text.ToString();
+    }
+
+    private static FaultEvent RandomFault(Random rng, TimeSpan at, string site)
+    {
+        var roll = rng.NextDouble();
+        return roll switch
+        {
+            < 0.5 => new FaultEvent(at, site, Fault.Up, 0),
+            < 0.7 => new FaultEvent(at, site, Fault.Refused, 0),
+            < 0.9 => new FaultEvent(at, site, Fault.Blackhole, 0),
+            _ => new FaultEvent(at, site, Fault.Lossy, Pick(rng, 0.05, 0.2, 0.5)),
+        };
+    }
+
+    private static T Pick<T>(Random rng, params T[] choices) => choices[rng.Next(choices.Length)];
+
+    private static TimeSpan Millis(double ms) => TimeSpan.FromMilliseconds(Math.Round(ms));
+}

@@ -1,0 +1,65 @@
+using System.Net;
+using Keepwire.Adapters.Processes;
+using Keepwire.Decisions;
+using Keepwire.Health;
+
+namespace Keepwire.Tests.Health;
+
+public sealed class ExecHealthCheckTests
+{
+    private static readonly IPAddress Site = IPAddress.Parse("10.77.0.2");
+
+    private static ExecHealthCheck Check(IReadOnlyList<string> command, ICommandRunner? runner = null, int timeoutMs = 2000) => new(
+        new CheckDefinition("script", CheckKind.Exec) { Command = command, Timeout = TimeSpan.FromMilliseconds(timeoutMs) },
+        runner ?? new CommandRunner(),
+        TimeProvider.System);
+
+    [Fact]
+    public async Task The_command_gets_the_address_as_last_argument_and_in_the_environment()
+    {
+        using var check = Check(["sh", "-c", "test \"$KEEPWIRE_SITE_ADDRESS\" = \"$1\" && test \"$KEEPWIRE_SITE\" = a", "probe"]);
+        var result = await check.ProbeAsync("a", Site);
+        Assert.True(result.Success, result.Detail);
+        Assert.Equal("exit 0", result.Detail);
+    }
+
+    [Fact]
+    public async Task It_runs_through_the_command_runner_as_an_argument_list()
+    {
+        var runner = new RecordingRunner();
+        using var check = Check(["/usr/local/bin/check-db", "--quick"], runner);
+        await check.ProbeAsync("a", Site);
+        var (program, arguments) = Assert.Single(runner.Calls);
+        Assert.Equal("env", program);
+        Assert.Equal(["KEEPWIRE_SITE_ADDRESS=10.77.0.2", "KEEPWIRE_SITE=a", "/usr/local/bin/check-db", "--quick", "10.77.0.2"], arguments);
+    }
+
+    [Fact]
+    public async Task A_nonzero_exit_fails_with_the_first_line_of_its_error_output()
+    {
+        using var check = Check(["sh", "-c", "echo 'replica lag 40 s' >&2; echo more >&2; exit 2"]);
+        var result = await check.ProbeAsync("a", Site);
+        Assert.False(result.Success);
+        Assert.Equal("exit 2: replica lag 40 s", result.Detail);
+    }
+
+    [Fact]
+    public async Task A_command_that_runs_too_long_times_out()
+    {
+        using var check = Check(["sh", "-c", "sleep 10"], timeoutMs: 300);
+        var result = await check.ProbeAsync("a", Site);
+        Assert.False(result.Success);
+        Assert.Equal("timeout after 300 ms", result.Detail);
+    }
+
+    private sealed class RecordingRunner : ICommandRunner
+    {
+        public List<(string Program, IReadOnlyList<string> Arguments)> Calls { get; } = [];
+
+        public Task<CommandResult> RunAsync(string program, IReadOnlyList<string> arguments, string? standardInput = null, CancellationToken cancellationToken = default)
+        {
+            Calls.Add((program, arguments));
+            return Task.FromResult(new CommandResult(program, arguments, 0, "", ""));
+        }
+    }
+}
