@@ -10,6 +10,9 @@ var root = new RootCommand("Keepwire: one set of public IPv4/IPv6 addresses for 
     StatusCommand.Create(),
     ReloadCommand.Create(),
     FailoverCommand.Create(),
+    DrainCommand.Create(drain: true),
+    DrainCommand.Create(drain: false),
+    EventsCommand.Create(),
     TeardownCommand.Create(),
     LabCommand.Create(),
 };

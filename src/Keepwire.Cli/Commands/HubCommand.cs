@@ -32,7 +32,7 @@ internal static class HubCommand
                 parse.GetValue(stateDirectory)!,
                 parse.GetValue(socket)!,
                 TimeSpan.FromSeconds(parse.GetValue(interval)));
-            HubDaemon? daemon;
+            HubDaemon daemon;
             try
             {
                 daemon = HubDaemon.Create(options, new CommandRunner(), loggers, TimeProvider.System);
@@ -42,7 +42,8 @@ internal static class HubCommand
                 await Console.Error.WriteLineAsync(e.Message);
                 return 2;
             }
-            await daemon.RunAsync(cancellationToken);
+            await using (daemon)
+                await daemon.RunAsync(cancellationToken);
             return 0;
         });
         return command;

@@ -1,9 +1,12 @@
+using System.Threading.Channels;
+using Keepwire.Adapters.Conntrack;
 using Keepwire.Adapters.Nftables;
 using Keepwire.Adapters.Processes;
 using Keepwire.Adapters.Routing;
 using Keepwire.Adapters.WireGuard;
 using Keepwire.Configuration;
 using Keepwire.Control;
+using Keepwire.Health;
 using Keepwire.Reconciliation;
 using Keepwire.State;
 using Microsoft.Extensions.Logging;
@@ -11,43 +14,56 @@ using Microsoft.Extensions.Logging;
 namespace Keepwire.Hub;
 
 /// <summary>
-/// The hub: keeps the WireGuard interface, the VIPs and the forwarding table matching the
-/// config and the current choice of serving site, level-triggered. It reconciles on a timer
-/// and whenever something changes (reload, operator command), and adopts what a previous
-/// instance left in the kernel instead of rebuilding it.
+/// The hub: probes every site through the tunnel, decides per service which site serves, and keeps
+/// the WireGuard interface, the VIPs and the forwarding table matching that, level-triggered.
+/// Everything that touches the decisions runs on one loop, under one gate: probe results, timers,
+/// operator commands and reloads. A restarted daemon adopts the table it finds and continues with
+/// the decisions it journaled, so a restart neither rebuilds the data path nor flips a service.
 /// </summary>
-public sealed partial class HubDaemon : IControlHandler, IDisposable
+public sealed partial class HubDaemon : IAsyncDisposable
 {
     private readonly HubDaemonOptions _options;
+    private readonly ICommandRunner _runner;
+    private readonly ILoggerFactory _loggers;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly StateStore _store;
+    private readonly DecisionJournal _journal;
     private readonly HubNetworkReconciler _network;
     private readonly ForwardingReconciler _forwarding;
+    private readonly IConntrack _conntrack;
     private readonly IWireGuard _wireGuard;
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly Channel<ServiceCheckResult> _results = Channel.CreateUnbounded<ServiceCheckResult>(new UnboundedChannelOptions { SingleReader = true });
 
     private ClusterConfig _config;
     private HubNode _hub;
     private DateTimeOffset _configLoadedAt;
     private OperatorIntent _intent;
-    private Dictionary<string, ServiceStatus> _services = [];
+    private ServiceDecisions _decisions;
+    private CheckScheduler? _scheduler;
+    private IReadOnlyList<IHealthCheck> _checks = [];
     private DateTimeOffset? _lastReconcileAt;
     private string? _lastError;
 
     private HubDaemon(HubDaemonOptions options, ClusterConfig config, HubNode hub, ICommandRunner runner, ILoggerFactory loggers, TimeProvider time)
     {
         _options = options;
+        _runner = runner;
+        _loggers = loggers;
         _logger = loggers.CreateLogger("keepwire.hub");
         _time = time;
         _store = new StateStore(options.StateDirectory);
+        _journal = new DecisionJournal(options.StateDirectory);
         _wireGuard = new WireGuardCli(runner, loggers.CreateLogger<WireGuardCli>());
         _network = new HubNetworkReconciler(_wireGuard, new RoutingCli(runner), new Sysctl(runner), loggers.CreateLogger<HubNetworkReconciler>());
         _forwarding = new ForwardingReconciler(new NftablesCli(runner), loggers.CreateLogger<ForwardingReconciler>());
+        _conntrack = new ConntrackCli(runner);
         _config = config;
         _hub = hub;
         _configLoadedAt = time.GetUtcNow();
         _intent = _store.LoadIntent();
+        _decisions = new ServiceDecisions(config, _intent, _journal.Load(), time);
     }
 
     /// <summary>Loads the config and builds the daemon; a bad config is an error here, before anything is touched.</summary>
@@ -60,7 +76,7 @@ public sealed partial class HubDaemon : IControlHandler, IDisposable
     public async Task RunAsync(CancellationToken stopping)
     {
         Log.Starting(_logger, _hub.Name, _options.ConfigPath);
-        await using var control = new ControlServer(_options.SocketPath, this, _logger);
+        await using var control = new ControlServer(_options.SocketPath, new HubControl(this), _logger);
         control.Start();
         using var reload = System.Runtime.InteropServices.PosixSignalRegistration.Create(
             System.Runtime.InteropServices.PosixSignal.SIGHUP,
@@ -69,147 +85,161 @@ public sealed partial class HubDaemon : IControlHandler, IDisposable
                 context.Cancel = true;
                 _ = ReloadAsync(CancellationToken.None);
             });
+        StartProbes();
 
+        var nextReconcile = _time.GetUtcNow();
         while (!stopping.IsCancellationRequested)
         {
-            await ReconcileOnceAsync(stopping);
+            await _gate.WaitAsync(stopping);
             try
             {
-                await Task.Delay(_options.ReconcileInterval, _time, stopping);
+                while (_results.Reader.TryRead(out var result))
+                    _decisions.Record(result);
+                var reconcileDue = _time.GetUtcNow() >= nextReconcile;
+                if (reconcileDue)
+                {
+                    await ReconcileNetworkAsync(stopping);
+                    nextReconcile = _time.GetUtcNow() + _options.ReconcileInterval;
+                }
+                await DecideAndApplyAsync(forceReconcile: reconcileDue, stopping);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+            finally
+            {
+                _gate.Release();
+            }
+
+            try
+            {
+                await WaitForWorkAsync(nextReconcile, stopping);
             }
             catch (OperationCanceledException)
             {
                 break;
             }
         }
+
+        await StopProbesAsync();
         // A clean stop leaves the data path in place: traffic keeps flowing while the daemon is away.
         Log.Stopped(_logger, _hub.Name);
     }
 
-    private async Task ReconcileOnceAsync(CancellationToken cancellationToken)
+    /// <summary>Sleeps until a probe result arrives, a decision needs a recheck, or the next reconcile pass is due.</summary>
+    private async Task WaitForWorkAsync(DateTimeOffset nextReconcile, CancellationToken stopping)
     {
-        await _gate.WaitAsync(cancellationToken);
+        var until = _decisions.NextRecheck() is { } recheck && recheck < nextReconcile ? recheck : nextReconcile;
+        var delay = until - _time.GetUtcNow();
+        if (delay <= TimeSpan.Zero)
+            return;
+        using var wakeUp = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        var timer = Task.Delay(delay, _time, wakeUp.Token);
+        var result = _results.Reader.WaitToReadAsync(wakeUp.Token).AsTask();
+        await Task.WhenAny(timer, result);
+        await wakeUp.CancelAsync();
+        stopping.ThrowIfCancellationRequested();
+    }
+
+    /// <summary>WireGuard interface, peers, addresses and VIPs; and the handshake signal for the decisions.</summary>
+    private async Task ReconcileNetworkAsync(CancellationToken cancellationToken)
+    {
         try
         {
             await _network.ReconcileAsync(_config, _hub, cancellationToken);
-
-            var serving = new Dictionary<string, string>();
-            var services = new Dictionary<string, ServiceStatus>();
-            foreach (var service in _config.Services)
-            {
-                var (site, reason) = ServingSiteSelector.Select(service, _config, _intent);
-                services[service.Name] = NextStatus(service.Name, site, reason);
-                if (site is not null)
-                    serving[service.Name] = site;
-            }
-
-            var plane = HubDataPlaneBuilder.Build(_config, _hub, serving);
-            await _forwarding.ReconcileAsync(plane, cancellationToken);
-
-            _services = services;
-            _lastReconcileAt = _time.GetUtcNow();
+            _decisions.RecordHandshakes(_config, await _wireGuard.ReadAsync(_hub.Interface, cancellationToken));
             _lastError = null;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // Keep running: the kernel keeps the last good state, and the next pass retries.
-            _lastError = e.Message;
+            Fail(e);
+        }
+    }
+
+    /// <summary>
+    /// Decides every service and, when a serving site changed (or a periodic pass is due), makes the
+    /// forwarding table match in one transaction. An unplanned switch then deletes the conntrack
+    /// entries towards the failed site, so retransmitted SYNs and UDP flows are NATed to the new one.
+    /// </summary>
+    private async Task DecideAndApplyAsync(bool forceReconcile, CancellationToken cancellationToken)
+    {
+        var changed = _decisions.DecideAll();
+        if (changed.Count == 0 && !forceReconcile)
+            return;
+        try
+        {
+            var plane = HubDataPlaneBuilder.Build(_config, _hub, _decisions.ServingSites());
+            await _forwarding.ReconcileAsync(plane, cancellationToken);
+            foreach (var decision in changed)
+            {
+                Log.Switched(_logger, decision.Service, decision.PreviousSite ?? "none", decision.ServingSite ?? "none", decision.Detail);
+                if (!decision.Planned && decision.PreviousSite is { } failed && _config.FindSite(failed) is { } site)
+                    await FlushFlowsAsync(site, cancellationToken);
+            }
+            if (changed.Count > 0)
+                _journal.Save(_decisions.Records());
+            _lastReconcileAt = _time.GetUtcNow();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Fail(e);
+        }
+    }
+
+    private async Task FlushFlowsAsync(SiteNode site, CancellationToken cancellationToken)
+    {
+        var deleted = 0;
+        foreach (var address in site.Tunnel.All)
+            deleted += await _conntrack.DeleteFlowsToAsync(address, cancellationToken);
+        Log.FlowsFlushed(_logger, deleted, site.Name);
+    }
+
+    private void StartProbes()
+    {
+        var checks = new List<IHealthCheck>();
+        var targets = new List<ProbeTarget>();
+        foreach (var service in _config.Services)
+        {
+            foreach (var definition in service.Checks)
+            {
+                foreach (var site in _config.Sites.Where(s => service.Sites.Contains(s.Name)))
+                {
+                    if ((site.Tunnel.IPv4 ?? site.Tunnel.IPv6) is not { } address)
+                        continue;
+                    var check = HealthChecks.Create(definition, _runner, _time);
+                    checks.Add(check);
+                    targets.Add(new ProbeTarget(service.Name, site.Name, address, check));
+                }
+            }
+        }
+        _checks = checks;
+        _scheduler = new CheckScheduler(targets, _results.Writer, _time, _loggers.CreateLogger<CheckScheduler>());
+        _scheduler.Start();
+    }
+
+    private async Task StopProbesAsync()
+    {
+        if (_scheduler is not null)
+            await _scheduler.DisposeAsync();
+        _scheduler = null;
+        foreach (var check in _checks)
+            check.Dispose();
+        _checks = [];
+    }
+
+    private void Fail(Exception e)
+    {
+        if (_lastError != e.Message)
             Log.ReconcileFailed(_logger, e.Message);
-        }
-        finally
-        {
-            _gate.Release();
-        }
+        _lastError = e.Message;
     }
 
-    private ServiceStatus NextStatus(string service, string? site, string reason)
+    public async ValueTask DisposeAsync()
     {
-        if (_services.TryGetValue(service, out var previous) && previous.ServingSite == site)
-            return previous with { Reason = reason };
-        if (previous is not null)
-            Log.Switched(_logger, service, previous.ServingSite ?? "none", site ?? "none", reason);
-        return new ServiceStatus(service, site, reason, _time.GetUtcNow(), (previous?.Epoch ?? 0) + 1);
-    }
-
-    public void Dispose() => _gate.Dispose();
-
-    public async Task<ControlResponse> HandleAsync(ControlRequest request, CancellationToken cancellationToken) =>
-        request.Command switch
-        {
-            "status" => ControlResponse.Success(await StatusAsync(cancellationToken)),
-            "reload" => await ReloadAsync(cancellationToken),
-            "failover" => await FailoverAsync(request.Argument("service"), request.Argument("site"), cancellationToken),
-            _ => ControlResponse.Failure($"unknown command '{request.Command}' (known: status, reload, failover)"),
-        };
-
-    private async Task<ControlResponse> ReloadAsync(CancellationToken cancellationToken)
-    {
-        ClusterConfig config;
-        HubNode hub;
-        try
-        {
-            (config, hub) = LoadConfig(_options);
-        }
-        catch (ConfigInvalidException e)
-        {
-            Log.ReloadRejected(_logger, e.Message);
-            return ControlResponse.Failure($"reload rejected, still running the previous config:\n{e.Message}");
-        }
-
-        await _gate.WaitAsync(cancellationToken);
-        try
-        {
-            _config = config;
-            _hub = hub;
-            _configLoadedAt = _time.GetUtcNow();
-        }
-        finally
-        {
-            _gate.Release();
-        }
-        Log.Reloaded(_logger, _options.ConfigPath);
-        await ReconcileOnceAsync(cancellationToken);
-        return ControlResponse.Success(new { message = $"reloaded {_options.ConfigPath}" });
-    }
-
-    private async Task<ControlResponse> FailoverAsync(string? serviceName, string? siteName, CancellationToken cancellationToken)
-    {
-        var service = serviceName is null ? null : _config.FindService(serviceName);
-        if (service is null)
-            return ControlResponse.Failure($"unknown service '{serviceName}' (known: {string.Join(", ", _config.Services.Select(s => s.Name))})");
-        if (siteName is null || !service.Sites.Contains(siteName))
-            return ControlResponse.Failure($"site '{siteName}' may not serve {service.Name} (its sites: {string.Join(", ", service.Sites)})");
-
-        var from = _services.TryGetValue(service.Name, out var current) ? current.ServingSite : null;
-        _intent = _intent.WithPin(service.Name, siteName);
-        _store.SaveIntent(_intent);
-        await ReconcileOnceAsync(cancellationToken);
-        if (_lastError is not null)
-            return ControlResponse.Failure($"pinned {service.Name} to {siteName}, but applying it failed: {_lastError}");
-        return ControlResponse.Success(new { message = $"{service.Name}: {from ?? "none"} → {siteName} (pinned by operator; existing connections finish where they are)" });
-    }
-
-    private async Task<HubStatus> StatusAsync(CancellationToken cancellationToken)
-    {
-        var device = await _wireGuard.ReadAsync(_hub.Interface, cancellationToken);
-        var now = _time.GetUtcNow();
-        var sites = _config.Sites.Select(site =>
-        {
-            var peer = device?.FindPeer(site.PublicKey);
-            return new SiteStatus(
-                site.Name,
-                site.Priority,
-                site.Mode.ToString().ToLowerInvariant(),
-                site.Tunnel.All.Select(a => a.ToString()).ToList(),
-                peer?.Endpoint?.ToString(),
-                peer?.LatestHandshake is { } handshake ? (now - handshake).TotalSeconds : null,
-                _intent.DrainedSites.Contains(site.Name),
-                peer?.LatestHandshake is null ? "no handshake" : "connected",
-                []);
-        }).ToList();
-        return new HubStatus(_hub.Name, _options.ConfigPath, _configLoadedAt, _lastReconcileAt, _lastError,
-            _config.Services.Select(s => _services.TryGetValue(s.Name, out var status) ? status : new ServiceStatus(s.Name, null, "not decided yet", null, 0)).ToList(),
-            sites);
+        await StopProbesAsync();
+        _gate.Dispose();
     }
 
     private static (ClusterConfig Config, HubNode Hub) LoadConfig(HubDaemonOptions options)
@@ -220,26 +250,5 @@ public sealed partial class HubDaemon : IControlHandler, IDisposable
         var hub = result.Config.FindHub(options.NodeName)
             ?? throw new ConfigInvalidException($"{options.ConfigPath}: no hub named '{options.NodeName}' (hubs: {string.Join(", ", result.Config.Hubs.Select(h => h.Name))})");
         return (result.Config, hub);
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(Level = LogLevel.Information, Message = "hub {Node} starting with {ConfigPath}")]
-        public static partial void Starting(ILogger logger, string node, string configPath);
-
-        [LoggerMessage(Level = LogLevel.Information, Message = "hub {Node} stopped; the data path stays in place")]
-        public static partial void Stopped(ILogger logger, string node);
-
-        [LoggerMessage(Level = LogLevel.Information, Message = "{Service}: {From} → {To} ({Reason})")]
-        public static partial void Switched(ILogger logger, string service, string from, string to, string reason);
-
-        [LoggerMessage(Level = LogLevel.Error, Message = "reconcile failed, keeping the last applied state: {Error}")]
-        public static partial void ReconcileFailed(ILogger logger, string error);
-
-        [LoggerMessage(Level = LogLevel.Information, Message = "reloaded {ConfigPath}")]
-        public static partial void Reloaded(ILogger logger, string configPath);
-
-        [LoggerMessage(Level = LogLevel.Error, Message = "reload rejected, still running the previous config:\n{Errors}")]
-        public static partial void ReloadRejected(ILogger logger, string errors);
     }
 }
