@@ -114,7 +114,7 @@ public sealed partial class NetworkLab(ICommandRunner runner, ILogger? logger = 
         await File.WriteAllTextAsync(paths.ConfigFile, LabConfigWriter.Render(topology, paths, publicKeys), cancellationToken);
 
         var processes = new LabProcesses(runner, paths, logger);
-        new LabEchoServer(paths, processes).Prepare();
+        new LabEchoServer(runner, paths, processes).Prepare();
         foreach (var site in topology.Sites)
             new LabWebServer(runner, paths, processes).Prepare(site.Name, options.BigFileBytes);
         await handle.StartServersAsync(cancellationToken);
