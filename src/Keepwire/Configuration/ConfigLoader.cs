@@ -1,0 +1,156 @@
+using Keepwire.Configuration.Parsing;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Keepwire.Configuration;
+
+/// <summary>
+/// Reads a Keepwire YAML file into a validated <see cref="ClusterConfig"/>, or reports every problem in it,
+/// each with the line and column of the node at fault and what to do about it.
+/// </summary>
+public static class ConfigLoader
+{
+    private static readonly string[] TopLevelKeys = ["hubs", "sites", "services"];
+
+    public static ConfigLoadResult Load(string path)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            var reason = e switch
+            {
+                _ when Directory.Exists(path) => "it is a directory",
+                FileNotFoundException or DirectoryNotFoundException => "the file does not exist",
+                UnauthorizedAccessException => "permission denied",
+                _ => e.Message,
+            };
+            return ConfigLoadResult.Failure([new ConfigError(path, 0, 0, $"cannot read the configuration file: {reason}", "pass the path of a readable YAML file")]);
+        }
+
+        return Parse(text, path);
+    }
+
+    /// <param name="sourcePath">Named in messages; relative key file paths are resolved against its directory.</param>
+    public static ConfigLoadResult Parse(string yamlText, string sourcePath)
+    {
+        var errors = new ConfigErrorSink(sourcePath);
+        var root = ReadDocument(yamlText, errors);
+        if (root is null)
+            return ConfigLoadResult.Failure(errors.InFileOrder());
+
+        var baseDirectory = string.IsNullOrEmpty(sourcePath)
+            ? Directory.GetCurrentDirectory()
+            : Path.GetDirectoryName(Path.GetFullPath(sourcePath)) ?? "/";
+        var config = Build(root, sourcePath, baseDirectory, errors);
+        return config is not null && errors.Count == 0 ? ConfigLoadResult.Success(config) : ConfigLoadResult.Failure(errors.InFileOrder());
+    }
+
+    private static YamlNode? ReadDocument(string yamlText, ConfigErrorSink errors)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(yamlText));
+        }
+        catch (YamlException e)
+        {
+            var (message, hint) = YamlSyntaxMessage(e);
+            errors.Report(e.Start, message, hint);
+            return null;
+        }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner sometimes fails without a position (seen with an unclosed '[' followed by
+            // more lines); point at the last token it could read, which is where the damage starts.
+            errors.Report(LastReadableToken(yamlText), "YAML syntax error: the parser cannot continue after this point",
+                "look for an unclosed '[', '{' or quote here or just after");
+            return null;
+        }
+
+        if (stream.Documents.Count == 0 || YamlValues.IsNull(stream.Documents[0].RootNode))
+        {
+            errors.ReportFile("the configuration is empty", "start from examples/keepwire.yaml");
+            return null;
+        }
+
+        if (stream.Documents.Count > 1)
+        {
+            errors.Report(stream.Documents[1].RootNode, "the file holds more than one YAML document", "remove the '---' separator and everything after it, or merge the documents");
+            return null;
+        }
+
+        return stream.Documents[0].RootNode;
+    }
+
+    /// <summary>YamlDotNet prefixes its messages with "(Line: …, Col: …, Idx: …) - (…): "; the location is already ours.</summary>
+    private static (string Message, string Hint) YamlSyntaxMessage(YamlException e)
+    {
+        var message = e.InnerException is YamlException inner ? inner.Message : e.Message;
+        var marker = message.IndexOf("): ", StringComparison.Ordinal);
+        var text = (message.StartsWith("(Line:", StringComparison.Ordinal) && marker >= 0 ? message[(marker + 3)..] : message).TrimEnd('.');
+
+        // The representation model refuses a mapping with a repeated key while loading, before our own checks run.
+        const string duplicate = "Duplicate key ";
+        if (text.StartsWith(duplicate, StringComparison.Ordinal))
+            return ($"key '{text[duplicate.Length..]}' appears twice in the same mapping", "remove one of them");
+        return ($"YAML syntax error: {text}", "check the indentation and quoting around this spot");
+    }
+
+    private static Mark LastReadableToken(string yamlText)
+    {
+        var scanner = new Scanner(new StringReader(yamlText));
+        var last = Mark.Empty;
+        try
+        {
+            while (scanner.MoveNext())
+                last = scanner.Current?.Start ?? last;
+        }
+        catch (Exception e) when (e is YamlException or InvalidOperationException)
+        {
+            // Expected: the same failure as the load; 'last' holds the last good position.
+        }
+
+        return last;
+    }
+
+    private static ClusterConfig? Build(YamlNode root, string sourcePath, string baseDirectory, ConfigErrorSink errors)
+    {
+        if (MappingReader.Open(root, "the configuration", TopLevelKeys, errors) is not { } map)
+            return null;
+
+        var hubs = ReadList(map, "hubs", true, "add a hubs: list with one hub", node => HubReader.Read(node, errors, baseDirectory));
+        var sites = ReadList(map, "sites", true, "add a sites: list with at least one site", node => SiteReader.Read(node, errors, baseDirectory));
+        var services = ReadList(map, "services", false, "", node => ServiceReader.Read(node, errors));
+
+        if (hubs.Count > 1)
+        {
+            errors.Report(hubs[1].Node, "hub pairs are not supported yet: the configuration must have exactly one hub",
+                "keep one hub; redundant hub pairs come in a later version");
+        }
+
+        var hub = hubs.Count > 0 ? hubs[0] : null;
+        IdentityRules.Check(hubs, sites, services, errors);
+        if (hub is not null)
+            TunnelAddressPlanner.Plan(hub, sites, errors);
+        ServiceRules.Check(services, hub, hubs, sites, errors);
+
+        if (errors.Count > 0 || hub is null)
+            return null;
+        return new ClusterConfig(sourcePath, [hub.ToNode()], [.. sites.Select(s => s.ToNode())], [.. services.Select(s => s.ToConfig())]);
+    }
+
+    private static List<T> ReadList<T>(MappingReader map, string key, bool required, string hint, Func<YamlNode, T?> read)
+        where T : class
+    {
+        var node = required ? map.Required(key, hint) : map.Optional(key);
+        if (node is null || YamlValues.Sequence(node, key, map.Errors, $"write '{key}:' followed by '- ' entries") is not { } items)
+            return [];
+        if (required && items.Count == 0)
+            map.Errors.Report(node, $"'{key}' is empty", hint);
+        return [.. items.Select(read).OfType<T>()];
+    }
+}

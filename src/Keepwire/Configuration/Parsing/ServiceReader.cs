@@ -1,0 +1,73 @@
+using System.Net;
+using System.Net.Sockets;
+using YamlDotNet.RepresentationModel;
+
+namespace Keepwire.Configuration.Parsing;
+
+/// <summary>Reads one entry of <c>services:</c>. Checks that need the rest of the file live in <see cref="ServiceRules"/>.</summary>
+internal static class ServiceReader
+{
+    public static readonly string[] Keys = ["name", "vips", "ports", "sites"];
+
+    public static ServiceDraft? Read(YamlNode node, ConfigErrorSink errors)
+    {
+        if (MappingReader.Open(node, "service", Keys, errors) is not { } map)
+            return null;
+
+        var service = new ServiceDraft(node) { Name = CommonFields.Name(map) };
+        foreach (var item in RequiredList(map, "vips", "list the public addresses, e.g. vips: [203.0.113.80, \"2001:db8::80\"]"))
+            ReadVip(item, service, errors);
+        foreach (var item in RequiredList(map, "ports", "list the forwarded ports, e.g. ports: [tcp/80, tcp/443]"))
+        {
+            if (YamlValues.String(item, "port", errors) is not { } text)
+                continue;
+            if (PortSyntax.Parse(text, out var problem) is { } rule)
+                service.Ports.Add(new Located<PortRule>(rule, item));
+            else
+                CommonFields.Report(errors, item, problem);
+        }
+
+        foreach (var item in RequiredList(map, "sites", "list the sites that may serve it, e.g. sites: [alpha, bravo]"))
+        {
+            if (YamlValues.String(item, "site name", errors) is { } siteName)
+                service.Sites.Add(new Located<string>(siteName, item));
+        }
+
+        return service;
+    }
+
+    private static IReadOnlyList<YamlNode> RequiredList(MappingReader map, string key, string hint)
+    {
+        if (map.Required(key, hint) is not { } node || YamlValues.Sequence(node, key, map.Errors, hint) is not { } items)
+            return [];
+        if (items.Count == 0)
+            map.Errors.Report(node, $"'{key}' is empty: a service needs at least one entry", hint);
+        return items;
+    }
+
+    private static void ReadVip(YamlNode item, ServiceDraft service, ConfigErrorSink errors)
+    {
+        if (YamlValues.String(item, "vip", errors) is not { } text)
+            return;
+        if (AddressSyntax.ParseHostAddress(text, out var problem) is not { } address)
+        {
+            CommonFields.Report(errors, item, problem);
+            return;
+        }
+
+        if (IPAddress.IsLoopback(address) || address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any)
+            || address.IsIPv6Multicast || (address.AddressFamily == AddressFamily.InterNetwork && address.GetAddressBytes()[0] >= 224))
+        {
+            errors.Report(item, $"VIP {address} cannot be a public service address", "use a unicast address that clients can reach");
+            return;
+        }
+
+        if (service.Vips.FirstOrDefault(v => v.Value.Equals(address)) is { } earlier)
+        {
+            errors.Report(item, $"VIP {address} is listed twice in {service.DisplayName}", $"remove one (the other is at line {earlier.Node.Start.Line})");
+            return;
+        }
+
+        service.Vips.Add(new Located<IPAddress>(address, item));
+    }
+}

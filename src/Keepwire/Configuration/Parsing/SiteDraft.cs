@@ -1,0 +1,60 @@
+using System.Net;
+using System.Net.Sockets;
+using YamlDotNet.RepresentationModel;
+
+namespace Keepwire.Configuration.Parsing;
+
+/// <summary>A site as read from the file; see <see cref="HubDraft"/> for the meaning of null fields.</summary>
+internal sealed class SiteDraft(YamlNode node)
+{
+    public YamlNode Node { get; } = node;
+
+    public Located<string>? Name { get; set; }
+
+    public Located<WireGuardKey>? PublicKey { get; set; }
+
+    public int? Priority { get; set; }
+
+    public SiteMode? Mode { get; set; }
+
+    /// <summary>Addresses written in the file; null means "allocate one".</summary>
+    public Located<IPAddress>? ExplicitIPv4 { get; set; }
+
+    public Located<IPAddress>? ExplicitIPv6 { get; set; }
+
+    /// <summary>The addresses the site ends up with, explicit or allocated; set by <see cref="TunnelAddressPlanner"/>.</summary>
+    public IPAddress? AssignedIPv4 { get; set; }
+
+    public IPAddress? AssignedIPv6 { get; set; }
+
+    public string? Interface { get; set; }
+
+    public string? PrivateKeyFile { get; set; }
+
+    public int? PersistentKeepalive { get; set; }
+
+    public string DisplayName => Name is null ? "site" : $"site '{Name.Value}'";
+
+    public Located<IPAddress>? ExplicitAddress(AddressFamily family) =>
+        family == AddressFamily.InterNetwork ? ExplicitIPv4 : ExplicitIPv6;
+
+    public void Assign(IPAddress address)
+    {
+        if (address.AddressFamily == AddressFamily.InterNetwork)
+            AssignedIPv4 = address;
+        else
+            AssignedIPv6 = address;
+    }
+
+    public SiteNode ToNode() => new(
+        Name?.Value ?? throw Incomplete(),
+        PublicKey?.Value ?? throw Incomplete(),
+        Priority ?? throw Incomplete(),
+        Mode ?? throw Incomplete(),
+        TunnelAddresses.Host(AssignedIPv4, AssignedIPv6),
+        Interface ?? throw Incomplete(),
+        PrivateKeyFile ?? throw Incomplete(),
+        PersistentKeepalive ?? throw Incomplete());
+
+    private static InvalidOperationException Incomplete() => new("a site draft with errors cannot become a SiteNode");
+}

@@ -1,0 +1,107 @@
+using Keepwire.Configuration;
+
+namespace Keepwire.Tests.Configuration;
+
+/// <summary>
+/// One broken thing per case: the loader must report it at the exact node, with a message that says what
+/// is wrong (the fragment is matched against the full "file:line:col: message (hint: …)" text).
+/// </summary>
+public sealed class MalformedConfigTests
+{
+    private const string FileName = "cluster.yaml";
+    private const string SiteTunnel = "    tunnel: { ipv4: ";
+
+    public static TheoryData<string> CaseNames => [.. Cases.Keys];
+
+    private static readonly Dictionary<string, (ConfigText Text, int Line, int Column, string Fragment)> Cases = new()
+    {
+        ["yaml syntax error"] = (ConfigText.Base.Replace(13, "    vips: [203.0.113.80, \"2001:db8::80]"), 13, 26, "YAML syntax error"),
+        ["unclosed flow list"] = (ConfigText.Base.Replace(13, "    vips: [203.0.113.80"), 13, 11, "look for an unclosed '['"),
+        ["repeated key"] = (ConfigText.Base.InsertAfter(7, "    name: alpha2"), 8, 5, "key 'name' appears twice"),
+        ["unknown key with a close known key"] = (ConfigText.Base.InsertAfter(10, "    priorty: 5"), 11, 5, "unknown key 'priorty' in site (hint: did you mean 'priority'?)"),
+        ["unknown top-level key"] = (ConfigText.Base.Append("servics: []"), 16, 1, "did you mean 'services'?"),
+        ["unknown key far from any known key"] = (ConfigText.Base.InsertAfter(3, "    colour: blue"), 4, 5, "known keys are name, endpoint"),
+        ["missing hub public_key"] = (ConfigText.Base.Replace(4), 2, 5, "hub is missing required key 'public_key'"),
+        ["missing hub endpoint"] = (ConfigText.Base.Replace(3, "    interface: kw0"), 2, 5, "missing required key 'endpoint'"),
+        ["missing hubs"] = (ConfigText.Base.Replace(1).Replace(1).Replace(1).Replace(1).Replace(1), 1, 1, "missing required key 'hubs'"),
+        ["key without value"] = (ConfigText.Base.Replace(8, "    public_key:"), 8, 5, "'public_key' of site has no value"),
+        ["priority is not a number"] = (ConfigText.Base.InsertAfter(10, "    priority: high"), 11, 15, "priority must be a whole number"),
+        ["priority out of range"] = (ConfigText.Base.InsertAfter(10, "    priority: 1001"), 11, 15, "priority 1001 is out of range (hint: use a value from 1 to 1000)"),
+        ["priority zero"] = (ConfigText.Base.InsertAfter(8, "    priority: 0"), 9, 15, "priority 0 is out of range"),
+        ["keepalive out of range"] = (ConfigText.Base.InsertAfter(8, "    persistent_keepalive: 70000"), 9, 27, "persistent_keepalive 70000 is out of range"),
+        ["list where a mapping belongs"] = (ConfigText.Base.InsertAfter(8, "    tunnel: [10.77.0.5]"), 9, 13, "site tunnel must be a mapping"),
+        ["scalar where a list belongs"] = (ConfigText.Base.Replace(15, "    sites: alpha"), 15, 12, "sites must be a list"),
+        ["invalid name"] = (ConfigText.Base.Replace(9, "  - name: Bravo_1"), 9, 11, "name 'Bravo_1' is not valid"),
+        ["duplicate site name"] = (ConfigText.Base.Replace(9, "  - name: alpha"), 9, 11, "name 'alpha' of this site is already used by the site at line 7"),
+        ["site named like the hub"] = (ConfigText.Base.Replace(9, "  - name: hub"), 9, 11, "already used by the hub at line 2"),
+        ["duplicate service name"] = (ConfigText.Base.Append("  - name: web", "    vips: [203.0.113.81]", "    ports: [tcp/80]", "    sites: [alpha]"), 16, 11, "name 'web' of this service is already used"),
+        ["duplicate public key"] = (ConfigText.Base.Replace(10, $"    public_key: {ConfigText.AlphaKey}"), 10, 17, "public_key '" + ConfigText.AlphaKey + "' of this site is already used by the site at line 8"),
+        ["key is not base64"] = (ConfigText.Base.Replace(8, "    public_key: not-a-key"), 8, 17, "public_key is not a WireGuard key"),
+        ["key of 33 bytes"] = (ConfigText.Base.Replace(8, "    public_key: " + new string('A', 44)), 8, 17, "expected 44 characters of base64 encoding 32 bytes"),
+        ["endpoint without port"] = (ConfigText.Base.Replace(3, "    endpoint: hub.example.net"), 3, 15, "endpoint 'hub.example.net' has no port"),
+        ["endpoint port out of range"] = (ConfigText.Base.Replace(3, "    endpoint: hub.example.net:70000"), 3, 15, "invalid port '70000'"),
+        ["endpoint bare IPv6"] = (ConfigText.Base.Replace(3, "    endpoint: 2001:db8::1:51820"), 3, 15, "put IPv6 addresses in brackets"),
+        ["interface name too long"] = (ConfigText.Base.InsertAfter(3, "    interface: keepwire-tunnel0"), 4, 16, "longer than 15 characters"),
+        ["interface name with a slash"] = (ConfigText.Base.InsertAfter(8, "    interface: kw/0"), 9, 16, "interface 'kw/0' is not a valid interface name"),
+        ["hub tunnel of the wrong family"] = (ConfigText.Base.Replace(5, "    tunnel: { ipv4: fd77::1/64 }"), 5, 21, "tunnel ipv4 'fd77::1' is an IPv6 address (hint: put it under 'ipv6')"),
+        ["hub tunnel without prefix"] = (ConfigText.Base.Replace(5, "    tunnel: { ipv4: 10.77.0.1 }"), 5, 21, "'10.77.0.1' has no prefix length"),
+        ["hub tunnel is the network address"] = (ConfigText.Base.Replace(5, "    tunnel: { ipv4: 10.77.0.0/24 }"), 5, 21, "10.77.0.0 is the network address of 10.77.0.0/24"),
+        ["hub tunnel without any family"] = (ConfigText.Base.Replace(5, "    tunnel: {}"), 5, 13, "hub tunnel needs at least one of ipv4, ipv6"),
+        ["site tunnel outside the hub network"] = (ConfigText.Base.InsertAfter(8, SiteTunnel + "10.78.0.5 }"), 9, 21, "10.78.0.5 of site 'alpha' is outside the hub's tunnel network 10.77.0.0/24"),
+        ["site tunnel with a prefix"] = (ConfigText.Base.InsertAfter(8, SiteTunnel + "10.77.0.5/24 }"), 9, 21, "has a prefix length"),
+        ["site tunnel of the wrong family"] = (ConfigText.Base.InsertAfter(8, "    tunnel: { ipv6: 10.77.0.5 }"), 9, 21, "tunnel ipv6 '10.77.0.5' is an IPv4 address"),
+        ["site tunnel family the hub lacks"] = (ConfigText.Base.Replace(5, "    tunnel: { ipv4: 10.77.0.1/24 }").InsertAfter(8, "    tunnel: { ipv6: fd77::5 }"), 9, 21, "the hub's tunnel has no ipv6 network"),
+        ["site tunnel equals the hub's"] = (ConfigText.Base.InsertAfter(8, SiteTunnel + "10.77.0.1 }"), 9, 21, "10.77.0.1 of site 'alpha' is already used by hub 'hub'"),
+        ["two sites with one tunnel address"] = (ConfigText.Base.InsertAfter(8, SiteTunnel + "10.77.0.5 }").InsertAfter(11, SiteTunnel + "10.77.0.5 }"), 12, 21, "10.77.0.5 of site 'bravo' is already used by site 'alpha'"),
+        ["site tunnel is the broadcast address"] = (ConfigText.Base.InsertAfter(8, SiteTunnel + "10.77.0.255 }"), 9, 21, "10.77.0.255 is the broadcast address of 10.77.0.0/24"),
+        ["site tunnel is the network address"] = (ConfigText.Base.InsertAfter(8, SiteTunnel + "10.77.0.0 }"), 9, 21, "10.77.0.0 is the network address"),
+        ["tunnel pool exhausted"] = (ConfigText.Base.Replace(5, "    tunnel: { ipv4: 10.77.0.1/29 }").InsertAfter(8, SiteTunnel + "10.77.0.2 }"), 10, 5, "no free tunnel ipv4 address left in 10.77.0.0/29 for site 'bravo'"),
+        ["unknown mode"] = (ConfigText.Base.InsertAfter(8, "    mode: active"), 9, 11, "unknown mode 'active'"),
+        ["two hubs"] = (ConfigText.Base.InsertAfter(5, "  - name: hub2", "    endpoint: hub2.example.net:51820", "    public_key: " + "iOgx6tQZ6AecFAbzQew2udqggusn6BTqpY19SvUtp34=", "    tunnel: { ipv4: 10.78.0.1/24 }"), 6, 5, "hub pairs are not supported yet"),
+        ["allow_forward_from with host bits"] = (ConfigText.Base.InsertAfter(5, "    allow_forward_from: [198.51.100.7/24]"), 6, 26, "did you mean '198.51.100.0/24'?"),
+        ["vip is not an address"] = (ConfigText.Base.Replace(13, "    vips: [web.example.net]"), 13, 12, "'web.example.net' is not an IP address"),
+        ["vip listed twice"] = (ConfigText.Base.Replace(13, "    vips: [203.0.113.80, 203.0.113.80]"), 13, 26, "VIP 203.0.113.80 is listed twice in service 'web'"),
+        ["vip equals the hub tunnel address"] = (ConfigText.Base.Replace(13, "    vips: [10.77.0.1]"), 13, 12, "VIP 10.77.0.1 of service 'web' is the tunnel address of hub 'hub'"),
+        ["vip equals an allocated site address"] = (ConfigText.Base.Replace(13, "    vips: [\"fd77::11\"]"), 13, 12, "is the tunnel address of site 'bravo'"),
+        ["vip inside the tunnel network"] = (ConfigText.Base.Replace(13, "    vips: [10.77.0.99]"), 13, 12, "lies inside the tunnel network 10.77.0.0/24"),
+        ["empty vips"] = (ConfigText.Base.Replace(13, "    vips: []"), 13, 11, "'vips' is empty"),
+        ["port without protocol"] = (ConfigText.Base.Replace(14, "    ports: [80]"), 14, 13, "port '80' has no protocol"),
+        ["port with unknown protocol"] = (ConfigText.Base.Replace(14, "    ports: [sctp/80]"), 14, 13, "unknown protocol 'sctp'"),
+        ["port zero"] = (ConfigText.Base.Replace(14, "    ports: [tcp/0]"), 14, 13, "port 0 in 'tcp/0' is out of range"),
+        ["port above 65535"] = (ConfigText.Base.Replace(14, "    ports: [udp/65536]"), 14, 13, "port 65536 in 'udp/65536' is out of range"),
+        ["port range reversed"] = (ConfigText.Base.Replace(14, "    ports: [udp/5010-5000]"), 14, 13, "port range 'udp/5010-5000' is reversed (hint: write udp/5000-5010)"),
+        ["backend mapping on a range"] = (ConfigText.Base.Replace(14, "    ports: [udp/5000-5010:80]"), 14, 13, "cannot have a backend port"),
+        ["port claimed twice in a service"] = (ConfigText.Base.Replace(14, "    ports: [tcp/80, tcp/80]"), 14, 21, "tcp/80 on VIP 203.0.113.80 overlaps ports tcp/80 already claimed by service 'web'"),
+        ["overlapping port ranges"] = (ConfigText.Base.Replace(14, "    ports: [udp/5000-5010, udp/5005-5020]"), 14, 28, "udp/5005-5020 on VIP 203.0.113.80 overlaps ports udp/5000-5010"),
+        ["port claimed by two services sharing a vip"] = (ConfigText.Base.Append("  - name: admin", "    vips: [203.0.113.80]", "    ports: [tcp/8080:80, tcp/80]", "    sites: [bravo]"), 18, 26, "tcp/80 on VIP 203.0.113.80 overlaps ports tcp/80 already claimed by service 'web' (line 14)"),
+        ["service port takes the hub's WireGuard port"] = (ConfigText.Base.Replace(3, "    endpoint: 203.0.113.80:51820").Replace(14, "    ports: [udp/51820]"), 14, 13, "already claimed by the WireGuard endpoint of hub 'hub'"),
+        ["undefined site"] = (ConfigText.Base.Replace(15, "    sites: [alpah]"), 15, 13, "service 'web' refers to undefined site 'alpah' (hint: did you mean 'alpha'?)"),
+        ["hub listed as a site"] = (ConfigText.Base.Replace(15, "    sites: [hub]"), 15, 13, "'hub' in sites of service 'web' is a hub, not a site"),
+        ["empty sites list"] = (ConfigText.Base.Replace(15, "    sites: []"), 15, 12, "'sites' is empty"),
+        ["site listed twice"] = (ConfigText.Base.Replace(15, "    sites: [alpha, alpha]"), 15, 20, "site 'alpha' is listed twice"),
+    };
+
+    [Theory]
+    [MemberData(nameof(CaseNames))]
+    public void Reports_the_problem_at_the_exact_node(string caseName)
+    {
+        var (text, line, column, fragment) = Cases[caseName];
+
+        var result = ConfigLoader.Parse(text.ToString(), FileName);
+
+        Assert.Null(result.Config);
+        var error = Assert.Single(result.Errors);
+        Assert.Equal((FileName, line, column), (error.File, error.Line, error.Column));
+        Assert.Contains(fragment, error.ToString(), StringComparison.Ordinal);
+        Assert.StartsWith($"{FileName}:{line}:{column}: ", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_unbroken_base_configuration_is_valid()
+    {
+        var result = ConfigLoader.Parse(ConfigText.Base.ToString(), FileName);
+
+        Assert.Empty(result.Errors);
+        Assert.NotNull(result.Config);
+    }
+}
