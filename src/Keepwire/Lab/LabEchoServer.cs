@@ -35,10 +35,8 @@ internal sealed class LabEchoServer(ICommandRunner runner, LabPaths paths, LabPr
     /// <summary>Writes the program socat runs for every datagram (shared by all sites).</summary>
     public void Prepare()
     {
-        const UnixFileMode executable = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
-            | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
         File.WriteAllText(paths.EchoReplyProgram, ReplyProgram);
-        File.SetUnixFileMode(paths.EchoReplyProgram, executable);
+        File.SetUnixFileMode(paths.EchoReplyProgram, LabFileModes.WorldReadableDirectory);
     }
 
     public static IReadOnlyList<IPAddress> Addresses(LabSite site) => [site.Tunnel.IPv4, site.Tunnel.IPv6, site.Host.IPv4, site.Host.IPv6];
