@@ -1,1 +1,17 @@
-return 0;
+using System.CommandLine;
+using Keepwire.Cli.Commands;
+
+var root = new RootCommand("Keepwire: one set of public IPv4/IPv6 addresses for services at several sites, with fast failover over WireGuard.")
+{
+    CheckCommand.Create(),
+    KeygenCommand.Create(),
+    HubCommand.Create(),
+    SiteCommand.Create(),
+    StatusCommand.Create(),
+    ReloadCommand.Create(),
+    FailoverCommand.Create(),
+    TeardownCommand.Create(),
+    LabCommand.Create(),
+};
+
+return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,29 @@
+using System.Text.Json;
+using Keepwire.Control;
+
+namespace Keepwire.Cli.Commands;
+
+/// <summary>Sends one request to a daemon and turns the answer into output and an exit code.</summary>
+internal static class ControlCall
+{
+    public static async Task<(int ExitCode, JsonElement? Result)> SendAsync(string socket, ControlRequest request, CancellationToken cancellationToken)
+    {
+        ControlResponse response;
+        try
+        {
+            response = await new ControlClient(socket).SendAsync(request, cancellationToken);
+        }
+        catch (ControlUnavailableException e)
+        {
+            await Console.Error.WriteLineAsync(e.Message);
+            return (3, null);
+        }
+
+        if (!response.Ok)
+        {
+            await Console.Error.WriteLineAsync(response.Error);
+            return (1, null);
+        }
+        return (0, response.Result);
+    }
+}

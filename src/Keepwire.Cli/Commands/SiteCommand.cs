@@ -1,0 +1,48 @@
+using System.CommandLine;
+using Keepwire.Adapters.Processes;
+using Keepwire.Configuration;
+using Keepwire.Site;
+
+namespace Keepwire.Cli.Commands;
+
+/// <summary><c>keepwire site</c>: runs the site agent in the foreground.</summary>
+internal static class SiteCommand
+{
+    public static Command Create()
+    {
+        var config = CommonOptions.Config();
+        var node = CommonOptions.Node();
+        var socket = CommonOptions.Socket();
+        var interval = new Option<double>("--reconcile-interval")
+        {
+            Description = "Seconds between two passes that check the tunnel, re-resolve the hub and repair drift.",
+            DefaultValueFactory = _ => 2.0,
+        };
+        var command = new Command("site", "Run the site agent: the tunnel to the hub and the return path that preserves client addresses.")
+        {
+            config, node, socket, interval,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            using var loggers = Logging.CreateFactory();
+            var options = new SiteAgentOptions(
+                parse.GetValue(config)!,
+                parse.GetValue(node)!,
+                parse.GetValue(socket)!,
+                TimeSpan.FromSeconds(parse.GetValue(interval)));
+            SiteAgent agent;
+            try
+            {
+                agent = SiteAgent.Create(options, new CommandRunner(), loggers, TimeProvider.System);
+            }
+            catch (ConfigInvalidException e)
+            {
+                await Console.Error.WriteLineAsync(e.Message);
+                return 2;
+            }
+            await agent.RunAsync(cancellationToken);
+            return 0;
+        });
+        return command;
+    }
+}

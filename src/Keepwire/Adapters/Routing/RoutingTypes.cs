@@ -1,0 +1,58 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Keepwire.Adapters.Routing;
+
+/// <summary>
+/// An address on an interface, with its prefix length (host bits kept, unlike <see cref="IPNetwork"/>).
+/// </summary>
+/// <param name="Metric">
+/// The address metric (IFA_RT_PRIORITY): the priority of the prefix route the kernel derives from it.
+/// Keepwire uses a fixed value to mark addresses it added; see <see cref="KeepwireAddressMetric"/>.
+/// </param>
+/// <param name="IsLinkLocal">Scope link (fe80::/10, 169.254/16): the kernel's, never ours to remove.</param>
+public sealed record InterfaceAddress(IPAddress Address, int PrefixLength, int? Metric = null, bool IsLinkLocal = false)
+{
+    /// <summary>
+    /// Metric on addresses Keepwire adds to interfaces it does not own (the hub's public VIPs). For a /32
+    /// or /128 it only ranks a host route nobody competes with, so it is harmless, and unlike a label
+    /// (IPv4 only) or the address protocol (unknown to iproute2 6.1, which Debian 12 ships) it marks both families and survives a
+    /// daemon restart: a restarted Keepwire recognises its own VIPs without a state file.
+    /// </summary>
+    public const int KeepwireAddressMetric = 51820;
+
+    public AddressFamily Family => Address.AddressFamily;
+
+    /// <summary>Same address and prefix length; the metric and scope do not make it a different address.</summary>
+    public bool SameAs(InterfaceAddress other) => Address.Equals(other.Address) && PrefixLength == other.PrefixLength;
+
+    public static InterfaceAddress Host(IPAddress address, int? metric = null) =>
+        new(address, address.AddressFamily == AddressFamily.InterNetworkV6 ? 128 : 32, metric);
+
+    public override string ToString() => $"{Address}/{PrefixLength}";
+}
+
+/// <summary>A route in one routing table: to <see cref="Destination"/> through <see cref="Device"/> (and <see cref="Gateway"/>, if any).</summary>
+public sealed record RouteEntry(IPNetwork Destination, string? Device, IPAddress? Gateway = null)
+{
+    public AddressFamily Family => Destination.BaseAddress.AddressFamily;
+
+    public static RouteEntry DefaultVia(string device, AddressFamily family) =>
+        new(family == AddressFamily.InterNetworkV6 ? new IPNetwork(IPAddress.IPv6Any, 0) : new IPNetwork(IPAddress.Any, 0), device);
+
+    public override string ToString() =>
+        $"{Destination}{(Gateway is null ? "" : $" via {Gateway}")}{(Device is null ? "" : $" dev {Device}")}";
+}
+
+/// <summary>A policy routing rule <c>from SOURCE lookup TABLE priority P</c>; a null source means "all".</summary>
+/// <param name="Table">The table as ip prints it: a number, or a name such as <c>main</c>.</param>
+/// <param name="HasOtherSelectors">
+/// The rule also matches on something else (iif, fwmark, to, …): it is not one of the plain rules Keepwire writes.
+/// </param>
+public sealed record PolicyRule(int Priority, IPNetwork? Source, string Table, AddressFamily Family, bool HasOtherSelectors = false)
+{
+    public static PolicyRule FromAddress(IPAddress source, int table, int priority) =>
+        new(priority, new IPNetwork(source, source.AddressFamily == AddressFamily.InterNetworkV6 ? 128 : 32), table.ToString(), source.AddressFamily);
+
+    public override string ToString() => $"priority {Priority} from {(Source?.ToString() ?? "all")} lookup {Table}";
+}

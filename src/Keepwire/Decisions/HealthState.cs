@@ -1,0 +1,38 @@
+namespace Keepwire.Decisions;
+
+/// <summary>The health of one check, or of a site as a whole.</summary>
+public enum HealthState
+{
+    /// <summary>Not enough results yet: neither rise successes nor fall failures in a row.</summary>
+    Unknown,
+    Healthy,
+    Unhealthy,
+}
+
+/// <summary>One check's state at one site, for status output and reasons.</summary>
+/// <param name="Since">When <see cref="State"/> was last entered; null while Unknown.</param>
+public sealed record CheckStatus(
+    string Check,
+    HealthState State,
+    int ConsecutiveSuccesses,
+    int ConsecutiveFailures,
+    string? LastDetail,
+    DateTimeOffset? LastResultAt,
+    DateTimeOffset? Since);
+
+/// <summary>A site's health for one service, evaluated at one instant.</summary>
+/// <param name="State">Unhealthy if any check or signal says so, else Unknown if any check is undecided, else Healthy.</param>
+/// <param name="InMaintenance">Drained by the operator: healthy or not, it must not be chosen.</param>
+/// <param name="Reason">Why, in words: "http check failed 3×: connection refused".</param>
+/// <param name="EligibleSince">While eligible: since when without interruption (health and end of maintenance).</param>
+public sealed record SiteHealth(
+    string Site,
+    HealthState State,
+    bool InMaintenance,
+    string Reason,
+    DateTimeOffset? EligibleSince,
+    IReadOnlyList<CheckStatus> Checks)
+{
+    /// <summary>May serve: healthy and not drained.</summary>
+    public bool IsEligible => State == HealthState.Healthy && !InMaintenance;
+}

@@ -1,0 +1,73 @@
+using Keepwire.Adapters.Nftables;
+using Microsoft.Extensions.Logging;
+using static Keepwire.Reconciliation.NftForwardingTable;
+
+namespace Keepwire.Reconciliation;
+
+/// <summary>
+/// Makes the kernel's <c>inet keepwire</c> table match a <see cref="HubDataPlane"/>, level-triggered:
+/// read what is there, compare, apply the difference in one <c>nft -f</c> transaction. A restarted
+/// daemon adopts a table of the same structure and only syncs its elements. No other table is touched.
+/// Not thread-safe: one caller (the hub loop) at a time.
+/// </summary>
+public sealed partial class ForwardingReconciler(INftables nftables, ILogger<ForwardingReconciler> logger)
+{
+    public async Task<ForwardingReconcileOutcome> ReconcileAsync(HubDataPlane desired, CancellationToken cancellationToken = default)
+    {
+        var ruleset = NftRulesetRenderer.Render(desired);
+        var actual = await nftables.ReadTableAsync(Family, Name, cancellationToken);
+
+        if (actual is null)
+        {
+            await nftables.ApplyAsync(ruleset.ReplaceScript, cancellationToken);
+            Log.Created(logger, ruleset.Fingerprint, desired.Rules.Count);
+            return ForwardingReconcileOutcome.Created;
+        }
+
+        if (!SameStructure(actual, ruleset))
+        {
+            await nftables.ApplyAsync(ruleset.ReplaceScript, cancellationToken);
+            Log.Rebuilt(logger, actual.Comment ?? "(none)", ruleset.Comment);
+            return ForwardingReconcileOutcome.Rebuilt;
+        }
+
+        var diff = NftElementDiff.Compute(actual.Elements, ruleset.Elements);
+        if (diff.IsEmpty)
+            return ForwardingReconcileOutcome.Unchanged;
+
+        await nftables.ApplyAsync(diff.ToScript(Family, Name), cancellationToken);
+        Log.UpdatedElements(logger, diff.ChangedElements);
+        return ForwardingReconcileOutcome.UpdatedElements(diff.ChangedElements);
+    }
+
+    /// <summary>Deletes the table (teardown). Succeeds when it is already absent.</summary>
+    public async Task RemoveAsync(CancellationToken cancellationToken = default)
+    {
+        // "add" first makes the delete valid when the table is absent, in the same transaction.
+        await nftables.ApplyAsync($"add table {Family} {Name}\ndelete table {Family} {Name}\n", cancellationToken);
+        Log.Removed(logger);
+    }
+
+    /// <summary>
+    /// Same fingerprint and the same sets and maps. The fingerprint is the contract; checking the
+    /// set names as well catches a hand-edited table cheaply, before an element update would fail on it.
+    /// </summary>
+    private static bool SameStructure(NftTableState actual, NftRuleset desired) =>
+        actual.Comment == desired.Comment &&
+        actual.Elements.Keys.ToHashSet(StringComparer.Ordinal).SetEquals(desired.Elements.Keys);
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Information, Message = "Created nftables table inet keepwire (schema {Fingerprint}, {RuleCount} forwarding rules)")]
+        public static partial void Created(ILogger logger, string fingerprint, int ruleCount);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Rebuilt nftables table inet keepwire: found \"{Found}\", want \"{Wanted}\"")]
+        public static partial void Rebuilt(ILogger logger, string found, string wanted);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Updated {Count} elements of nftables table inet keepwire")]
+        public static partial void UpdatedElements(ILogger logger, int count);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Removed nftables table inet keepwire")]
+        public static partial void Removed(ILogger logger);
+    }
+}

@@ -1,0 +1,126 @@
+using System.Net;
+using System.Net.Sockets;
+using Keepwire.Adapters.Routing;
+using Keepwire.Adapters.WireGuard;
+using Keepwire.Configuration;
+using Microsoft.Extensions.Logging;
+
+namespace Keepwire.Reconciliation;
+
+/// <summary>
+/// Makes a hub's network match the config: its WireGuard interface (recreated if it died), one peer per
+/// site, its tunnel addresses, forwarding, and the service VIPs on the public interface.
+/// Level-triggered: every pass reads what is there and changes only the difference, so a second pass
+/// changes nothing and a restarted daemon adopts what the previous one left.
+/// </summary>
+/// <remarks>
+/// VIP ownership: Keepwire adds VIPs with address metric <see cref="InterfaceAddress.KeepwireAddressMetric"/>
+/// and only ever removes addresses that carry it. A VIP that is already on the interface without the mark
+/// (added by the operator, the provider or keepalived) is left alone, never duplicated and never removed.
+/// Because the mark lives in the kernel, a restarted daemon still recognises VIPs it added before and
+/// removes those dropped from the config meanwhile.
+/// </remarks>
+public sealed partial class HubNetworkReconciler(IWireGuard wireGuard, IRouting routing, ISysctl sysctl, ILogger<HubNetworkReconciler> logger)
+{
+    /// <summary>Runs one pass; returns whether anything had to change.</summary>
+    public async Task<bool> ReconcileAsync(ClusterConfig config, HubNode hub, CancellationToken cancellationToken = default)
+    {
+        var changed = await wireGuard.EnsureInterfaceAsync(hub.Interface, cancellationToken);
+        // Keys and peers before the link comes up, so the interface never runs half-configured.
+        changed |= await wireGuard.ApplyAsync(hub.Interface, DesiredDevice(config, hub), cancellationToken);
+
+        var addresses = await routing.EnsureAddressesAsync(hub.Interface, TunnelAddresses(hub), isOwned: _ => true, cancellationToken);
+        if (!addresses.IsEmpty)
+            Log.AddressesChanged(logger, hub.Interface, addresses);
+        changed |= !addresses.IsEmpty;
+        changed |= await routing.EnsureLinkUpAsync(hub.Interface, cancellationToken);
+
+        changed |= await EnsureForwardingAsync(hub, cancellationToken);
+        if (hub.PublicInterface is not null)
+            changed |= await EnsureVipsAsync(hub.PublicInterface, DesiredVips(config), cancellationToken);
+        return changed;
+    }
+
+    /// <summary>Removes the WireGuard interface and the VIPs Keepwire added. Forwarding sysctls stay on: other things may rely on them.</summary>
+    public async Task TeardownAsync(HubNode hub, CancellationToken cancellationToken = default)
+    {
+        await wireGuard.DeleteInterfaceAsync(hub.Interface, cancellationToken);
+        if (hub.PublicInterface is not null && await routing.LinkExistsAsync(hub.PublicInterface, cancellationToken))
+            await EnsureVipsAsync(hub.PublicInterface, [], cancellationToken);
+    }
+
+    internal static WireGuardDeviceSpec DesiredDevice(ClusterConfig config, HubNode hub) =>
+        new(
+            hub.PrivateKeyFile,
+            hub.PublicKey,
+            hub.ListenPort,
+            // No endpoint and no keepalive: sites dial in and keep their NAT open; the hub learns each
+            // site's endpoint from its packets and must not overwrite it.
+            [.. config.Sites.Select(site => new WireGuardPeerSpec(site.PublicKey, HostNetworks(site.Tunnel)))]);
+
+    internal static IReadOnlyList<InterfaceAddress> TunnelAddresses(HubNode hub)
+    {
+        var addresses = new List<InterfaceAddress>();
+        if (hub.Tunnel.IPv4 is { } v4)
+            addresses.Add(new InterfaceAddress(v4, hub.Tunnel.IPv4PrefixLength));
+        if (hub.Tunnel.IPv6 is { } v6)
+            addresses.Add(new InterfaceAddress(v6, hub.Tunnel.IPv6PrefixLength));
+        return addresses;
+    }
+
+    internal static IReadOnlyList<IPAddress> DesiredVips(ClusterConfig config) =>
+        [.. config.Services.SelectMany(service => service.Vips).Distinct()];
+
+    private static IReadOnlyList<IPNetwork> HostNetworks(TunnelAddresses tunnel) =>
+        [.. tunnel.All.Select(address => new IPNetwork(address, address.AddressFamily == AddressFamily.InterNetworkV6 ? 128 : 32))];
+
+    private async Task<bool> EnsureVipsAsync(string publicInterface, IReadOnlyList<IPAddress> vips, CancellationToken cancellationToken)
+    {
+        var present = await routing.GetAddressesAsync(publicInterface, cancellationToken);
+        var desired = VipPlan(present, vips);
+        var change = await routing.EnsureAddressesAsync(publicInterface, desired, IsKeepwireVip, cancellationToken);
+        if (!change.IsEmpty)
+            Log.VipsChanged(logger, publicInterface, change);
+        return !change.IsEmpty;
+    }
+
+    /// <summary>The VIP addresses Keepwire must hold itself: every VIP except those someone else already put on the interface.</summary>
+    internal static IReadOnlyList<InterfaceAddress> VipPlan(IReadOnlyList<InterfaceAddress> present, IReadOnlyList<IPAddress> vips) =>
+        [.. vips
+            .Where(vip => !present.Any(address => address.Address.Equals(vip) && !IsKeepwireVip(address)))
+            .Select(vip => InterfaceAddress.Host(vip, InterfaceAddress.KeepwireAddressMetric))];
+
+    internal static bool IsKeepwireVip(InterfaceAddress address) => address.Metric == InterfaceAddress.KeepwireAddressMetric;
+
+    private async Task<bool> EnsureForwardingAsync(HubNode hub, CancellationToken cancellationToken)
+    {
+        var changed = await EnsureSysctlAsync(SysctlKeys.IPv4Forwarding, "1", cancellationToken);
+        if (hub.Tunnel.IPv6 is null)
+            return changed;
+        // Turning on IPv6 forwarding makes every interface with accept_ra=1 ignore router advertisements,
+        // which silently drops a SLAAC-configured VPS's IPv6 default route: keep accepting them on the public side.
+        if (hub.PublicInterface is not null && await sysctl.ReadAsync(SysctlKeys.AcceptRouterAdvertisements(hub.PublicInterface), cancellationToken) == "1")
+            changed |= await EnsureSysctlAsync(SysctlKeys.AcceptRouterAdvertisements(hub.PublicInterface), "2", cancellationToken);
+        return changed | await EnsureSysctlAsync(SysctlKeys.IPv6Forwarding, "1", cancellationToken);
+    }
+
+    private async Task<bool> EnsureSysctlAsync(string key, string value, CancellationToken cancellationToken)
+    {
+        if (!await sysctl.EnsureAsync(key, value, cancellationToken))
+            return false;
+        Log.SysctlSet(logger, key, value);
+        return true;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Information, Message = "Hub tunnel addresses on {Interface}: {Change}")]
+        public static partial void AddressesChanged(ILogger logger, string @interface, RoutingChange<InterfaceAddress> change);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Hub VIPs on {Interface}: {Change}")]
+        public static partial void VipsChanged(ILogger logger, string @interface, RoutingChange<InterfaceAddress> change);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Set sysctl {Key} = {Value}")]
+        public static partial void SysctlSet(ILogger logger, string key, string value);
+    }
+}
