@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Keepwire.Adapters.Processes;
 
 namespace Keepwire.Lab;
 
@@ -11,8 +12,10 @@ namespace Keepwire.Lab;
 /// addresses appear only when the site daemon configures WireGuard, so the site namespace allows
 /// binding addresses it does not have yet (<c>ip_nonlocal_bind</c>).
 /// </summary>
-internal sealed class LabEchoServer(LabPaths paths, LabProcesses processes)
+internal sealed class LabEchoServer(ICommandRunner runner, LabPaths paths, LabProcesses processes)
 {
+    private static readonly TimeSpan BindWait = TimeSpan.FromSeconds(10);
+
     public const int Port = 7;
 
     // socat hands the peer to the child as SOCAT_PEERADDR, IPv6 fully expanded in brackets;
@@ -32,10 +35,8 @@ internal sealed class LabEchoServer(LabPaths paths, LabProcesses processes)
     /// <summary>Writes the program socat runs for every datagram (shared by all sites).</summary>
     public void Prepare()
     {
-        const UnixFileMode executable = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
-            | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
         File.WriteAllText(paths.EchoReplyProgram, ReplyProgram);
-        File.SetUnixFileMode(paths.EchoReplyProgram, executable);
+        File.SetUnixFileMode(paths.EchoReplyProgram, LabFileModes.WorldReadableDirectory);
     }
 
     public static IReadOnlyList<IPAddress> Addresses(LabSite site) => [site.Tunnel.IPv4, site.Tunnel.IPv6, site.Host.IPv4, site.Host.IPv6];
@@ -55,6 +56,34 @@ internal sealed class LabEchoServer(LabPaths paths, LabProcesses processes)
                 $"EXEC:{paths.EchoReplyProgram} {site.Name}",
             ];
             await processes.StartDetachedAsync(ProcessName(site, address), site.Namespace, command, cancellationToken);
+        }
+        await WaitUntilBoundAsync(site, cancellationToken);
+    }
+
+    /// <summary>
+    /// Waits until every socket is bound: the pid file exists before socat has bound its socket,
+    /// and a datagram arriving in between would be answered with "port unreachable".
+    /// </summary>
+    private async Task WaitUntilBoundAsync(LabSite site, CancellationToken cancellationToken)
+    {
+        var expected = Addresses(site)
+            .Select(a => a.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{a}]:{Port}" : $"{a}:{Port}")
+            .ToList();
+        var deadline = DateTime.UtcNow + BindWait;
+        while (true)
+        {
+            var sockets = await runner.RunCheckedAsync("ip", ["netns", "exec", site.Namespace, "ss", "-H", "-u", "-l", "-n"], cancellationToken: cancellationToken);
+            var bound = sockets.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                .Where(fields => fields.Length >= 4)
+                .Select(fields => fields[3])
+                .ToHashSet(StringComparer.Ordinal);
+            var missing = expected.Where(e => !bound.Contains(e)).ToList();
+            if (missing.Count == 0)
+                return;
+            if (DateTime.UtcNow > deadline)
+                throw new LabException($"The UDP echo of site {site.Name} did not bind {string.Join(", ", missing)}. {LogTail.Describe(paths.LogFile(ProcessName(site, Addresses(site)[0])))}");
+            await Task.Delay(50, cancellationToken);
         }
     }
 

@@ -30,7 +30,7 @@ public sealed partial class LabHandle : IAsyncDisposable
         Topology = LabTopology.Create(paths.Prefix);
         processes = new LabProcesses(runner, paths, logger);
         webServer = new LabWebServer(runner, paths, processes);
-        echoServer = new LabEchoServer(paths, processes);
+        echoServer = new LabEchoServer(runner, paths, processes);
     }
 
     public LabTopology Topology { get; }

@@ -26,6 +26,12 @@ public sealed record LabOptions
     /// <summary>How long to wait for the daemons to come up before failing with their logs.</summary>
     public TimeSpan DaemonStartTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// Leave a lab that failed to come up in place (for a look at its logs and namespaces)
+    /// instead of tearing it down; remove it later with <c>keepwire lab down</c>.
+    /// </summary>
+    public bool KeepOnFailure { get; init; }
+
     /// <summary>Size of the file served at <c>/big</c>, for drain and throughput runs.</summary>
     public long BigFileBytes { get; init; } = 50L * 1024 * 1024;
 

@@ -26,10 +26,12 @@ internal sealed class LabWebServer(ICommandRunner runner, LabPaths paths, LabPro
     public void Prepare(string site, long bigFileBytes)
     {
         var directory = paths.WebServerDirectory(site);
-        foreach (var sub in new[] { "www", "tmp" })
-            Directory.CreateDirectory(Path.Combine(directory, sub));
-        using (var big = new FileStream(Path.Combine(DocumentRoot(site), BigFileName), FileMode.Create, FileAccess.Write))
+        foreach (var sub in new[] { directory, DocumentRoot(site), Path.Combine(directory, "tmp") })
+            LabFileModes.CreateWorldReadableDirectory(sub);
+        var bigFile = Path.Combine(DocumentRoot(site), BigFileName);
+        using (var big = new FileStream(bigFile, FileMode.Create, FileAccess.Write))
             big.SetLength(bigFileBytes);
+        File.SetUnixFileMode(bigFile, LabFileModes.WorldReadableFile);
         File.WriteAllText(ConfigFile(site), RenderConfig(site, directory));
     }
 

@@ -28,6 +28,6 @@ internal static partial class Log
     [LoggerMessage(EventId = 5008, Level = LogLevel.Debug, Message = "Lab {Prefix}: killing leftover pid {Pid} in namespace {Namespace}")]
     public static partial void KillingLeftover(ILogger logger, string prefix, int pid, string @namespace);
 
-    [LoggerMessage(EventId = 5009, Level = LogLevel.Warning, Message = "Building lab {Prefix} failed; tearing down what was built")]
-    public static partial void BuildFailed(ILogger logger, Exception exception, string prefix);
+    [LoggerMessage(EventId = 5009, Level = LogLevel.Warning, Message = "Building lab {Prefix} failed; {WhatNow}")]
+    public static partial void BuildFailed(ILogger logger, Exception exception, string prefix, string whatNow);
 }

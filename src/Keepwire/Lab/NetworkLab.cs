@@ -38,8 +38,9 @@ public sealed partial class NetworkLab(ICommandRunner runner, ILogger? logger = 
         }
         catch (Exception e)
         {
-            Log.BuildFailed(logger, e, options.Prefix);
-            await handle.DownAsync(CancellationToken.None);
+            Log.BuildFailed(logger, e, options.Prefix, options.KeepOnFailure ? "kept for inspection" : "tearing down what was built");
+            if (!options.KeepOnFailure)
+                await handle.DownAsync(CancellationToken.None);
             throw;
         }
         Log.LabUp(logger, options.Prefix);
@@ -114,7 +115,7 @@ public sealed partial class NetworkLab(ICommandRunner runner, ILogger? logger = 
         await File.WriteAllTextAsync(paths.ConfigFile, LabConfigWriter.Render(topology, paths, publicKeys), cancellationToken);
 
         var processes = new LabProcesses(runner, paths, logger);
-        new LabEchoServer(paths, processes).Prepare();
+        new LabEchoServer(runner, paths, processes).Prepare();
         foreach (var site in topology.Sites)
             new LabWebServer(runner, paths, processes).Prepare(site.Name, options.BigFileBytes);
         await handle.StartServersAsync(cancellationToken);
@@ -128,16 +129,9 @@ public sealed partial class NetworkLab(ICommandRunner runner, ILogger? logger = 
 
     private static void CreateStateDirectories(LabPaths paths)
     {
-        // Readable by others: nginx workers run as nobody and serve files from the site directories.
-        const UnixFileMode open = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
-            | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
-        const UnixFileMode ownerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
-
-        var stateRoot = Path.GetDirectoryName(paths.Root)!;
-        Directory.CreateDirectory(stateRoot, open);
-        Directory.CreateDirectory(paths.Root, open);
-        Directory.CreateDirectory(paths.KeysDirectory, ownerOnly);
-        foreach (var directory in new[] { paths.PidsDirectory, paths.LogsDirectory, paths.SitesDirectory })
-            Directory.CreateDirectory(directory, open);
+        Directory.CreateDirectory(paths.KeysDirectory, LabFileModes.OwnerOnlyDirectory);
+        // Mode set explicitly, whatever the umask: nginx workers run as nobody and serve from the site directories.
+        foreach (var directory in new[] { Path.GetDirectoryName(paths.Root)!, paths.Root, paths.PidsDirectory, paths.LogsDirectory, paths.SitesDirectory })
+            LabFileModes.CreateWorldReadableDirectory(directory);
     }
 }
