@@ -48,8 +48,9 @@ internal sealed class LoopbackHttpServer : IAsyncDisposable
                 clients.Add(HandleAsync(client));
             }
         }
-        catch (OperationCanceledException)
+        catch (Exception e) when (e is OperationCanceledException or InvalidOperationException or ObjectDisposedException or SocketException)
         {
+            // Stopped: Stop() may land between a cancellation check and the next accept.
         }
 
         await Task.WhenAll(clients);
