@@ -6,7 +6,7 @@ namespace Keepwire.Tests.Health;
 
 public sealed class HttpHealthCheckTests
 {
-    private static HttpHealthCheck Check(int port, string? bodyContains = null, string? host = null, int timeoutMs = 1000) => new(
+    private static HttpHealthCheck Check(int port, string? bodyContains = null, string? host = null, int timeoutMs = 10_000) => new(
         new CheckDefinition("http", CheckKind.Http) { Port = port, Path = "/healthz", BodyContains = bodyContains, Host = host, Timeout = TimeSpan.FromMilliseconds(timeoutMs) },
         TimeProvider.System);
 

@@ -8,10 +8,11 @@ namespace Keepwire.Tests.Health;
 
 public sealed class TcpAndUdpHealthCheckTests
 {
-    private static TcpHealthCheck Tcp(int port, int timeoutMs = 1000) =>
+    // Success paths get a generous timeout: the tests assert behaviour, never speed, and run on busy machines.
+    private static TcpHealthCheck Tcp(int port, int timeoutMs = 10_000) =>
         new(new CheckDefinition("tcp", CheckKind.Tcp) { Port = port, Timeout = TimeSpan.FromMilliseconds(timeoutMs) }, TimeProvider.System);
 
-    private static UdpHealthCheck Udp(int port, string? expect = null, int timeoutMs = 1000) =>
+    private static UdpHealthCheck Udp(int port, string? expect = null, int timeoutMs = 10_000) =>
         new(new CheckDefinition("udp", CheckKind.Udp) { Port = port, UdpPayload = "ping", UdpExpect = expect, Timeout = TimeSpan.FromMilliseconds(timeoutMs) }, TimeProvider.System);
 
     [Fact]
