@@ -45,6 +45,7 @@ public sealed class ReloadTests(DaemonLabFixture fixture) : IClassFixture<Daemon
             Assert.Equal($"site=alpha client={topology.Client.IPv4}\n", await Lab.GetFromClientAsync(Family.Url(topology.Vips.IPv4)));
             Assert.Equal(loadedBefore, (await Lab.HubStatusAsync()).ConfigLoadedAt);
 
+            Assert.True(requests.IsRunning, "the request loop ended before the bad file was put back: it did not cover the rejected reloads");
             await File.WriteAllTextAsync(Lab.ConfigPath, good);
             var accepted = await Lab.KeepwireAtHubAsync("reload");
             Assert.True(accepted.Succeeded, $"reloading the good file failed ({accepted.ExitCode}): {accepted.StandardError}");
