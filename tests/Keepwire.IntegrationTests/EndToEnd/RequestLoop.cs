@@ -1,0 +1,82 @@
+using Keepwire.Adapters.Processes;
+using Keepwire.Lab;
+
+namespace Keepwire.IntegrationTests.EndToEnd;
+
+/// <summary>
+/// A client that keeps asking: <c>count</c> sequential curl requests from the client namespace,
+/// cycling through the given URLs with a short pause between them, each with its own timeout. It
+/// runs as one shell loop inside the namespace (starting a process per request from the test would
+/// pace the loop by process start-up instead). Every request reports one line: <c>ok BODY</c> or
+/// <c>FAIL URL: curl's error</c>.
+/// </summary>
+public sealed class RequestLoop : IAsyncDisposable
+{
+    private const string Script = """
+        count=$1; pause=$2; shift 2
+        i=0
+        while [ "$i" -lt "$count" ]; do
+            for url in "$@"; do
+                [ "$i" -lt "$count" ] || break
+                if out=$(curl --silent --show-error --max-time 3 "$url" 2>&1); then
+                    echo "ok $out"
+                else
+                    echo "FAIL $url: $out"
+                fi
+                i=$((i + 1))
+                sleep "$pause"
+            done
+        done
+        """;
+
+    private readonly CancellationTokenSource cancel = new();
+    private readonly Task<CommandResult> run;
+
+    private RequestLoop(LabHandle lab, int count, TimeSpan pause, IReadOnlyList<string> urls)
+    {
+        var seconds = pause.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture);
+        run = lab.ExecAsync("client", ["sh", "-c", Script, "request-loop", count.ToString(System.Globalization.CultureInfo.InvariantCulture), seconds, .. urls], cancellationToken: cancel.Token);
+    }
+
+    public static RequestLoop Start(LabHandle lab, int count, TimeSpan pause, params string[] urls) => new(lab, count, pause, urls);
+
+    /// <summary>True while requests are still being made.</summary>
+    public bool IsRunning => !run.IsCompleted;
+
+    /// <summary>Waits for the last request and returns every request's outcome.</summary>
+    public async Task<RequestLoopResult> CompleteAsync(TimeSpan timeout)
+    {
+        var finished = await Task.WhenAny(run, Task.Delay(timeout));
+        Assert.True(finished == run, $"the request loop did not finish within {timeout.TotalSeconds} s");
+        var result = await run;
+        Assert.True(result.Succeeded, $"the request loop itself failed ({result.ExitCode}): {result.StandardError}");
+        return new RequestLoopResult(result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        // A test that failed half-way must not leave curl running in the client namespace.
+        await cancel.CancelAsync();
+        try
+        {
+            await run;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        cancel.Dispose();
+    }
+}
+
+public sealed record RequestLoopResult(IReadOnlyList<string> Lines)
+{
+    public IReadOnlyList<string> Failures => Lines.Where(l => !l.StartsWith("ok ", StringComparison.Ordinal)).ToList();
+
+    /// <summary>The bodies of the requests that succeeded, e.g. <c>site=alpha client=203.0.113.100</c>.</summary>
+    public IReadOnlyList<string> Answers => Lines.Where(l => l.StartsWith("ok ", StringComparison.Ordinal)).Select(l => l[3..]).ToList();
+
+    /// <summary>How many answers each distinct body got, for readable assertion messages.</summary>
+    public string Summary() =>
+        string.Join("; ", Lines.Select(l => l.StartsWith("ok ", StringComparison.Ordinal) ? l : "FAIL").GroupBy(l => l).Select(g => $"{g.Count()}× {g.Key}"))
+        + (Failures.Count > 0 ? $"; first failures: {string.Join(" | ", Failures.Take(5))}" : "");
+}
