@@ -11,6 +11,9 @@ namespace Keepwire.Tests.Decisions.Simulation;
 /// against the scheduled truth exactly as the real scheduler would (never overlapping, the next one
 /// interval after the previous start), every result goes into the decider, Decide runs after every
 /// observation and at every RecheckAt, and the invariants are checked after every decision.
+/// A manual service is held to its own invariants instead: it switches only on an operator action
+/// (pin, unpin, drain, undrain) or for its very first choice, always planned, never automatic, and
+/// always to the site a small reference model of the manual rules names.
 /// </summary>
 internal sealed class FailoverSimulation
 {
@@ -30,6 +33,10 @@ internal sealed class FailoverSimulation
     private string? lastServing;
     private long lastEpoch;
     private DateTimeOffset? lastAutomaticSwitchSeen;
+    private string? pinnedSite;
+
+    /// <summary>The decision being checked follows an operator action (or a restart, which replays them).</summary>
+    private bool operatorActed;
     private string? violation;
 
     public FailoverSimulation(SimScenario scenario)
@@ -37,7 +44,10 @@ internal sealed class FailoverSimulation
         this.scenario = scenario;
         probeLuck = new Random(unchecked((scenario.Seed * 7919) + 17));
         nodes = [.. scenario.Sites.Select(s => DeciderHarness.Node(s.Name, s.Priority)), DeciderHarness.Node(SimScenario.LastResortSite, 1)];
-        service = new ServiceConfig("web", [IPAddress.Parse("198.51.100.10")], [new PortRule(TransportProtocol.Tcp, 443, 443, null)], [.. scenario.Sites.Select(s => s.Name)]);
+        service = new ServiceConfig("web", [IPAddress.Parse("198.51.100.10")], [new PortRule(TransportProtocol.Tcp, 443, 443, null)], [.. scenario.Sites.Select(s => s.Name)])
+        {
+            Policy = scenario.ServicePolicy,
+        };
         foreach (var (site, _) in scenario.Sites)
             truth[site] = new SiteTruth();
         decider = NewDecider();
@@ -53,6 +63,8 @@ internal sealed class FailoverSimulation
 
     private DateTimeOffset Now => clock.GetUtcNow();
 
+    private bool IsManual => scenario.ServicePolicy == ServicePolicy.Manual;
+
     /// <summary>Runs to the end; returns the first invariant violation, or null.</summary>
     public string? Run()
     {
@@ -61,6 +73,8 @@ internal sealed class FailoverSimulation
         var luck = new Random(scenario.Seed);
         foreach (var (site, _) in scenario.Sites)
             At(Origin + TimeSpan.FromMilliseconds(luck.Next((int)scenario.Check.Interval.TotalMilliseconds)), () => StartProbe(site));
+        if (IsManual)
+            At(Origin, DecideAndCheck); // the hub decides at startup; a manual service needs no results for it
 
         var end = Origin + scenario.Duration;
         while (violation is null && queue.TryDequeue(out var action, out var when) && when.Ticks <= end.UtcTicks)
@@ -106,7 +120,16 @@ internal sealed class FailoverSimulation
                 }
 
                 Log($"operator {(d.Drain ? "drains" : "undrains")} {d.Site}");
-                DecideAndCheck();
+                OperatorDecideAndCheck();
+                return;
+            case PinEvent p:
+                pinnedSite = p.Site;
+                if (p.Site is { } pin)
+                    decider.Pin(pin);
+                else
+                    decider.Unpin();
+                Log(p.Site is null ? "operator unpins" : $"operator pins to {p.Site}");
+                OperatorDecideAndCheck();
                 return;
             case RestartEvent:
                 var previous = decider.Current;
@@ -114,10 +137,12 @@ internal sealed class FailoverSimulation
                 decider.Restore(previous);
                 foreach (var (name, t) in truth.Where(t => t.Value.Drained))
                     decider.Drain(name);
+                if (pinnedSite is { } pinned)
+                    decider.Pin(pinned);
                 Log($"daemon restarts, restoring {previous.ServingSite ?? "(none)"} epoch {previous.Epoch}");
                 lastServing = decider.Current.ServingSite;
                 lastEpoch = decider.Current.Epoch;
-                DecideAndCheck();
+                OperatorDecideAndCheck();
                 return;
         }
     }
@@ -144,17 +169,55 @@ internal sealed class FailoverSimulation
         At(start + period, () => StartProbe(site));
     }
 
+    private void OperatorDecideAndCheck()
+    {
+        operatorActed = true;
+        DecideAndCheck();
+        operatorActed = false;
+    }
+
     private void DecideAndCheck()
     {
         var decision = decider.Decide();
         Decisions++;
         if (decision.RecheckAt is { } recheck && recheck > Now && scheduledRechecks.Add(recheck))
             At(recheck, DecideAndCheck);
+        if (IsManual)
+            CheckManual(decision);
         if (decision.ServingSite != lastServing || decision.Epoch != lastEpoch)
             CheckSwitch(decision);
-        CheckState(decision);
+        if (!IsManual)
+            CheckState(decision);
         lastServing = decision.ServingSite;
         lastEpoch = decision.Epoch;
+    }
+
+    /// <summary>Invariants of a manual service, checked after every decision (before lastServing moves on).</summary>
+    private void CheckManual(ServiceDecision decision)
+    {
+        var switched = decision.ServingSite != lastServing;
+        var firstChoice = lastServing is null && decider.History.Count == 1;
+        if (switched && !operatorActed && !firstChoice)
+            Fail($"manual service switched {lastServing ?? "(none)"} → {decision.ServingSite ?? "(none)"} without an operator action ({decision.Reason}: {decision.Detail})");
+        if (switched && (!decision.Planned || decision.Automatic))
+            Fail($"a manual switch must be planned and not automatic: planned {decision.Planned}, automatic {decision.Automatic}");
+        if (decision.RecheckAt is not null)
+            Fail($"a manual service never asks for a recheck (asked for {Clock(decision.RecheckAt.Value)})");
+        if (ManualModel(lastServing) is var expected && decision.ServingSite != expected)
+            Fail($"manual rules say {expected ?? "(none)"} serves (was {lastServing ?? "(none)"}, pin {pinnedSite ?? "(none)"}), the decider says {decision.ServingSite ?? "(none)"}");
+    }
+
+    /// <summary>
+    /// The manual rules, from the operator's state alone (never health): a pinned site that is not
+    /// drained serves; a drained or missing serving site gives way to the best site not drained,
+    /// if there is one; otherwise nothing moves.
+    /// </summary>
+    private string? ManualModel(string? serving)
+    {
+        if (pinnedSite is { } pin && !truth[pin].Drained)
+            return pin;
+        var best = decider.SitesByPreference.FirstOrDefault(s => !truth[s].Drained);
+        return serving is null || truth[serving].Drained ? best ?? serving : serving;
     }
 
     /// <summary>Invariants of a switch, checked when it happens.</summary>
