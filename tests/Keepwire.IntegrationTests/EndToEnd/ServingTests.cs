@@ -26,7 +26,7 @@ public sealed class ServingTests(DaemonLabFixture fixture) : IClassFixture<Daemo
 
         Assert.Equal($"site=alpha client={client}\n", body);
         Assert.Equal("alpha", await Lab.ServingSiteAsync("web"));
-        AssertLoggedFromClient("alpha", tag, client);
+        await AssertLoggedFromClientAsync("alpha", tag, client);
     }
 
     [Theory]
@@ -44,7 +44,7 @@ public sealed class ServingTests(DaemonLabFixture fixture) : IClassFixture<Daemo
             var body = await Lab.GetFromClientAsync(Family.Url(vip, path: $"/?{tag}"));
 
             Assert.Equal($"site=charlie client={client}\n", body);
-            AssertLoggedFromClient("charlie", tag, client);
+            await AssertLoggedFromClientAsync("charlie", tag, client);
             // charlie has no public address: the hub knows it only by the NAT router's outside address.
             var charlie = (await Lab.HubStatusAsync()).Sites.Single(s => s.Name == "charlie");
             var nat = Lab.Topology.Nat.Outside;
@@ -101,9 +101,15 @@ public sealed class ServingTests(DaemonLabFixture fixture) : IClassFixture<Daemo
     /// and no forwarded request may have arrived from one of the hub's addresses (that would be SNAT).
     /// The hub's own health probes (<c>GET /healthz</c> from its tunnel address) are the exception.
     /// </summary>
-    private void AssertLoggedFromClient(string site, string tag, IPAddress client)
+    private async Task AssertLoggedFromClientAsync(string site, string tag, IPAddress client)
     {
-        var log = File.ReadAllLines(Lab.WebAccessLog(site));
+        // nginx writes the log line after the response has gone out: give it a moment.
+        var log = await File.ReadAllLinesAsync(Lab.WebAccessLog(site));
+        for (var attempt = 0; attempt < 50 && !log.Any(l => l.Contains(tag, StringComparison.Ordinal)); attempt++)
+        {
+            await Task.Delay(100);
+            log = await File.ReadAllLinesAsync(Lab.WebAccessLog(site));
+        }
         var line = Assert.Single(log, l => l.Contains(tag, StringComparison.Ordinal));
         Assert.StartsWith($"{client} ", line, StringComparison.Ordinal);
 
