@@ -117,11 +117,26 @@ public sealed class CheckScheduler : IAsyncDisposable
         // Drains to the end even when stopping, so disposal waits for every probe still running.
         await foreach (var probe in unreported.ReadAllAsync(CancellationToken.None))
         {
+            CheckResult result;
             try
             {
-                var result = await probe;
-                if (!readerGone && !cancellationToken.IsCancellationRequested)
-                    await results.WriteAsync(new ServiceCheckResult(target.Service, result), cancellationToken);
+                result = await probe;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                continue;
+            }
+            finally
+            {
+                // Finished, so no longer in flight, even if its report waits for a full channel below.
+                inFlight.Decrement();
+            }
+
+            if (readerGone || cancellationToken.IsCancellationRequested)
+                continue;
+            try
+            {
+                await results.WriteAsync(new ServiceCheckResult(target.Service, result), cancellationToken);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -131,10 +146,6 @@ public sealed class CheckScheduler : IAsyncDisposable
                 // The reader is gone: nobody wants results any more, so stop probing everything.
                 readerGone = true;
                 await stopping.CancelAsync();
-            }
-            finally
-            {
-                inFlight.Decrement();
             }
         }
     }
