@@ -18,7 +18,7 @@ public abstract class HealthCheck(CheckDefinition definition, TimeProvider time)
     {
         using var timeout = new CancellationTokenSource(Definition.Timeout, Time);
         using var attemptsOver = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-        var pending = Enumerable.Range(0, Definition.Attempts)
+        var pending = Enumerable.Range(0, Math.Max(1, Definition.Attempts))
             .Select(_ => AttemptAsync(site, address, timeout.Token, attemptsOver.Token))
             .ToList();
 
