@@ -21,7 +21,8 @@ internal sealed class DeciderHarness
         Decider = new ServiceDecider(service, nodes, [Check], policy ?? FailoverPolicyOptions.Default, Clock);
     }
 
-    public static CheckDefinition Check { get; } = new("http", CheckKind.Http) { Port = 80 };
+    // Rise and fall pinned at 2 so the rule tests read "two failures fail over", whatever the defaults.
+    public static CheckDefinition Check { get; } = new("http", CheckKind.Http) { Port = 80, Rise = 2, Fall = 2 };
 
     public FakeTimeProvider Clock { get; } = new(Start);
 

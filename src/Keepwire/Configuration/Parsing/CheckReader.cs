@@ -8,7 +8,7 @@ namespace Keepwire.Configuration.Parsing;
 internal static class CheckReader
 {
     public static readonly string[] Keys =
-        ["name", "type", "port", "path", "host", "expect_status", "expect_body", "payload", "expect", "command", "interval", "timeout", "rise", "fall"];
+        ["name", "type", "port", "path", "host", "expect_status", "expect_body", "payload", "expect", "command", "interval", "timeout", "rise", "fall", "attempts"];
 
     private const string TypeHint = "use http, tcp, udp or exec";
 
@@ -16,9 +16,10 @@ internal static class CheckReader
 
     private static readonly Dictionary<CheckKind, string[]> KindKeys = new()
     {
-        [CheckKind.Http] = ["port", "path", "host", "expect_status", "expect_body"],
-        [CheckKind.Tcp] = ["port"],
-        [CheckKind.Udp] = ["port", "payload", "expect"],
+        // An exec check always makes one attempt, so `attempts` on it is an error rather than ignored.
+        [CheckKind.Http] = ["port", "path", "host", "expect_status", "expect_body", "attempts"],
+        [CheckKind.Tcp] = ["port", "attempts"],
+        [CheckKind.Udp] = ["port", "payload", "expect", "attempts"],
         [CheckKind.Exec] = ["command"],
     };
 
@@ -54,6 +55,11 @@ internal static class CheckReader
             UdpExpect = map.Read("expect", defaults.UdpExpect, YamlValues.ExactText),
             Command = map.Read("command", defaults.Command, ReadCommand) ?? defaults.Command,
         };
+
+        // Only a written value replaces the default: an exec check reports its attempts as 1 whatever is
+        // stored, so copying that back would make it differ from a freshly made exec check.
+        if (map.Read("attempts", (int?)null, YamlValues.WholeNumber) is { } attempts)
+            check = check with { Attempts = attempts };
 
         // A port that could not be defaulted is already reported (with a better hint than the core's), or
         // the service's ports are broken and reported; either way the core's "needs a port" would repeat it.

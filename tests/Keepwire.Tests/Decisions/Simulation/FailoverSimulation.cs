@@ -8,12 +8,19 @@ namespace Keepwire.Tests.Decisions.Simulation;
 
 /// <summary>
 /// Runs one <see cref="SimScenario"/> as a discrete-event simulation on a fake clock: probes run
+<<<<<<< HEAD
 /// against the scheduled truth exactly as the real scheduler would (never overlapping, the next one
 /// interval after the previous start), every result goes into the decider, Decide runs after every
 /// observation and at every RecheckAt, and the invariants are checked after every decision.
 /// A manual service is held to its own invariants instead: it switches only on an operator action
 /// (pin, unpin, drain, undrain) or for its very first choice, always planned, never automatic, and
 /// always to the site a small reference model of the manual rules names.
+=======
+/// against the scheduled truth exactly as the real scheduler would (one every interval, overlapping
+/// when they take longer, a beat skipped at <see cref="CheckDefinition.MaxProbesInFlight"/>, results
+/// reported in start order), every result goes into the decider, Decide runs after every observation
+/// and at every RecheckAt, and the invariants are checked after every decision.
+>>>>>>> probes
 /// </summary>
 internal sealed class FailoverSimulation
 {
@@ -24,6 +31,7 @@ internal sealed class FailoverSimulation
     private readonly FakeTimeProvider clock = new(Origin);
     private readonly PriorityQueue<Action, (long Ticks, long Sequence)> queue = new();
     private readonly Dictionary<string, SiteTruth> truth = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Queue<PendingProbe>> unreported = new(StringComparer.Ordinal);
     private readonly HashSet<DateTimeOffset> scheduledRechecks = [];
     private readonly List<string> trace = [];
     private readonly ServiceConfig service;
@@ -49,7 +57,11 @@ internal sealed class FailoverSimulation
             Policy = scenario.ServicePolicy,
         };
         foreach (var (site, _) in scenario.Sites)
+        {
             truth[site] = new SiteTruth();
+            unreported[site] = new Queue<PendingProbe>();
+        }
+
         decider = NewDecider();
     }
 
@@ -149,7 +161,14 @@ internal sealed class FailoverSimulation
 
     private void StartProbe(string site)
     {
-        var start = Now;
+        At(Now + scenario.Check.Interval, () => StartProbe(site));
+        var pending = unreported[site];
+        if (pending.Count >= scenario.Check.MaxProbesInFlight)
+        {
+            Log($"{site}: probe skipped, {pending.Count} unreported");
+            return;
+        }
+
         var state = truth[site];
         var timeout = scenario.Check.Timeout;
         var fast = TimeSpan.FromMilliseconds(1 + probeLuck.Next(Math.Min(30, (int)timeout.TotalMilliseconds)));
@@ -160,13 +179,19 @@ internal sealed class FailoverSimulation
             Fault.Blackhole => (false, timeout, $"timeout after {timeout.TotalMilliseconds} ms"),
             _ => probeLuck.NextDouble() < state.Loss ? (false, timeout, $"timeout after {timeout.TotalMilliseconds} ms") : (true, fast, "status 200"),
         };
-        At(start + duration, () =>
+        var probe = new PendingProbe(success, detail);
+        pending.Enqueue(probe);
+        At(Now + duration, () =>
         {
-            decider.Record(new CheckResult(site, scenario.Check.Name, Now, success, detail));
-            DecideAndCheck();
+            probe.Done = true;
+            // Like the scheduler: a finished probe is reported once every probe started before it is.
+            while (pending.TryPeek(out var head) && head.Done)
+            {
+                pending.Dequeue();
+                decider.Record(new CheckResult(site, scenario.Check.Name, Now, head.Success, head.Detail));
+                DecideAndCheck();
+            }
         });
-        var period = duration > scenario.Check.Interval ? duration : scenario.Check.Interval;
-        At(start + period, () => StartProbe(site));
     }
 
     private void OperatorDecideAndCheck()
@@ -335,6 +360,13 @@ internal sealed class FailoverSimulation
     private static DateTimeOffset Latest(params DateTimeOffset[] times) => times.Max();
 
     private static string Clock(DateTimeOffset t) => $"+{(t - Origin).TotalSeconds:0.000}s";
+
+    private sealed class PendingProbe(bool success, string detail)
+    {
+        public bool Success { get; } = success;
+        public string Detail { get; } = detail;
+        public bool Done { get; set; }
+    }
 
     private sealed class SiteTruth
     {

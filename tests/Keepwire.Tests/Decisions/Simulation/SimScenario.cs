@@ -63,8 +63,8 @@ internal sealed record SimScenario(
         {
             Interval = TimeSpan.FromMilliseconds(Pick(rng, 100, 200, 300)),
             Timeout = TimeSpan.FromMilliseconds(Pick(rng, 100, 250, 400)),
-            Rise = rng.Next(1, 4),
-            Fall = rng.Next(1, 4),
+            Rise = rng.Next(1, 5),
+            Fall = rng.Next(1, 6),
         };
         var policy = new FailoverPolicyOptions(
             Preempt: rng.NextDouble() < 0.6,
