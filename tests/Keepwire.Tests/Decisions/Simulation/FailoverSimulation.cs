@@ -8,19 +8,13 @@ namespace Keepwire.Tests.Decisions.Simulation;
 
 /// <summary>
 /// Runs one <see cref="SimScenario"/> as a discrete-event simulation on a fake clock: probes run
-<<<<<<< HEAD
-/// against the scheduled truth exactly as the real scheduler would (never overlapping, the next one
-/// interval after the previous start), every result goes into the decider, Decide runs after every
-/// observation and at every RecheckAt, and the invariants are checked after every decision.
-/// A manual service is held to its own invariants instead: it switches only on an operator action
-/// (pin, unpin, drain, undrain) or for its very first choice, always planned, never automatic, and
-/// always to the site a small reference model of the manual rules names.
-=======
 /// against the scheduled truth exactly as the real scheduler would (one every interval, overlapping
 /// when they take longer, a beat skipped at <see cref="CheckDefinition.MaxProbesInFlight"/>, results
 /// reported in start order), every result goes into the decider, Decide runs after every observation
 /// and at every RecheckAt, and the invariants are checked after every decision.
->>>>>>> probes
+/// A manual service is held to its own invariants instead: it switches only on an operator action
+/// (pin, unpin, drain, undrain) or for its very first choice, always planned, never automatic, and
+/// always to the site a small reference model of the manual rules names.
 /// </summary>
 internal sealed class FailoverSimulation
 {
