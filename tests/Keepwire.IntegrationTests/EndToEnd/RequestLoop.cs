@@ -1,24 +1,26 @@
+using System.Globalization;
 using Keepwire.Adapters.Processes;
 using Keepwire.Lab;
 
 namespace Keepwire.IntegrationTests.EndToEnd;
 
 /// <summary>
-/// A client that keeps asking: <c>count</c> sequential curl requests from the client namespace,
-/// cycling through the given URLs with a short pause between them, each with its own timeout. It
-/// runs as one shell loop inside the namespace (starting a process per request from the test would
-/// pace the loop by process start-up instead). Every request reports one line: <c>ok BODY</c> or
-/// <c>FAIL URL: curl's error</c>.
+/// A client that keeps asking: <c>count</c> sequential curl requests from the client namespace (or
+/// as many as fit until <see cref="StopAsync"/>), cycling through the given URLs with a short pause
+/// between them, each with its own timeout. It runs as one shell loop inside the namespace (starting
+/// a process per request from the test would pace the loop by process start-up instead). Every
+/// request reports one line: <c>ok BODY</c> or <c>FAIL URL: curl's error</c>.
 /// </summary>
 public sealed class RequestLoop : IAsyncDisposable
 {
     private const string Script = """
-        count=$1; pause=$2; shift 2
+        count=$1; pause=$2; connect=$3; maxtime=$4; stop=$5; shift 5
         i=0
-        while [ "$i" -lt "$count" ]; do
+        while [ "$count" -eq 0 ] || [ "$i" -lt "$count" ]; do
             for url in "$@"; do
-                [ "$i" -lt "$count" ] || break
-                if out=$(curl --silent --show-error --max-time 3 "$url" 2>&1); then
+                [ "$count" -eq 0 ] || [ "$i" -lt "$count" ] || break
+                [ -z "$stop" ] || [ ! -e "$stop" ] || exit 0
+                if out=$(curl --silent --show-error --connect-timeout "$connect" --max-time "$maxtime" "$url" 2>&1); then
                     echo "ok $out"
                 else
                     echo "FAIL $url: $out"
@@ -29,16 +31,44 @@ public sealed class RequestLoop : IAsyncDisposable
         done
         """;
 
+    private static readonly TimeSpan DefaultRequestTimeout = TimeSpan.FromSeconds(3);
+
     private readonly CancellationTokenSource cancel = new();
     private readonly Task<CommandResult> run;
+    private readonly string? stopFile;
 
-    private RequestLoop(LabHandle lab, int count, TimeSpan pause, IReadOnlyList<string> urls)
+    private RequestLoop(LabHandle lab, int count, TimeSpan pause, TimeSpan connectTimeout, TimeSpan requestTimeout, IReadOnlyList<string> urls)
     {
-        var seconds = pause.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture);
-        run = lab.ExecAsync("client", ["sh", "-c", Script, "request-loop", count.ToString(System.Globalization.CultureInfo.InvariantCulture), seconds, .. urls], cancellationToken: cancel.Token);
+        if (count == 0)
+            stopFile = Path.Combine(Path.GetTempPath(), $"keepwire-request-loop-{Guid.NewGuid():N}.stop");
+        run = lab.ExecAsync(
+            "client",
+            ["sh", "-c", Script, "request-loop", count.ToString(CultureInfo.InvariantCulture), Seconds(pause), Seconds(connectTimeout), Seconds(requestTimeout), stopFile ?? "", .. urls],
+            cancellationToken: cancel.Token);
     }
 
-    public static RequestLoop Start(LabHandle lab, int count, TimeSpan pause, params string[] urls) => new(lab, count, pause, urls);
+    /// <summary><paramref name="count"/> requests, each given 3 s.</summary>
+    public static RequestLoop Start(LabHandle lab, int count, TimeSpan pause, params string[] urls) =>
+        new(lab, count, pause, DefaultRequestTimeout, DefaultRequestTimeout, urls);
+
+    /// <summary>
+    /// Requests until <see cref="StopAsync"/>, each allowed <paramref name="connectTimeout"/> to connect
+    /// (long enough for SYN retransmissions: a failover is meant to be survived by retrying) and
+    /// <paramref name="requestTimeout"/> in all.
+    /// </summary>
+    public static RequestLoop StartUntilStopped(LabHandle lab, TimeSpan pause, TimeSpan connectTimeout, TimeSpan requestTimeout, params string[] urls) =>
+        new(lab, 0, pause, connectTimeout, requestTimeout, urls);
+
+    /// <summary>Asks a loop started with <see cref="StartUntilStopped"/> to finish its current request and stop; returns every outcome.</summary>
+    public async Task<RequestLoopResult> StopAsync(TimeSpan timeout)
+    {
+        if (stopFile is null)
+            throw new InvalidOperationException("This loop makes a fixed number of requests; wait for it with CompleteAsync.");
+        await File.WriteAllTextAsync(stopFile, "");
+        return await CompleteAsync(timeout);
+    }
+
+    private static string Seconds(TimeSpan span) => span.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
 
     /// <summary>True while requests are still being made.</summary>
     public bool IsRunning => !run.IsCompleted;
@@ -65,6 +95,8 @@ public sealed class RequestLoop : IAsyncDisposable
         {
         }
         cancel.Dispose();
+        if (stopFile is not null)
+            File.Delete(stopFile);
     }
 }
 
