@@ -76,6 +76,29 @@ public static class LabClient
     public static async Task<string?> ServingSiteAsync(this LabHandle lab, string service) =>
         (await lab.HubStatusAsync()).Services.Single(s => s.Name == service).ServingSite;
 
+    /// <summary>Waits until the hub serves every service from <paramref name="site"/> (a fresh lab settling, a preempt).</summary>
+    public static async Task WaitForEveryServiceOnAsync(this LabHandle lab, string site)
+    {
+        var deadline = DateTime.UtcNow + HubReadyTimeout;
+        string lastSeen = "no answer yet";
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                var services = (await lab.HubStatusAsync()).Services;
+                if (services.All(s => s.ServingSite == site))
+                    return;
+                lastSeen = string.Join("; ", services.Select(s => $"{s.Name} → {s.ServingSite ?? "none"} ({s.Reason})"));
+            }
+            catch (ControlUnavailableException e)
+            {
+                lastSeen = e.Message;
+            }
+            await Task.Delay(100);
+        }
+        Assert.Fail($"the hub did not serve every service from {site} within {HubReadyTimeout.TotalSeconds} s: {lastSeen}. Hub log: {ReadLogTail(lab.DaemonLogFile("hub"))}");
+    }
+
     /// <summary>
     /// Waits until the hub answers on its control socket and has finished a reconcile pass at or
     /// after <paramref name="since"/> (a restarted hub: its first pass; a stale socket left by a

@@ -5,8 +5,6 @@ namespace Keepwire.IntegrationTests.Failover;
 /// <summary>
 /// A lab with the real daemons for one failover test class, up and settled: the lab's own config
 /// (kept, so every test can put it back) loaded, web and echo served by alpha, every site healthy.
-/// Right after start-up the hub may briefly pick bravo for a service whose check on alpha had not
-/// answered yet, and preempt back to alpha a few seconds later; tests start after that.
 /// </summary>
 public sealed class FailoverLabFixture : DaemonLabFixture, IAsyncLifetime
 {
