@@ -1,0 +1,120 @@
+#!/usr/bin/env python3
+"""Turns the attempt logs of loadclient.py (one file per trial) into one JSON summary line.
+
+Per trial:
+  failover time  = completion time of the first answer from the new site (at or after the kill)
+                   minus the moment the kill command had finished (the fault is in effect);
+  window         = attempts STARTED from 1 s before the kill to POST s after that first answer;
+  failed         = attempts in the window that got no answer (refused, reset, timeout, ...);
+  connect time   = time until connect() succeeded or failed; a connect timeout counts as the
+                   full timeout, so hanging connects are not hidden.
+Percentiles use linear interpolation between order statistics (numpy's default); with 20
+trials p99 lies between the largest two values.
+"""
+
+import argparse
+import collections
+import json
+import sys
+
+
+def percentile(values, q):
+    if not values:
+        return None
+    v = sorted(values)
+    if len(v) == 1:
+        return v[0]
+    pos = (len(v) - 1) * q / 100.0
+    lo = int(pos)
+    hi = min(lo + 1, len(v) - 1)
+    return v[lo] + (v[hi] - v[lo]) * (pos - lo)
+
+
+def r(x, digits=3):
+    return None if x is None else round(x, digits)
+
+
+def load(path):
+    kill, attempts = None, []
+    with open(path) as f:
+        for line in f:
+            rec = json.loads(line)
+            if rec["type"] == "kill":
+                kill = rec
+            elif rec["type"] == "attempt":
+                attempts.append(rec)
+    return kill, attempts
+
+
+def trial_summary(path, new_site, pre, post):
+    kill, attempts = load(path)
+    kill_at = kill["end"]
+    answers = [a["start"] + a["total_s"] for a in attempts if a["site"] == new_site and a["start"] + a["total_s"] >= kill["start"]]
+    first_new = min(answers) if answers else None
+    window_end = (first_new if first_new is not None else max(a["start"] for a in attempts)) + post
+    window = [a for a in attempts if kill_at - pre <= a["start"] <= window_end]
+    failed = [a for a in window if a["error"] is not None]
+    return {
+        "file": path,
+        "failover_s": None if first_new is None else first_new - kill_at,
+        "kill_cmd_s": kill["end"] - kill["start"],
+        "attempts": len(window),
+        "failed": len(failed),
+        "errors": collections.Counter(a["error"][:40] for a in failed),
+        "connect": [a["connect_s"] for a in window if a["connect_s"] is not None],
+        "sites": collections.Counter(a["site"] for a in window if a["site"] is not None),
+    }
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--method", required=True)
+    p.add_argument("--profile", required=True)
+    p.add_argument("--new-site", required=True)
+    p.add_argument("--pre", type=float, default=1.0)
+    p.add_argument("--post", type=float, default=5.0)
+    p.add_argument("--per-trial", help="also write one JSON line per trial to this file")
+    p.add_argument("files", nargs="+")
+    args = p.parse_args()
+
+    trials = [trial_summary(f, args.new_site, args.pre, args.post) for f in args.files]
+    times = [t["failover_s"] for t in trials if t["failover_s"] is not None]
+    connects = [c for t in trials for c in t["connect"]]
+    errors = collections.Counter()
+    sites = collections.Counter()
+    for t in trials:
+        errors.update(t["errors"])
+        sites.update(t["sites"])
+
+    if args.per_trial:
+        with open(args.per_trial, "w") as f:
+            for i, t in enumerate(trials, 1):
+                f.write(json.dumps({
+                    "trial": i, "failover_s": r(t["failover_s"]), "failed": t["failed"], "attempts": t["attempts"],
+                    "p99_connect_s": r(percentile(t["connect"], 99)), "max_connect_s": r(max(t["connect"], default=None)),
+                    "errors": dict(t["errors"]), "kill_cmd_s": r(t["kill_cmd_s"], 4), "file": t["file"],
+                }) + "\n")
+
+    print(json.dumps({
+        "method": args.method,
+        "profile": args.profile,
+        "trials": len(trials),
+        "switched": len(times),
+        "p50_s": r(percentile(times, 50)),
+        "p99_s": r(percentile(times, 99)),
+        "max_s": r(max(times, default=None)),
+        "min_s": r(min(times, default=None)),
+        "mean_s": r(sum(times) / len(times) if times else None),
+        "failed": sum(t["failed"] for t in trials),
+        "attempts": sum(t["attempts"] for t in trials),
+        "p50_connect_s": r(percentile(connects, 50), 4),
+        "p99_connect_s": r(percentile(connects, 99), 4),
+        "max_connect_s": r(max(connects, default=None), 4),
+        "errors": dict(errors),
+        "answers": dict(sites),
+    }))
+    return 0 if len(times) == len(trials) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
