@@ -8,6 +8,8 @@ using Keepwire.Configuration;
 using Keepwire.Control;
 using Keepwire.Health;
 using Keepwire.Reconciliation;
+using Keepwire.Reports;
+using Keepwire.Decisions;
 using Keepwire.State;
 using Microsoft.Extensions.Logging;
 
@@ -35,6 +37,7 @@ public sealed partial class HubDaemon : IAsyncDisposable
     private readonly IWireGuard _wireGuard;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Channel<ServiceCheckResult> _results = Channel.CreateUnbounded<ServiceCheckResult>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<SiteAgentReport> _reports = Channel.CreateBounded<SiteAgentReport>(new BoundedChannelOptions(1024) { SingleReader = true, FullMode = BoundedChannelFullMode.DropOldest });
 
     private ClusterConfig _config;
     private HubNode _hub;
@@ -43,6 +46,7 @@ public sealed partial class HubDaemon : IAsyncDisposable
     private ServiceDecisions _decisions;
     private CheckScheduler? _scheduler;
     private IReadOnlyList<IHealthCheck> _checks = [];
+    private SiteReportListener? _reportListener;
     private DateTimeOffset? _lastReconcileAt;
     private string? _lastError;
 
@@ -95,6 +99,8 @@ public sealed partial class HubDaemon : IAsyncDisposable
             {
                 while (_results.Reader.TryRead(out var result))
                     _decisions.Record(result);
+                while (_reports.Reader.TryRead(out var report))
+                    _decisions.RecordAgentReport(report);
                 var reconcileDue = _time.GetUtcNow() >= nextReconcile;
                 if (reconcileDue)
                 {
@@ -137,7 +143,8 @@ public sealed partial class HubDaemon : IAsyncDisposable
         using var wakeUp = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         var timer = Task.Delay(delay, _time, wakeUp.Token);
         var result = _results.Reader.WaitToReadAsync(wakeUp.Token).AsTask();
-        await Task.WhenAny(timer, result);
+        var report = _reports.Reader.WaitToReadAsync(wakeUp.Token).AsTask();
+        await Task.WhenAny(timer, result, report);
         await wakeUp.CancelAsync();
         stopping.ThrowIfCancellationRequested();
     }
@@ -196,6 +203,7 @@ public sealed partial class HubDaemon : IAsyncDisposable
         Log.FlowsFlushed(_logger, deleted, site.Name);
     }
 
+    /// <summary>Probes through the tunnel, and the listener for the sites' own reports.</summary>
     private void StartProbes()
     {
         var checks = new List<IHealthCheck>();
@@ -217,6 +225,8 @@ public sealed partial class HubDaemon : IAsyncDisposable
         _checks = checks;
         _scheduler = new CheckScheduler(targets, _results.Writer, _time, _loggers.CreateLogger<CheckScheduler>());
         _scheduler.Start();
+        _reportListener = new SiteReportListener(_config, _hub, _reports.Writer, _time, _loggers.CreateLogger<SiteReportListener>());
+        _reportListener.Start();
     }
 
     private async Task StopProbesAsync()
@@ -224,6 +234,9 @@ public sealed partial class HubDaemon : IAsyncDisposable
         if (_scheduler is not null)
             await _scheduler.DisposeAsync();
         _scheduler = null;
+        if (_reportListener is not null)
+            await _reportListener.DisposeAsync();
+        _reportListener = null;
         foreach (var check in _checks)
             check.Dispose();
         _checks = [];

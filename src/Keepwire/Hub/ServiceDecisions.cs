@@ -45,6 +45,13 @@ public sealed class ServiceDecisions
 
     public void Record(ServiceCheckResult result) => Find(result.Service)?.Record(result.Result);
 
+    /// <summary>A site's own verdict counts for every service the site may serve.</summary>
+    public void RecordAgentReport(SiteAgentReport report)
+    {
+        foreach (var decider in _deciders.Values.Where(d => d.SitesByPreference.Contains(report.Site)))
+            decider.Health.RecordAgentReport(report);
+    }
+
     /// <summary>Feeds every site's latest handshake with this hub to every service it may serve.</summary>
     public void RecordHandshakes(ClusterConfig config, WireGuardDeviceState? device)
     {

@@ -6,21 +6,22 @@ namespace Keepwire.Lab;
 /// <summary>The hub and site daemons of a lab: started detached inside their namespaces, tracked by pid.</summary>
 public sealed partial class LabHandle
 {
-    /// <summary>Starts the daemon of <paramref name="node"/> (hub, alpha, …) and returns its pid; does not wait for it to be ready.</summary>
+    /// <summary>
+    /// Starts the daemon of <paramref name="node"/> and returns its pid; does not wait for it to be
+    /// ready. Runs <c>KEEPWIRE hub --config C --node hub --socket S --state-dir D</c>, or
+    /// <c>KEEPWIRE site --config C --node NAME --socket S</c>, inside the node's namespace.
+    /// </summary>
     public async Task<int> StartDaemonAsync(string node, CancellationToken cancellationToken = default)
     {
         var ns = Topology.NamespaceOfNode(node);
-        var isHub = node == Topology.Hub.Name;
-        Directory.CreateDirectory(paths.NodeStateDirectory(node));
-        string[] command =
-        [
-            .. KeepwireCommand, isHub ? "hub" : "site",
-            "--config", paths.ConfigFile,
-            "--node", node,
-            "--socket", paths.NodeSocket(node),
-            // Only the hub keeps operator intent (pins, drains) across restarts.
-            .. isHub ? ["--state-dir", paths.NodeStateDirectory(node)] : Array.Empty<string>(),
-        ];
+        var role = node == Topology.Hub.Name ? "hub" : "site";
+        List<string> command = [.. KeepwireCommand, role, "--config", paths.ConfigFile, "--node", node, "--socket", paths.NodeSocket(node)];
+        if (role == "hub")
+        {
+            // Only the hub keeps state (operator intent: pins, drains); a site has no --state-dir.
+            Directory.CreateDirectory(paths.NodeStateDirectory(node));
+            command.AddRange(["--state-dir", paths.NodeStateDirectory(node)]);
+        }
         return await processes.StartDetachedAsync(node, ns, command, cancellationToken);
     }
 
@@ -97,16 +98,20 @@ public sealed partial class LabHandle
                 Log.DaemonsReady(logger, Prefix);
                 return;
             }
+            // A daemon that has exited will not come up: say so now rather than after the timeout.
+            var exited = Topology.Nodes.Where(node => processes.ReadPid(node) is { } pid && !LabProcesses.IsAlive(pid)).ToList();
+            if (exited.Count > 0)
+                throw new LabException(DescribeNotReady($"the {string.Join(", ", exited)} daemon exited", missing));
             if (DateTime.UtcNow > deadline)
-                throw new LabException(DescribeNotReady(timeout, missing));
+                throw new LabException(DescribeNotReady($"the daemons did not come up within {timeout.TotalSeconds:0} s", missing));
             await Task.Delay(250, cancellationToken);
         }
     }
 
-    private string DescribeNotReady(TimeSpan timeout, IReadOnlyList<string> missing)
+    private string DescribeNotReady(string what, IReadOnlyList<string> missing)
     {
         var message = new StringBuilder();
-        message.Append(CultureInfo.InvariantCulture, $"Lab {Prefix}: the daemons did not come up within {timeout.TotalSeconds:0} s; still missing {string.Join(", ", missing)}.");
+        message.Append(CultureInfo.InvariantCulture, $"Lab {Prefix}: {what}; still missing {string.Join(", ", missing)}.");
         foreach (var node in Topology.Nodes)
         {
             var state = DaemonPid(node) is { } pid ? $"running (pid {pid})" : "NOT running";

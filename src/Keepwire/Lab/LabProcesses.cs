@@ -33,8 +33,25 @@ internal sealed class LabProcesses(ICommandRunner runner, LabPaths paths, ILogge
         await runner.RunCheckedAsync("start-stop-daemon", arguments, cancellationToken: cancellationToken);
 
         var started = await WaitForPidFileAsync(name, cancellationToken);
+        await WaitUntilInNamespaceAsync(started, namespaceName, cancellationToken);
         Log.ProcessStarted(logger, name, started, namespaceName);
         return started;
+    }
+
+    /// <summary>
+    /// The pid file is written before <c>ip netns exec</c> has switched namespace. Until it has, the
+    /// process cannot be found by its namespace (which teardown relies on), so wait for the switch.
+    /// </summary>
+    private async Task WaitUntilInNamespaceAsync(int pid, string namespaceName, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + PidFileWait;
+        while (IsAlive(pid) && DateTime.UtcNow < deadline)
+        {
+            var identify = await runner.RunAsync("ip", ["netns", "identify", pid.ToString(CultureInfo.InvariantCulture)], cancellationToken: cancellationToken);
+            if (identify.Succeeded && identify.StandardOutput.Trim() == namespaceName)
+                return;
+            await Task.Delay(20, cancellationToken);
+        }
     }
 
     /// <summary>The pid recorded for <paramref name="name"/>, if its pid file exists and holds a number.</summary>

@@ -4,6 +4,7 @@ using Keepwire.Adapters.WireGuard;
 using Keepwire.Configuration;
 using Keepwire.Control;
 using Keepwire.Reconciliation;
+using Keepwire.Reports;
 using Microsoft.Extensions.Logging;
 
 namespace Keepwire.Site;
@@ -21,6 +22,7 @@ public sealed partial class SiteAgent : IControlHandler, IDisposable
     private readonly SiteNetworkReconciler _network;
     private readonly IWireGuard _wireGuard;
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private SiteReporter _reporter;
 
     private ClusterConfig _config;
     private SiteNode _site;
@@ -40,6 +42,7 @@ public sealed partial class SiteAgent : IControlHandler, IDisposable
         _site = site;
         _hub = hub;
         _configLoadedAt = time.GetUtcNow();
+        _reporter = new SiteReporter(site, hub);
     }
 
     public static SiteAgent Create(SiteAgentOptions options, ICommandRunner runner, ILoggerFactory loggers, TimeProvider time)
@@ -82,6 +85,7 @@ public sealed partial class SiteAgent : IControlHandler, IDisposable
         try
         {
             await _network.ReconcileAsync(_config, _site, _hub, cancellationToken);
+            await _reporter.SendAsync(healthy: true, "site agent running; no local checks failing", cancellationToken);
             _lastReconcileAt = _time.GetUtcNow();
             if (_lastError is not null)
                 Log.Recovered(_logger);
@@ -100,7 +104,11 @@ public sealed partial class SiteAgent : IControlHandler, IDisposable
         }
     }
 
-    public void Dispose() => _gate.Dispose();
+    public void Dispose()
+    {
+        _gate.Dispose();
+        _reporter.Dispose();
+    }
 
     public async Task<ControlResponse> HandleAsync(ControlRequest request, CancellationToken cancellationToken) =>
         request.Command switch
@@ -120,6 +128,8 @@ public sealed partial class SiteAgent : IControlHandler, IDisposable
             {
                 (_config, _site, _hub) = (config, site, hub);
                 _configLoadedAt = _time.GetUtcNow();
+                _reporter.Dispose();
+                _reporter = new SiteReporter(site, hub);
             }
             finally
             {

@@ -71,9 +71,10 @@ public sealed class LabLifecycleTests
 
         Assert.Equal(hubPid, lab.DaemonPid("hub"));
         Assert.Equal($"{lab.Prefix}-hub", (await runner.RunCheckedAsync("ip", ["netns", "identify", hubPid.ToString(CultureInfo.InvariantCulture)])).StandardOutput.Trim());
-        var expectedHubArguments = $"started hub --config {lab.ConfigPath} --node hub --state-dir {lab.DaemonStateDirectory("hub")} --socket {lab.DaemonSocketPath("hub")}";
+        var expectedHubArguments = $"started hub --config {lab.ConfigPath} --node hub --socket {lab.DaemonSocketPath("hub")} --state-dir {lab.DaemonStateDirectory("hub")}";
         Assert.True(await Eventually(() => File.ReadAllText(lab.DaemonLogFile("hub")).Contains(expectedHubArguments, StringComparison.Ordinal)), File.ReadAllText(lab.DaemonLogFile("hub")));
-        Assert.True(await Eventually(() => File.ReadAllText(lab.DaemonLogFile("alpha")).Contains("started site --config", StringComparison.Ordinal)));
+        var expectedAlphaArguments = $"started site --config {lab.ConfigPath} --node alpha --socket {lab.DaemonSocketPath("alpha")}\n";
+        Assert.True(await Eventually(() => File.ReadAllText(lab.DaemonLogFile("alpha")).Contains(expectedAlphaArguments, StringComparison.Ordinal)), File.ReadAllText(lab.DaemonLogFile("alpha")));
         await Assert.ThrowsAsync<LabException>(() => lab.StartDaemonAsync("hub"));
 
         await lab.StopDaemonAsync("hub");
@@ -99,7 +100,7 @@ public sealed class LabLifecycleTests
 
         var error = await Assert.ThrowsAsync<LabException>(() => lab.WaitForDaemonsReadyAsync(TimeSpan.FromSeconds(2)));
 
-        Assert.Contains("did not come up", error.Message, StringComparison.Ordinal);
+        Assert.Contains("daemon exited", error.Message, StringComparison.Ordinal);
         Assert.Contains("a handshake from charlie", error.Message, StringComparison.Ordinal);
         Assert.Contains("hub: NOT running", error.Message, StringComparison.Ordinal);
         Assert.Contains("cannot read config: nothing here", error.Message, StringComparison.Ordinal);

@@ -1,0 +1,59 @@
+using System.Net;
+using System.Net.Sockets;
+using Keepwire.Configuration;
+
+namespace Keepwire.Reports;
+
+/// <summary>
+/// Sends the site's own verdict to the hub through the tunnel. A lost datagram costs nothing: the
+/// next one follows a second later, and the hub keeps the last report until it is replaced.
+/// </summary>
+public sealed class SiteReporter : IDisposable
+{
+    private readonly Socket? _socket;
+    private readonly IPEndPoint? _hub;
+    private readonly string _site;
+    private long _sequence;
+
+    public SiteReporter(SiteNode site, HubNode hub)
+    {
+        _site = site.Name;
+        // Report from the site's tunnel address to the hub's, in the family both have (IPv4 first).
+        var (from, to) = site.Tunnel.IPv4 is { } v4 && hub.Tunnel.IPv4 is { } hubV4 ? (v4, hubV4)
+            : site.Tunnel.IPv6 is { } v6 && hub.Tunnel.IPv6 is { } hubV6 ? (v6, hubV6)
+            : (null, null);
+        if (from is null || to is null)
+            return;
+        _hub = new IPEndPoint(to, SiteReport.Port);
+        _socket = new Socket(from.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        // Bind lazily per send: the tunnel address may not exist yet when the agent starts.
+        _bindAddress = from;
+    }
+
+    private readonly IPAddress? _bindAddress;
+    private bool _bound;
+
+    /// <summary>Sends one report; returns false when it could not (tunnel address not there yet, no route).</summary>
+    public async Task<bool> SendAsync(bool healthy, string reason, CancellationToken cancellationToken)
+    {
+        if (_socket is null || _hub is null || _bindAddress is null)
+            return false;
+        try
+        {
+            if (!_bound)
+            {
+                _socket.Bind(new IPEndPoint(_bindAddress, 0));
+                _bound = true;
+            }
+            var report = new SiteReport(_site, healthy, reason, Interlocked.Increment(ref _sequence));
+            await _socket.SendToAsync(report.Serialize(), SocketFlags.None, _hub, cancellationToken);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    public void Dispose() => _socket?.Dispose();
+}
