@@ -10,6 +10,7 @@ internal sealed class MappingReader
 {
     private readonly Dictionary<string, (YamlScalarNode Key, YamlNode Value)> entries = new(StringComparer.Ordinal);
     private readonly ConfigErrorSink errors;
+    private readonly HashSet<string> failedKeys = new(StringComparer.Ordinal);
 
     private MappingReader(YamlMappingNode node, string what, ConfigErrorSink errors)
     {
@@ -21,6 +22,13 @@ internal sealed class MappingReader
     public YamlMappingNode Node { get; }
 
     public ConfigErrorSink Errors => errors;
+
+    /// <summary>Keys whose value was reported as invalid by <see cref="Read{T}"/>.</summary>
+    public IReadOnlySet<string> FailedKeys => failedKeys;
+
+    /// <summary>The known keys present in the mapping, with their key nodes, in file order.</summary>
+    public IEnumerable<(string Name, YamlScalarNode Node)> PresentKeys =>
+        entries.OrderBy(e => e.Value.Key.Start.Index).Select(e => (e.Key, e.Value.Key));
 
     /// <summary>How messages name this mapping, e.g. "site 'alpha'".</summary>
     public string What { get; }
@@ -85,4 +93,22 @@ internal sealed class MappingReader
     /// <summary>The integer value, the default when absent, or null after reporting a bad value.</summary>
     public int? OptionalInteger(string key, int defaultValue, int min, int max) =>
         Optional(key) is { } node ? YamlValues.Integer(node, key, min, max, errors) : defaultValue;
+
+    /// <summary>
+    /// Reads an optional key with <paramref name="parse"/>, or gives <paramref name="absent"/>. A value that
+    /// parse reports as invalid is remembered in <see cref="FailedKeys"/>, so later checks can stay quiet about it.
+    /// </summary>
+    public T Read<T>(string key, T absent, Func<YamlNode, string, ConfigErrorSink, T> parse)
+    {
+        if (Optional(key) is not { } node)
+            return absent;
+        var before = errors.Count;
+        var value = parse(node, key, errors);
+        if (errors.Count > before)
+            failedKeys.Add(key);
+        return value;
+    }
+
+    /// <summary>Where a problem with <paramref name="key"/> belongs: its value, or the mapping itself when the key is absent.</summary>
+    public YamlNode PositionOf(string key) => Optional(key) ?? Node;
 }

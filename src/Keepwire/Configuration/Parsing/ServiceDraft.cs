@@ -1,4 +1,5 @@
 using System.Net;
+using Keepwire.Decisions;
 using YamlDotNet.RepresentationModel;
 
 namespace Keepwire.Configuration.Parsing;
@@ -14,13 +15,29 @@ internal sealed class ServiceDraft(YamlNode node)
 
     public List<Located<PortRule>> Ports { get; } = [];
 
+    /// <summary>True when <c>ports</c> was read without errors, so defaults may be derived from <see cref="Ports"/>.</summary>
+    public bool PortsValid { get; set; }
+
     public List<Located<string>> Sites { get; } = [];
+
+    public ServicePolicy? Policy { get; set; }
+
+    public FailoverPolicyOptions? Failover { get; set; }
+
+    public IReadOnlyList<CheckDefinition>? Checks { get; set; }
 
     public string DisplayName => Name is null ? "a service" : $"service '{Name.Value}'";
 
     public ServiceConfig ToConfig() => new(
-        Name?.Value ?? throw new InvalidOperationException("a service draft with errors cannot become a ServiceConfig"),
+        Name?.Value ?? throw Incomplete(),
         [.. Vips.Select(v => v.Value)],
         [.. Ports.Select(p => p.Value)],
-        [.. Sites.Select(s => s.Value)]);
+        [.. Sites.Select(s => s.Value)])
+    {
+        Policy = Policy ?? throw Incomplete(),
+        Failover = Failover ?? throw Incomplete(),
+        Checks = Checks ?? throw Incomplete(),
+    };
+
+    private static InvalidOperationException Incomplete() => new("a service draft with errors cannot become a ServiceConfig");
 }

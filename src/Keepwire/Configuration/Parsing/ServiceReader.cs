@@ -7,7 +7,7 @@ namespace Keepwire.Configuration.Parsing;
 /// <summary>Reads one entry of <c>services:</c>. Checks that need the rest of the file live in <see cref="ServiceRules"/>.</summary>
 internal static class ServiceReader
 {
-    public static readonly string[] Keys = ["name", "vips", "ports", "sites"];
+    public static readonly string[] Keys = ["name", "vips", "ports", "sites", "checks", .. PolicyReader.Keys];
 
     public static ServiceDraft? Read(YamlNode node, ConfigErrorSink errors)
     {
@@ -17,6 +17,7 @@ internal static class ServiceReader
         var service = new ServiceDraft(node) { Name = CommonFields.Name(map) };
         foreach (var item in RequiredList(map, "vips", "list the public addresses, e.g. vips: [203.0.113.80, \"2001:db8::80\"]"))
             ReadVip(item, service, errors);
+        var beforePorts = errors.Count;
         foreach (var item in RequiredList(map, "ports", "list the forwarded ports, e.g. ports: [tcp/80, tcp/443]"))
         {
             if (YamlValues.String(item, "port", errors) is not { } text)
@@ -27,12 +28,16 @@ internal static class ServiceReader
                 CommonFields.Report(errors, item, problem);
         }
 
+        service.PortsValid = errors.Count == beforePorts;
+
         foreach (var item in RequiredList(map, "sites", "list the sites that may serve it, e.g. sites: [alpha, bravo]"))
         {
             if (YamlValues.String(item, "site name", errors) is { } siteName)
                 service.Sites.Add(new Located<string>(siteName, item));
         }
 
+        PolicyReader.Read(map, service);
+        service.Checks = ServiceChecks.Read(map, service);
         return service;
     }
 
