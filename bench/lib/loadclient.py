@@ -34,6 +34,7 @@ def parse_args():
     p.add_argument("--new-site", required=True, help="name of the site expected to take over")
     p.add_argument("--post", type=float, default=5.0, help="seconds of load after the new site first answered")
     p.add_argument("--max-wait", type=float, default=20.0, help="give up waiting for the new site this long after the kill")
+    p.add_argument("--new-site-file", help="write the time of the new site's first answer here as soon as it is known (lets the caller restore early)")
     p.add_argument("--out", required=True)
     return p.parse_args()
 
@@ -80,7 +81,12 @@ async def attempt(args, start_at, records, state):
             kill = state["kill"]
             finished = start_at + rec["total_s"]
             if site == args.new_site and kill is not None and finished >= kill["start"]:
-                if state["new_site_done"] is None or finished < state["new_site_done"]:
+                if state["new_site_done"] is None:
+                    state["new_site_done"] = finished
+                    if args.new_site_file:
+                        with open(args.new_site_file, "w") as f:
+                            f.write(f"{finished}\n")
+                elif finished < state["new_site_done"]:
                     state["new_site_done"] = finished
     finally:
         if writer is not None:
@@ -102,11 +108,13 @@ async def main():
 
     async def killer(at):
         await asyncio.sleep(max(0.0, at - time.monotonic()))
-        k = {"type": "kill", "cmd": args.kill_cmd, "start": time.monotonic(), "end": None}
+        # Wall-clock times too, to line the kill up with daemon logs.
+        k = {"type": "kill", "cmd": args.kill_cmd, "start": time.monotonic(), "end": None, "wall_start": time.time()}
         state["kill"] = k
         proc = await asyncio.create_subprocess_shell(args.kill_cmd, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
         _, err = await proc.communicate()
         k["end"] = time.monotonic()
+        k["wall_end"] = time.time()
         k["rc"] = proc.returncode
         k["stderr"] = err.decode(errors="replace")[-500:]
 
