@@ -86,6 +86,7 @@ public static partial class NftRulesetRenderer
         	chain forward {
         		type filter hook forward priority filter; policy accept;
         		oifname "{{tunnel}}" jump into_tunnel
+        		iifname "{{tunnel}}" jump from_tunnel
         	}
         	chain into_tunnel {
         		ct state established,related accept
@@ -93,6 +94,16 @@ public static partial class NftRulesetRenderer
         		ip saddr @{{AllowForward4}} accept
         		ip6 saddr @{{AllowForward6}} accept
         		counter drop comment "new traffic into the tunnel that is not a forwarded service port"
+        	}
+        	# A site whose service just died refuses new connections: a RST answering the SYN (seq 0),
+        	# or ICMP port unreachable for UDP. Passed on, the client gives up at once. Dropped, the
+        	# client retransmits (TCP: 1 s later), by then the hub has failed over and deleted the flow's
+        	# conntrack entry, and the retransmission reaches a healthy site: no failed connection.
+        	# Only replies of forwarded (DNATed) flows are touched.
+        	chain from_tunnel {
+        		ct status dnat tcp flags & (rst | ack) == rst | ack tcp sequence 0 counter drop comment "refusal of a forwarded SYN: let the client retry"
+        		ct status dnat icmp type destination-unreachable icmp code port-unreachable counter drop comment "refusal of a forwarded datagram"
+        		ct status dnat icmpv6 type destination-unreachable icmpv6 code port-unreachable counter drop comment "refusal of a forwarded datagram"
         	}
         	chain postrouting {
         		type nat hook postrouting priority srcnat; policy accept;
