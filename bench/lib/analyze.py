@@ -11,7 +11,11 @@ Per trial:
   connect time   = time until connect() succeeded or failed; a connect timeout counts as the
                    full timeout, so hanging connects are not hidden;
   hub switch     = (with --service and a TRIAL.hub.log next to TRIAL.jsonl) the hub's log line
-                   announcing the switch of that service, minus the kill (wall clock).
+                   announcing the switch of that service, minus the kill (wall clock);
+  disturbed      = before the kill, the service was already answered by a site other than the
+                   old one (--old-site, or the one that answered first), or the hub switched it before the kill
+                   command started: a false failover, not the fault, moved it. The *_clean
+                   fields leave such trials out; the plain fields keep every trial.
 Percentiles use linear interpolation between order statistics (numpy's default); with 20
 trials p99 lies between the largest two values.
 """
@@ -71,7 +75,7 @@ def hub_switches(path, service, kill):
     return found
 
 
-def trial_summary(path, new_site, pre, post, service=None):
+def trial_summary(path, new_site, pre, post, service=None, old_site=None):
     kill, attempts = load(path)
     kill_at = kill["end"]
     answers = [a["start"] + a["total_s"] for a in attempts if a["site"] == new_site and a["start"] + a["total_s"] >= kill["start"]]
@@ -80,14 +84,22 @@ def trial_summary(path, new_site, pre, post, service=None):
     window = [a for a in attempts if kill_at - pre <= a["start"] <= window_end]
     failed = [a for a in window if a["error"] is not None]
     switches = hub_switches(path, service, kill) if "wall_end" in kill else []
+    kill_cmd = kill["end"] - kill["start"]
     to_new = [s for s in switches if s[2] == new_site and s[0] > -1]
+    before = [a for a in attempts if a["start"] + (a["total_s"] or 0) < kill["start"] and a["site"] is not None]
+    old_site = old_site or (before[0]["site"] if before else None)
+    disturbed = []
+    if any(a["site"] != old_site for a in before):
+        disturbed.append("answered by " + ",".join(sorted({a["site"] for a in before if a["site"] != old_site})) + " before the kill")
+    disturbed += [f"hub switched {frm}→{to} {-at:.3f} s before the kill" for at, frm, to, _ in switches if at < -kill_cmd]
     return {
+        "disturbed": "; ".join(disturbed) or None,
         "hub_switch_s": to_new[0][0] if to_new else None,
         "hub_switch_reason": to_new[0][3] if to_new else None,
         "failed_in_flight": sum(1 for a in failed if a["start"] < kill["end"]),
         "file": path,
         "failover_s": None if first_new is None else first_new - kill_at,
-        "kill_cmd_s": kill["end"] - kill["start"],
+        "kill_cmd_s": kill_cmd,
         "attempts": len(window),
         "failed": len(failed),
         "errors": collections.Counter(a["error"][:40] for a in failed),
@@ -101,6 +113,7 @@ def main():
     p.add_argument("--method", required=True)
     p.add_argument("--profile", required=True)
     p.add_argument("--new-site", required=True)
+    p.add_argument("--old-site", help="the site that should serve before the kill (default: whichever answered first)")
     p.add_argument("--pre", type=float, default=1.0)
     p.add_argument("--post", type=float, default=5.0)
     p.add_argument("--service", help="service name to look for in TRIAL.hub.log switch lines")
@@ -108,10 +121,12 @@ def main():
     p.add_argument("files", nargs="+")
     args = p.parse_args()
 
-    trials = [trial_summary(f, args.new_site, args.pre, args.post, args.service) for f in args.files]
+    trials = [trial_summary(f, args.new_site, args.pre, args.post, args.service, args.old_site) for f in args.files]
     times = [t["failover_s"] for t in trials if t["failover_s"] is not None]
     connects = [c for t in trials for c in t["connect"]]
     hub = [t["hub_switch_s"] for t in trials if t["hub_switch_s"] is not None]
+    clean = [t["failover_s"] for t in trials if t["failover_s"] is not None and not t["disturbed"]]
+    kill_cmds = [t["kill_cmd_s"] for t in trials]
     errors = collections.Counter()
     sites = collections.Counter()
     for t in trials:
@@ -122,7 +137,7 @@ def main():
         with open(args.per_trial, "w") as f:
             for i, t in enumerate(trials, 1):
                 f.write(json.dumps({
-                    "trial": i, "failover_s": r(t["failover_s"]), "hub_switch_s": r(t["hub_switch_s"]),
+                    "trial": i, "failover_s": r(t["failover_s"]), "hub_switch_s": r(t["hub_switch_s"]), "disturbed": t["disturbed"],
                     "failed": t["failed"], "failed_in_flight": t["failed_in_flight"], "attempts": t["attempts"],
                     "p99_connect_s": r(percentile(t["connect"], 99)), "max_connect_s": r(max(t["connect"], default=None)),
                     "errors": dict(t["errors"]), "kill_cmd_s": r(t["kill_cmd_s"], 4),
@@ -139,6 +154,10 @@ def main():
         "max_s": r(max(times, default=None)),
         "min_s": r(min(times, default=None)),
         "mean_s": r(sum(times) / len(times) if times else None),
+        "disturbed": sum(1 for t in trials if t["disturbed"]),
+        "p50_s_clean": r(percentile(clean, 50)),
+        "p99_s_clean": r(percentile(clean, 99)),
+        "max_s_clean": r(max(clean, default=None)),
         "failed": sum(t["failed"] for t in trials),
         "failed_in_flight": sum(t["failed_in_flight"] for t in trials),
         "failed_after_kill": sum(t["failed"] - t["failed_in_flight"] for t in trials),
@@ -147,6 +166,8 @@ def main():
         "p99_connect_s": r(percentile(connects, 99), 4),
         "max_connect_s": r(max(connects, default=None), 4),
         "errors": dict(errors),
+        "kill_cmd_p50_s": r(percentile(kill_cmds, 50), 4),
+        "kill_cmd_max_s": r(max(kill_cmds), 4),
         **({"hub_switch_p50_s": r(percentile(hub, 50)), "hub_switch_max_s": r(max(hub, default=None))} if hub else {}),
         "answers": dict(sites),
     }))
