@@ -11,6 +11,7 @@ internal sealed class CheckCounter(CheckDefinition definition)
     private int successes;
     private int failures;
     private string? lastDetail;
+    private string? lastFailureDetail;
     private DateTimeOffset? lastResultAt;
     private DateTimeOffset? since;
 
@@ -35,6 +36,7 @@ internal sealed class CheckCounter(CheckDefinition definition)
         {
             failures++;
             successes = 0;
+            lastFailureDetail = result.Detail;
             if (state != HealthState.Unhealthy && failures >= Definition.Fall)
                 Enter(HealthState.Unhealthy, result.Time);
         }
@@ -45,6 +47,8 @@ internal sealed class CheckCounter(CheckDefinition definition)
     /// <summary>"http check failed 3×: connection refused", or how far it is from deciding.</summary>
     public string Describe() => state switch
     {
+        // A check on its way back still failed last time it decided; say why, not "failed 0×: status 200".
+        HealthState.Unhealthy when successes > 0 => $"{Definition.Name} check failed: {lastFailureDetail} (recovering: {successes} of {Definition.Rise} successes)",
         HealthState.Unhealthy => $"{Definition.Name} check failed {failures}×: {lastDetail}",
         HealthState.Healthy when failures > 0 => $"{Definition.Name} check passing ({failures} of {Definition.Fall} failures: {lastDetail})",
         HealthState.Healthy => $"{Definition.Name} check passing",

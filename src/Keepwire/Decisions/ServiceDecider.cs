@@ -3,9 +3,10 @@ using Keepwire.Configuration;
 namespace Keepwire.Decisions;
 
 /// <summary>
-/// Decides which site serves one service (policy "failover"): the highest-priority eligible site
+/// Decides which site serves one service. Policy "failover": the highest-priority eligible site
 /// serves; a better site takes over again after it has been eligible for the preempt delay (unless
 /// non-revertive); automatic switches are at least a hold-down apart; the operator can pin and drain.
+/// Policy "manual" (cold standby, ServiceDecider.Manual.cs): only the operator moves the service.
 /// Pure: observations go into <see cref="Health"/>, time comes from the <see cref="TimeProvider"/>,
 /// and <see cref="Decide"/> returns the decision. Not thread-safe: one loop owns it.
 /// </summary>
@@ -30,7 +31,9 @@ public sealed partial class ServiceDecider
     private DateTimeOffset? lastAutomaticSwitch;
 
     /// <param name="sites">All sites of the cluster (the last-resort site may be one outside the service).</param>
+    /// <param name="service">Its <see cref="ServiceConfig.Policy"/> chooses failover or manual.</param>
     /// <param name="checks">The service's checks, run against each of its sites.</param>
+    /// <param name="policy">The failover options; with the manual policy only their validation applies.</param>
     public ServiceDecider(
         ServiceConfig service,
         IReadOnlyList<SiteNode> sites,
@@ -55,6 +58,7 @@ public sealed partial class ServiceDecider
             throw new ArgumentException(string.Join("; ", errors));
 
         Service = service.Name;
+        ServicePolicy = service.Policy;
         Policy = policy;
         this.time = time;
         startedAt = time.GetUtcNow();
@@ -64,6 +68,9 @@ public sealed partial class ServiceDecider
     }
 
     public string Service { get; }
+
+    /// <summary>Failover (health moves the service) or manual (only the operator does).</summary>
+    public ServicePolicy ServicePolicy { get; }
 
     public FailoverPolicyOptions Policy { get; }
 
@@ -96,6 +103,12 @@ public sealed partial class ServiceDecider
     public ServiceDecision Decide()
     {
         var now = time.GetUtcNow();
+        if (ServicePolicy == ServicePolicy.Manual)
+        {
+            chosen = true; // health is irrelevant, so there is nothing to wait for at startup
+            return Apply(now, ProposeManual(now));
+        }
+
         var health = Health.EvaluateAll(now);
         var inGrace = now < startedAt + Policy.StartupGrace;
         if (pinnedSite is { } pin && !health[pin].IsEligible)
@@ -117,7 +130,8 @@ public sealed partial class ServiceDecider
 
     private ServiceDecision Apply(DateTimeOffset now, Step step)
     {
-        var recheckAt = Earliest(step.RecheckAt, Health.NextChangeAfter(now));
+        // Under the manual policy time alone never changes the answer, not even a handshake going stale.
+        var recheckAt = ServicePolicy == ServicePolicy.Manual ? null : Earliest(step.RecheckAt, Health.NextChangeAfter(now));
         var from = current.ServingSite;
         if (!step.IsSwitch || step.Target == from)
         {

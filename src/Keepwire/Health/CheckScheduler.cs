@@ -6,11 +6,15 @@ namespace Keepwire.Health;
 
 /// <summary>
 /// Runs every target's probe on its interval and writes each result to a channel the hub loop reads
-/// (the decision core is single-threaded; the channel is the hand-over). Probes of one target never
-/// overlap: the next starts an interval after the previous one started, or at once if it took longer;
-/// this is what <see cref="CheckDefinition.DetectionBound"/> assumes. Waiting uses the
-/// <see cref="TimeProvider"/>'s timers (Task.Delay over TimeProvider.CreateTimer), so tests advance a
-/// fake clock instead of sleeping. The first probes start immediately, for a quick first decision.
+/// (the decision core is single-threaded; the channel is the hand-over). A probe of a target starts
+/// every interval whether or not earlier ones have finished, so a probe waiting out its timeout does
+/// not delay the next one; at <see cref="CheckDefinition.MaxProbesInFlight"/> unreported probes a beat
+/// is skipped. Results are reported in the order their probes started: the health tracker counts
+/// results in a row, and a success that left the site before it died must not land between the
+/// failures after the death. This is what <see cref="CheckDefinition.DetectionBound"/> assumes.
+/// Waiting uses the <see cref="TimeProvider"/>'s timers (Task.Delay over TimeProvider.CreateTimer), so
+/// tests advance a fake clock instead of sleeping. The first probes start immediately, for a quick
+/// first decision.
 /// </summary>
 public sealed class CheckScheduler : IAsyncDisposable
 {
@@ -40,7 +44,10 @@ public sealed class CheckScheduler : IAsyncDisposable
         running = Task.WhenAll(targets.Select(target => Task.Run(() => RunAsync(target, stopping.Token))));
     }
 
-    /// <summary>Stops every probe loop and waits for them. Does not complete the channel or dispose the checks: the caller owns both.</summary>
+    /// <summary>
+    /// Stops every probe loop and waits for them and for the probes still running (they are cancelled).
+    /// Does not complete the channel or dispose the checks: the caller owns both.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         await stopping.CancelAsync();
@@ -50,15 +57,51 @@ public sealed class CheckScheduler : IAsyncDisposable
 
     private async Task RunAsync(ProbeTarget target, CancellationToken cancellationToken)
     {
-        var interval = target.Check.Definition.Interval;
+        // Probes in start order, not yet reported; the reporter drains it from the front.
+        var unreported = Channel.CreateUnbounded<Task<CheckResult>>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        var inFlight = new InFlightCount();
+        var reporting = ReportInOrderAsync(target, unreported.Reader, inFlight, cancellationToken);
+        try
+        {
+            await StartOnEveryBeatAsync(target, unreported.Writer, inFlight, cancellationToken);
+        }
+        finally
+        {
+            unreported.Writer.Complete();
+            await reporting;
+        }
+    }
+
+    private async Task StartOnEveryBeatAsync(ProbeTarget target, ChannelWriter<Task<CheckResult>> unreported, InFlightCount inFlight, CancellationToken cancellationToken)
+    {
+        var definition = target.Check.Definition;
+        var interval = definition.Interval;
+        var origin = time.GetTimestamp();
+        long beat = 0;
+        var skipping = false;
         try
         {
             while (!cancellationToken.IsCancellationRequested)
             {
-                var started = time.GetTimestamp();
-                var result = await ProbeOnceAsync(target, cancellationToken);
-                await results.WriteAsync(new ServiceCheckResult(target.Service, result), cancellationToken);
-                var wait = interval - time.GetElapsedTime(started);
+                if (inFlight.Value < definition.MaxProbesInFlight)
+                {
+                    inFlight.Increment();
+                    unreported.TryWrite(Task.Run(() => ProbeOnceAsync(target, cancellationToken), CancellationToken.None));
+                    skipping = false;
+                }
+                else if (!skipping)
+                {
+                    // Once per run of skipped beats: at ten beats a second, every one would flood the log.
+                    Log.BeatSkipped(logger, target.Service, target.Site, definition.Name, definition.MaxProbesInFlight);
+                    skipping = true;
+                }
+
+                // Beats stay on the grid origin + k × interval, so a late timer does not shift every later
+                // probe; after a stall the missed beats are not made up in a burst: the next beat is the
+                // next grid point still ahead.
+                var elapsed = time.GetElapsedTime(origin);
+                beat = Math.Max(beat + 1, (long)(elapsed / interval) + 1);
+                var wait = (interval * beat) - elapsed;
                 if (wait > TimeSpan.Zero)
                     await Task.Delay(wait, time, cancellationToken);
             }
@@ -66,9 +109,44 @@ public sealed class CheckScheduler : IAsyncDisposable
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
         }
-        catch (ChannelClosedException)
+    }
+
+    private async Task ReportInOrderAsync(ProbeTarget target, ChannelReader<Task<CheckResult>> unreported, InFlightCount inFlight, CancellationToken cancellationToken)
+    {
+        var readerGone = false;
+        // Drains to the end even when stopping, so disposal waits for every probe still running.
+        await foreach (var probe in unreported.ReadAllAsync(CancellationToken.None))
         {
-            // The reader is gone: nobody wants results any more.
+            CheckResult result;
+            try
+            {
+                result = await probe;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                continue;
+            }
+            finally
+            {
+                // Finished, so no longer in flight, even if its report waits for a full channel below.
+                inFlight.Decrement();
+            }
+
+            if (readerGone || cancellationToken.IsCancellationRequested)
+                continue;
+            try
+            {
+                await results.WriteAsync(new ServiceCheckResult(target.Service, result), cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+            }
+            catch (ChannelClosedException)
+            {
+                // The reader is gone: nobody wants results any more, so stop probing everything.
+                readerGone = true;
+                await stopping.CancelAsync();
+            }
         }
     }
 
@@ -83,5 +161,17 @@ public sealed class CheckScheduler : IAsyncDisposable
             Log.ProbeCrashed(logger, e, target.Service, target.Site, target.Check.Definition.Name);
             return CheckResult.Failed(target.Site, target.Check.Definition.Name, time.GetUtcNow(), $"probe error: {e.Message}");
         }
+    }
+
+    /// <summary>Probes of one target started and not yet reported; shared by its beat loop and its reporter.</summary>
+    private sealed class InFlightCount
+    {
+        private int value;
+
+        public int Value => Volatile.Read(ref value);
+
+        public void Increment() => Interlocked.Increment(ref value);
+
+        public void Decrement() => Interlocked.Decrement(ref value);
     }
 }

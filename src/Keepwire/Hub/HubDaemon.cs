@@ -6,10 +6,10 @@ using Keepwire.Adapters.Routing;
 using Keepwire.Adapters.WireGuard;
 using Keepwire.Configuration;
 using Keepwire.Control;
+using Keepwire.Decisions;
 using Keepwire.Health;
 using Keepwire.Reconciliation;
 using Keepwire.Reports;
-using Keepwire.Decisions;
 using Keepwire.State;
 using Microsoft.Extensions.Logging;
 

@@ -38,9 +38,9 @@ internal static class LabConfigWriter
         yaml.AppendLine($"    vips: {vips}");
         yaml.AppendLine("    ports: [tcp/80]");
         yaml.AppendLine($"    sites: [{siteNames}]");
-        // Default timing (200 ms interval, fall 2): the demo and the tests show the shipped behaviour.
+        // Default check timing: the demo and the tests show the shipped behaviour.
         yaml.AppendLine("    checks:");
-        yaml.AppendLine("      - { type: http, path: /, expect_body: \"site=\" }");
+        yaml.AppendLine("      - { type: http, path: /healthz, expect_body: \"site=\" }");
         yaml.AppendLine("  - name: echo");
         yaml.AppendLine($"    vips: {vips}");
         yaml.AppendLine("    ports: [udp/7]");

@@ -1,5 +1,8 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
+using Keepwire.Control;
+using Keepwire.Hub;
 
 namespace Keepwire.Lab;
 
@@ -94,6 +97,8 @@ public sealed partial class LabHandle
             var handshakes = await ReadHandshakesAsync(cancellationToken);
             missing.AddRange(handshakes.Where(h => h.Value is null).Select(h => $"a handshake from {h.Key}"));
             if (missing.Count == 0)
+                missing.AddRange(await ServicesNotOnBestSiteAsync(cancellationToken));
+            if (missing.Count == 0)
             {
                 Log.DaemonsReady(logger, Prefix);
                 return;
@@ -106,6 +111,29 @@ public sealed partial class LabHandle
                 throw new LabException(DescribeNotReady($"the daemons did not come up within {timeout.TotalSeconds:0} s", missing));
             await Task.Delay(250, cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// Services the hub does not serve from their highest-priority site yet. Sites come up one by one
+    /// after the hub, so the hub may first choose a lower site and preempt back once the best one has
+    /// been healthy for the preempt delay: the lab is ready when that has happened.
+    /// </summary>
+    private async Task<IReadOnlyList<string>> ServicesNotOnBestSiteAsync(CancellationToken cancellationToken)
+    {
+        var best = Topology.Sites.OrderByDescending(s => s.Priority).First().Name;
+        ControlResponse response;
+        try
+        {
+            response = await new ControlClient(paths.NodeSocket(Topology.Hub.Name)).SendAsync(new ControlRequest("status"), cancellationToken);
+        }
+        catch (ControlUnavailableException)
+        {
+            return ["an answer from the hub's control socket"];
+        }
+        if (response.Result is not { } result)
+            return [$"a status from the hub ({response.Error})"];
+        var status = result.Deserialize<HubStatus>(ControlJson.Options)!;
+        return [.. status.Services.Where(s => s.ServingSite != best).Select(s => $"{s.Name} served by {best} (now: {s.ServingSite ?? "none"})")];
     }
 
     private string DescribeNotReady(string what, IReadOnlyList<string> missing)

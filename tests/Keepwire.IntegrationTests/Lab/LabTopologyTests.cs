@@ -23,8 +23,16 @@ public sealed class LabTopologyTests(LabFixture fixture) : IClassFixture<LabFixt
         var answer = await Run("client", "curl", "--silent", "--show-error", "--max-time", "5", $"http://{host}/");
 
         Assert.Equal($"site={site} client={clientAddress}\n", answer.StandardOutput);
-        var accessLog = await File.ReadAllLinesAsync(Lab.WebAccessLog(site));
-        Assert.Contains(accessLog, line => line.StartsWith(clientAddress + " ", StringComparison.Ordinal));
+        // nginx writes the log line after the response has gone out: give it a moment.
+        var logged = false;
+        for (var attempt = 0; attempt < 50 && !logged; attempt++)
+        {
+            var accessLog = await File.ReadAllLinesAsync(Lab.WebAccessLog(site));
+            logged = accessLog.Any(line => line.StartsWith(clientAddress + " ", StringComparison.Ordinal));
+            if (!logged)
+                await Task.Delay(100);
+        }
+        Assert.True(logged, $"{site}'s access log has no line from {clientAddress}");
     }
 
     [Theory]

@@ -1,5 +1,6 @@
 using System.Net;
 using Keepwire.Configuration;
+using Keepwire.Decisions;
 
 namespace Keepwire.Tests.Configuration;
 
@@ -43,7 +44,7 @@ public sealed class ConfigLoaderValidTests
         Assert.Equal(50, charlie.Priority);
         Assert.Equal(TunnelAddresses.Host(IPAddress.Parse("10.77.0.11"), IPAddress.Parse("fd77::11")), charlie.Tunnel);
 
-        Assert.Equal(["web", "game"], config.Services.Select(s => s.Name));
+        Assert.Equal(["web", "game", "mail"], config.Services.Select(s => s.Name));
         var web = config.FindService("web")!;
         Assert.Equal([IPAddress.Parse("203.0.113.80"), IPAddress.Parse("2001:db8::80")], web.Vips);
         Assert.Equal([new PortRule(TransportProtocol.Tcp, 80, 80, null), new PortRule(TransportProtocol.Tcp, 443, 443, null)], web.Ports);
@@ -51,6 +52,26 @@ public sealed class ConfigLoaderValidTests
         var game = config.FindService("game")!;
         Assert.Equal([new PortRule(TransportProtocol.Udp, 27015, 27030, null), new PortRule(TransportProtocol.Tcp, 8443, 8443, 443)], game.Ports);
         Assert.Equal(["alpha", "bravo", "charlie"], game.Sites);
+
+        Assert.Equal(ServicePolicy.Failover, web.Policy);
+        Assert.Equal(FailoverPolicyOptions.Default with { PreemptDelay = TimeSpan.FromSeconds(30) }, web.Failover);
+        Assert.Equal(
+            [
+                new CheckDefinition("http", CheckKind.Http) { Port = 80, Path = "/healthz", Host = "www.example.net" },
+                new CheckDefinition("tls", CheckKind.Tcp) { Port = 443 },
+            ],
+            web.Checks);
+
+        Assert.Equal(FailoverPolicyOptions.Default with { NoHealthySite = NoHealthySiteBehavior.LastResort("charlie") }, game.Failover);
+        var query = Assert.Single(game.Checks);
+        Assert.Equal(["/usr/local/bin/query-game-server", "--port", "27015"], query.Command);
+        Assert.Equal(
+            new CheckDefinition("exec", CheckKind.Exec) { Interval = TimeSpan.FromSeconds(1), Timeout = TimeSpan.FromMilliseconds(500), Fall = 3, Command = query.Command },
+            query);
+
+        var mail = config.FindService("mail")!;
+        Assert.Equal(ServicePolicy.Manual, mail.Policy);
+        Assert.Equal(new CheckDefinition("tcp", CheckKind.Tcp) { Port = 25 }, Assert.Single(mail.Checks));
     }
 
     [Fact]

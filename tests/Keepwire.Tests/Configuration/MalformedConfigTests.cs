@@ -99,6 +99,8 @@ public sealed class MalformedConfigTests
         ["check interval zero"] = (ConfigText.Base.Append("    checks: [{ type: tcp, interval: 0s }]"), 16, 37, "check tcp: interval must be positive"),
         ["check timeout without unit"] = (ConfigText.Base.Append("    checks: [{ type: tcp, timeout: 250 }]"), 16, 36, "timeout '250' has no unit (hint: add one: 250ms or 250s)"),
         ["check rise zero"] = (ConfigText.Base.Append("    checks: [{ type: tcp, rise: 0 }]"), 16, 33, "check tcp: rise must be at least 1"),
+        ["check attempts zero"] = (ConfigText.Base.Append("    checks: [{ type: tcp, attempts: 0 }]"), 16, 37, "check tcp: attempts must be between 1 and 8"),
+        ["attempts on an exec check"] = (ConfigText.Base.Append("    checks: [{ type: exec, command: [/bin/true], attempts: 2 }]"), 16, 50, "'attempts' does not apply to an exec check (hint: 'attempts' is for http, tcp and udp checks"),
         ["check fall not a number"] = (ConfigText.Base.Append("    checks: [{ type: tcp, fall: two }]"), 16, 33, "fall must be a whole number, not 'two'"),
         ["check port out of range"] = (ConfigText.Base.Append("    checks: [{ type: tcp, port: 70000 }]"), 16, 33, "check tcp: port 70000 is not between 1 and 65535"),
         ["tcp check on a udp-only service"] = (ConfigText.Base.Replace(14, "    ports: [udp/53]").Append("    checks: [{ type: tcp }]"), 16, 22, "a tcp check needs a port, and service 'web' has no tcp port to default to"),

@@ -10,15 +10,19 @@ internal sealed class DeciderHarness
 {
     public static readonly DateTimeOffset Start = new(2025, 1, 1, 12, 0, 0, TimeSpan.Zero);
 
-    public DeciderHarness(FailoverPolicyOptions? policy = null, IReadOnlyList<(string Name, int Priority)>? sites = null, IReadOnlyList<string>? extraSites = null)
+    public DeciderHarness(FailoverPolicyOptions? policy = null, IReadOnlyList<(string Name, int Priority)>? sites = null, IReadOnlyList<string>? extraSites = null, ServicePolicy servicePolicy = ServicePolicy.Failover)
     {
         sites ??= [("a", 300), ("b", 200), ("c", 100)];
         var nodes = sites.Select(s => Node(s.Name, s.Priority)).Concat((extraSites ?? []).Select(s => Node(s, 1))).ToList();
-        var service = new ServiceConfig("web", [IPAddress.Parse("198.51.100.10")], [new PortRule(TransportProtocol.Tcp, 443, 443, null)], [.. sites.Select(s => s.Name)]);
+        var service = new ServiceConfig("web", [IPAddress.Parse("198.51.100.10")], [new PortRule(TransportProtocol.Tcp, 443, 443, null)], [.. sites.Select(s => s.Name)])
+        {
+            Policy = servicePolicy,
+        };
         Decider = new ServiceDecider(service, nodes, [Check], policy ?? FailoverPolicyOptions.Default, Clock);
     }
 
-    public static CheckDefinition Check { get; } = new("http", CheckKind.Http) { Port = 80 };
+    // Rise and fall pinned at 2 so the rule tests read "two failures fail over", whatever the defaults.
+    public static CheckDefinition Check { get; } = new("http", CheckKind.Http) { Port = 80, Rise = 2, Fall = 2 };
 
     public FakeTimeProvider Clock { get; } = new(Start);
 

@@ -405,7 +405,7 @@ public sealed class ServiceDeciderTests
     public void Default_check_detects_a_dead_site_well_under_a_second()
     {
         var check = new CheckDefinition("http", CheckKind.Http);
-        Assert.Equal(TimeSpan.FromMilliseconds(750), check.DetectionBound);
+        Assert.Equal(TimeSpan.FromMilliseconds(650), check.DetectionBound);
         Assert.Empty(check.Validate());
         Assert.Contains("check t: a tcp check needs a port", new CheckDefinition("t", CheckKind.Tcp).Validate());
     }

@@ -50,22 +50,87 @@ public sealed class CheckSchedulerTests
     }
 
     [Fact]
-    public async Task A_probe_longer_than_the_interval_is_followed_at_once_never_overlapped()
+    public async Task A_slow_probe_does_not_delay_the_next_start_and_results_come_in_start_order()
     {
+        using var time = new SignallingTimeProvider(fake);
         var release = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         var check = new ScriptedCheck(Definition, fake, n => n == 0 ? release.Task : Task.FromResult(true));
-        await using var scheduler = Scheduler(fake, check);
+        await using var scheduler = Scheduler(time, check);
         scheduler.Start();
 
         await check.WaitForStartsAsync(1, Patience);
-        fake.Advance(TimeSpan.FromMilliseconds(500));
+        await time.WaitForTimerAsync(Patience);
+        fake.Advance(TimeSpan.FromMilliseconds(200));
+        await check.WaitForStartsAsync(2, Patience);
+        await time.WaitForTimerAsync(Patience);
+        fake.Advance(TimeSpan.FromMilliseconds(200));
+        await check.WaitForStartsAsync(3, Patience);
+
+        // Probes 1 and 2 have succeeded, but probe 0 started first and has not answered yet.
+        Assert.False(results.Reader.TryRead(out _));
         release.SetResult(false);
         Assert.False((await NextResult()).Result.Success);
         Assert.True((await NextResult()).Result.Success);
+        Assert.True((await NextResult()).Result.Success);
 
         var start = new DateTimeOffset(2025, 1, 1, 12, 0, 0, TimeSpan.Zero);
-        Assert.Equal([start, start.AddMilliseconds(500)], check.Starts.Take(2));
-        Assert.Equal(1, check.MaxConcurrent);
+        Assert.Equal([start, start.AddMilliseconds(200), start.AddMilliseconds(400)], check.Starts);
+        Assert.True(check.MaxConcurrent >= 2, $"at most {check.MaxConcurrent} probe ran at once");
+    }
+
+    [Fact]
+    public async Task At_the_in_flight_cap_a_beat_is_skipped_until_a_probe_reports()
+    {
+        // 100 ms apart with a 250 ms timeout: at most ceil(250 / 100) + 1 = 4 probes unreported.
+        var definition = new CheckDefinition("http", CheckKind.Http) { Interval = TimeSpan.FromMilliseconds(100), Timeout = TimeSpan.FromMilliseconds(250) };
+        Assert.Equal(4, definition.MaxProbesInFlight);
+        using var time = new SignallingTimeProvider(fake);
+        var stuck = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var check = new ScriptedCheck(definition, fake, _ => stuck.Task);
+        await using var scheduler = Scheduler(time, check);
+        scheduler.Start();
+
+        for (var started = 1; started <= 4; started++)
+        {
+            await check.WaitForStartsAsync(started, Patience);
+            await time.WaitForTimerAsync(Patience);
+            fake.Advance(TimeSpan.FromMilliseconds(100));
+        }
+
+        // The beat at 400 ms found four probes unreported and armed the next beat without starting one.
+        await time.WaitForTimerAsync(Patience);
+        Assert.Equal(4, check.Starts.Count);
+        Assert.Equal(4, check.MaxConcurrent);
+
+        stuck.SetResult(true);
+        for (var i = 0; i < 4; i++)
+            Assert.True((await NextResult()).Result.Success);
+        fake.Advance(TimeSpan.FromMilliseconds(100));
+        await check.WaitForStartsAsync(5, Patience);
+
+        var start = new DateTimeOffset(2025, 1, 1, 12, 0, 0, TimeSpan.Zero);
+        Assert.Equal([start, start.AddMilliseconds(100), start.AddMilliseconds(200), start.AddMilliseconds(300), start.AddMilliseconds(500)], check.Starts);
+    }
+
+    [Fact]
+    public async Task After_a_stall_missed_beats_are_not_made_up_in_a_burst()
+    {
+        using var time = new SignallingTimeProvider(fake);
+        var check = new ScriptedCheck(Definition, fake, _ => Task.FromResult(true));
+        await using var scheduler = Scheduler(time, check);
+        scheduler.Start();
+        await NextResult();
+
+        // The timer for 200 ms fires only at 700 ms: one probe then, the next back on the grid at 800 ms.
+        await time.WaitForTimerAsync(Patience);
+        fake.Advance(TimeSpan.FromMilliseconds(700));
+        await NextResult();
+        await time.WaitForTimerAsync(Patience);
+        fake.Advance(TimeSpan.FromMilliseconds(100));
+        await NextResult();
+
+        var start = new DateTimeOffset(2025, 1, 1, 12, 0, 0, TimeSpan.Zero);
+        Assert.Equal([start, start.AddMilliseconds(700), start.AddMilliseconds(800)], check.Starts);
     }
 
     [Fact]

@@ -9,7 +9,7 @@ public sealed class ExecHealthCheckTests
 {
     private static readonly IPAddress Site = IPAddress.Parse("10.77.0.2");
 
-    private static ExecHealthCheck Check(IReadOnlyList<string> command, ICommandRunner? runner = null, int timeoutMs = 2000) => new(
+    private static ExecHealthCheck Check(IReadOnlyList<string> command, ICommandRunner? runner = null, int timeoutMs = 10_000) => new(
         new CheckDefinition("script", CheckKind.Exec) { Command = command, Timeout = TimeSpan.FromMilliseconds(timeoutMs) },
         runner ?? new CommandRunner(),
         TimeProvider.System);

@@ -6,8 +6,9 @@ namespace Keepwire.Tests.Health;
 
 public sealed class HttpHealthCheckTests
 {
-    private static HttpHealthCheck Check(int port, string? bodyContains = null, string? host = null, int timeoutMs = 1000) => new(
-        new CheckDefinition("http", CheckKind.Http) { Port = port, Path = "/healthz", BodyContains = bodyContains, Host = host, Timeout = TimeSpan.FromMilliseconds(timeoutMs) },
+    // Success paths get a generous timeout: the tests assert behaviour, never speed, and run on busy machines.
+    private static HttpHealthCheck Check(int port, string? bodyContains = null, string? host = null, int timeoutMs = 10_000, int attempts = CheckDefinition.DefaultAttempts) => new(
+        new CheckDefinition("http", CheckKind.Http) { Port = port, Path = "/healthz", BodyContains = bodyContains, Host = host, Timeout = TimeSpan.FromMilliseconds(timeoutMs), Attempts = attempts },
         TimeProvider.System);
 
     [Fact]
@@ -28,10 +29,22 @@ public sealed class HttpHealthCheckTests
     public async Task Every_probe_opens_a_fresh_connection()
     {
         await using var server = new LoopbackHttpServer();
-        using var check = Check(server.Port);
+        using var check = Check(server.Port, attempts: 1);
         for (var i = 0; i < 3; i++)
             Assert.True((await check.ProbeAsync("a", IPAddress.Loopback)).Success);
         Assert.Equal(3, server.Connections);
+    }
+
+    [Fact]
+    public async Task Two_attempts_open_two_connections_and_one_answer_is_enough()
+    {
+        // The connection accepted first never gets an answer, as if its request was lost.
+        await using var server = new LoopbackHttpServer(silentConnections: 1);
+        using var check = Check(server.Port, attempts: 2);
+        var result = await check.ProbeAsync("a", IPAddress.Loopback);
+        Assert.True(result.Success, result.Detail);
+        Assert.Equal("status 200", result.Detail);
+        Assert.Equal(2, server.Connections);
     }
 
     [Fact]

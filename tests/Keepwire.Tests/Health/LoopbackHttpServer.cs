@@ -6,7 +6,8 @@ namespace Keepwire.Tests.Health;
 
 /// <summary>
 /// A minimal HTTP/1.1 server on 127.0.0.1 for probe tests: answers every request with a fixed status
-/// and body (or never answers), records the requests, and counts connections.
+/// and body (or never answers, on every connection or on the first few), records the requests, and
+/// counts connections.
 /// </summary>
 internal sealed class LoopbackHttpServer : IAsyncDisposable
 {
@@ -15,11 +16,13 @@ internal sealed class LoopbackHttpServer : IAsyncDisposable
     private readonly Task serving;
     private int connections;
 
-    public LoopbackHttpServer(int status = 200, string body = "ok", bool respond = true)
+    /// <param name="silentConnections">The first this many connections get no answer, like requests lost on the way.</param>
+    public LoopbackHttpServer(int status = 200, string body = "ok", bool respond = true, int silentConnections = 0)
     {
         Status = status;
         Body = body;
         Respond = respond;
+        SilentConnections = silentConnections;
         listener.Start();
         serving = Task.Run(ServeAsync);
     }
@@ -29,6 +32,8 @@ internal sealed class LoopbackHttpServer : IAsyncDisposable
     public string Body { get; }
 
     public bool Respond { get; }
+
+    public int SilentConnections { get; }
 
     public int Port => ((IPEndPoint)listener.LocalEndpoint).Port;
 
@@ -44,8 +49,8 @@ internal sealed class LoopbackHttpServer : IAsyncDisposable
             while (true)
             {
                 var client = await listener.AcceptTcpClientAsync(stopping.Token);
-                Interlocked.Increment(ref connections);
-                clients.Add(HandleAsync(client));
+                var number = Interlocked.Increment(ref connections);
+                clients.Add(HandleAsync(client, respond: Respond && number > SilentConnections));
             }
         }
         catch (Exception e) when (e is OperationCanceledException or InvalidOperationException or ObjectDisposedException or SocketException)
@@ -56,7 +61,7 @@ internal sealed class LoopbackHttpServer : IAsyncDisposable
         await Task.WhenAll(clients);
     }
 
-    private async Task HandleAsync(TcpClient client)
+    private async Task HandleAsync(TcpClient client, bool respond)
     {
         using (client)
         {
@@ -65,7 +70,7 @@ internal sealed class LoopbackHttpServer : IAsyncDisposable
                 var stream = client.GetStream();
                 var request = await ReadHeadAsync(stream);
                 Requests.Enqueue(request);
-                if (!Respond)
+                if (!respond)
                 {
                     await Task.Delay(Timeout.Infinite, stopping.Token);
                     return;

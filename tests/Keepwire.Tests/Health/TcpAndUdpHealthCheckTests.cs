@@ -8,11 +8,12 @@ namespace Keepwire.Tests.Health;
 
 public sealed class TcpAndUdpHealthCheckTests
 {
-    private static TcpHealthCheck Tcp(int port, int timeoutMs = 1000) =>
-        new(new CheckDefinition("tcp", CheckKind.Tcp) { Port = port, Timeout = TimeSpan.FromMilliseconds(timeoutMs) }, TimeProvider.System);
+    // Success paths get a generous timeout: the tests assert behaviour, never speed, and run on busy machines.
+    private static TcpHealthCheck Tcp(int port, int timeoutMs = 10_000, TimeProvider? time = null) =>
+        new(new CheckDefinition("tcp", CheckKind.Tcp) { Port = port, Timeout = TimeSpan.FromMilliseconds(timeoutMs), Attempts = 2 }, time ?? TimeProvider.System);
 
-    private static UdpHealthCheck Udp(int port, string? expect = null, int timeoutMs = 1000) =>
-        new(new CheckDefinition("udp", CheckKind.Udp) { Port = port, UdpPayload = "ping", UdpExpect = expect, Timeout = TimeSpan.FromMilliseconds(timeoutMs) }, TimeProvider.System);
+    private static UdpHealthCheck Udp(int port, string? expect = null, int timeoutMs = 10_000) =>
+        new(new CheckDefinition("udp", CheckKind.Udp) { Port = port, UdpPayload = "ping", UdpExpect = expect, Timeout = TimeSpan.FromMilliseconds(timeoutMs), Attempts = 2 }, TimeProvider.System);
 
     [Fact]
     public async Task Tcp_connect_to_a_listener_passes()
@@ -37,6 +38,17 @@ public sealed class TcpAndUdpHealthCheckTests
     {
         using var check = Tcp(Loopback.ClosedTcpPort());
         var result = await check.ProbeAsync("a", IPAddress.Loopback);
+        Assert.False(result.Success);
+        Assert.Equal("connection refused", result.Detail);
+    }
+
+    [Fact]
+    public async Task Tcp_connects_all_refused_fail_without_waiting_for_the_timeout()
+    {
+        // The timeout runs on a clock nobody advances: the probe can only end because both attempts were refused.
+        var stopped = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        using var check = Tcp(Loopback.ClosedTcpPort(), timeoutMs: 250, time: stopped);
+        var result = await check.ProbeAsync("a", IPAddress.Loopback).WaitAsync(TimeSpan.FromSeconds(30));
         Assert.False(result.Success);
         Assert.Equal("connection refused", result.Detail);
     }
@@ -71,6 +83,16 @@ public sealed class TcpAndUdpHealthCheckTests
     }
 
     [Fact]
+    public async Task Udp_sends_from_two_sockets_and_one_reply_is_enough()
+    {
+        using var echo = new UdpEcho(reply: payload => "pong " + payload, dropFirst: 1);
+        using var check = Udp(echo.Port, expect: "pong");
+        var result = await check.ProbeAsync("a", IPAddress.Loopback);
+        Assert.True(result.Success, result.Detail);
+        Assert.Equal(2, echo.Received);
+    }
+
+    [Fact]
     public async Task Udp_to_a_closed_port_is_refused()
     {
         using var check = Udp(Loopback.ClosedUdpPort());
@@ -89,13 +111,17 @@ public sealed class TcpAndUdpHealthCheckTests
         Assert.Equal("timeout after 300 ms", result.Detail);
     }
 
-    /// <summary>A UDP server on loopback that answers with <c>reply(payload)</c>, or swallows datagrams when reply is null.</summary>
+    /// <summary>
+    /// A UDP server on loopback that answers with <c>reply(payload)</c>, or swallows datagrams when reply
+    /// is null; the first <c>dropFirst</c> datagrams are swallowed too, as if lost.
+    /// </summary>
     private sealed class UdpEcho : IDisposable
     {
         private readonly UdpClient server = new(new IPEndPoint(IPAddress.Loopback, 0));
         private readonly CancellationTokenSource stopping = new();
+        private int received;
 
-        public UdpEcho(Func<string, string>? reply)
+        public UdpEcho(Func<string, string>? reply, int dropFirst = 0)
         {
             Port = ((IPEndPoint)server.Client.LocalEndPoint!).Port;
             _ = Task.Run(async () =>
@@ -104,9 +130,9 @@ public sealed class TcpAndUdpHealthCheckTests
                 {
                     while (true)
                     {
-                        var received = await server.ReceiveAsync(stopping.Token);
-                        if (reply is not null)
-                            await server.SendAsync(Encoding.UTF8.GetBytes(reply(Encoding.UTF8.GetString(received.Buffer))), received.RemoteEndPoint, stopping.Token);
+                        var datagram = await server.ReceiveAsync(stopping.Token);
+                        if (Interlocked.Increment(ref received) > dropFirst && reply is not null)
+                            await server.SendAsync(Encoding.UTF8.GetBytes(reply(Encoding.UTF8.GetString(datagram.Buffer))), datagram.RemoteEndPoint, stopping.Token);
                     }
                 }
                 catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
@@ -116,6 +142,8 @@ public sealed class TcpAndUdpHealthCheckTests
         }
 
         public int Port { get; }
+
+        public int Received => Volatile.Read(ref received);
 
         public void Dispose()
         {

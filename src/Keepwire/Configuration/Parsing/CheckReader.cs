@@ -8,7 +8,7 @@ namespace Keepwire.Configuration.Parsing;
 internal static class CheckReader
 {
     public static readonly string[] Keys =
-        ["name", "type", "port", "path", "host", "expect_status", "expect_body", "payload", "expect", "command", "interval", "timeout", "rise", "fall"];
+        ["name", "type", "port", "path", "host", "expect_status", "expect_body", "payload", "expect", "command", "interval", "timeout", "rise", "fall", "attempts"];
 
     private const string TypeHint = "use http, tcp, udp or exec";
 
@@ -16,18 +16,19 @@ internal static class CheckReader
 
     private static readonly Dictionary<CheckKind, string[]> KindKeys = new()
     {
-        [CheckKind.Http] = ["port", "path", "host", "expect_status", "expect_body"],
-        [CheckKind.Tcp] = ["port"],
-        [CheckKind.Udp] = ["port", "payload", "expect"],
+        // An exec check always makes one attempt, so `attempts` on it is an error rather than ignored.
+        [CheckKind.Http] = ["port", "path", "host", "expect_status", "expect_body", "attempts"],
+        [CheckKind.Tcp] = ["port", "attempts"],
+        [CheckKind.Udp] = ["port", "payload", "expect", "attempts"],
         [CheckKind.Exec] = ["command"],
     };
 
     /// <summary>The check and where its name is (or would be) written, for duplicate-name errors; null after reporting errors.</summary>
     public static (CheckDefinition Check, YamlNode NamePosition)? Read(YamlNode node, ServiceDraft service, ConfigErrorSink errors)
     {
+        var before = errors.Count;
         if (MappingReader.Open(node, "check", Keys, errors) is not { } map)
             return null;
-        var before = errors.Count;
         if (ReadKind(map) is not { } kind)
             return null;
         ReportKeysOfOtherKinds(map, kind);
@@ -35,22 +36,30 @@ internal static class CheckReader
         var name = map.Read("name", TypeName(kind), ReadName);
         var port = ReadPort(map, kind, service);
         var status = map.Read("expect_status", ((int Min, int Max)?)null, ReadStatusRange);
-        var check = new CheckDefinition(name ?? TypeName(kind), kind)
+        // Absent and invalid values alike fall back to the core's defaults, so Validate() below only
+        // speaks about values that parsed (invalid ones are in FailedKeys and already reported).
+        var defaults = new CheckDefinition(name ?? TypeName(kind), kind);
+        var check = defaults with
         {
-            Interval = map.Read("interval", CheckDefinition.DefaultInterval, YamlValues.Duration) ?? CheckDefinition.DefaultInterval,
-            Timeout = map.Read("timeout", CheckDefinition.DefaultTimeout, YamlValues.Duration) ?? CheckDefinition.DefaultTimeout,
-            Rise = map.Read("rise", CheckDefinition.DefaultRise, YamlValues.WholeNumber) ?? CheckDefinition.DefaultRise,
-            Fall = map.Read("fall", CheckDefinition.DefaultFall, YamlValues.WholeNumber) ?? CheckDefinition.DefaultFall,
+            Interval = map.Read("interval", defaults.Interval, YamlValues.Duration) ?? defaults.Interval,
+            Timeout = map.Read("timeout", defaults.Timeout, YamlValues.Duration) ?? defaults.Timeout,
+            Rise = map.Read("rise", defaults.Rise, YamlValues.WholeNumber) ?? defaults.Rise,
+            Fall = map.Read("fall", defaults.Fall, YamlValues.WholeNumber) ?? defaults.Fall,
             Port = port,
-            Path = map.Read("path", "/", YamlValues.String) ?? "/",
-            Host = map.Read("host", null, YamlValues.String),
-            StatusMin = status?.Min ?? 200,
-            StatusMax = status?.Max ?? 399,
-            BodyContains = map.Read("expect_body", null, YamlValues.ExactText),
-            UdpPayload = map.Read("payload", "keepwire", YamlValues.ExactText) ?? "keepwire",
-            UdpExpect = map.Read("expect", null, YamlValues.ExactText),
-            Command = map.Read("command", [], ReadCommand) ?? [],
+            Path = map.Read("path", defaults.Path, YamlValues.String) ?? defaults.Path,
+            Host = map.Read("host", defaults.Host, YamlValues.String),
+            StatusMin = status?.Min ?? defaults.StatusMin,
+            StatusMax = status?.Max ?? defaults.StatusMax,
+            BodyContains = map.Read("expect_body", defaults.BodyContains, YamlValues.ExactText),
+            UdpPayload = map.Read("payload", defaults.UdpPayload, YamlValues.ExactText) ?? defaults.UdpPayload,
+            UdpExpect = map.Read("expect", defaults.UdpExpect, YamlValues.ExactText),
+            Command = map.Read("command", defaults.Command, ReadCommand) ?? defaults.Command,
         };
+
+        // Only a written value replaces the default: an exec check reports its attempts as 1 whatever is
+        // stored, so copying that back would make it differ from a freshly made exec check.
+        if (map.Read("attempts", (int?)null, YamlValues.WholeNumber) is { } attempts)
+            check = check with { Attempts = attempts };
 
         // A port that could not be defaulted is already reported (with a better hint than the core's), or
         // the service's ports are broken and reported; either way the core's "needs a port" would repeat it.

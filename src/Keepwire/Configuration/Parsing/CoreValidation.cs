@@ -15,6 +15,7 @@ internal static class CoreValidation
         ("timeout", "timeout"),
         ("rise", "rise"),
         ("fall", "fall"),
+        ("attempts", "attempts"),
         ("status range", "expect_status"),
         ("path", "path"),
         ("command", "command"),

@@ -8,9 +8,13 @@ namespace Keepwire.Tests.Decisions.Simulation;
 
 /// <summary>
 /// Runs one <see cref="SimScenario"/> as a discrete-event simulation on a fake clock: probes run
-/// against the scheduled truth exactly as the real scheduler would (never overlapping, the next one
-/// interval after the previous start), every result goes into the decider, Decide runs after every
-/// observation and at every RecheckAt, and the invariants are checked after every decision.
+/// against the scheduled truth exactly as the real scheduler would (one every interval, overlapping
+/// when they take longer, a beat skipped at <see cref="CheckDefinition.MaxProbesInFlight"/>, results
+/// reported in start order), every result goes into the decider, Decide runs after every observation
+/// and at every RecheckAt, and the invariants are checked after every decision.
+/// A manual service is held to its own invariants instead: it switches only on an operator action
+/// (pin, unpin, drain, undrain) or for its very first choice, always planned, never automatic, and
+/// always to the site a small reference model of the manual rules names.
 /// </summary>
 internal sealed class FailoverSimulation
 {
@@ -21,6 +25,7 @@ internal sealed class FailoverSimulation
     private readonly FakeTimeProvider clock = new(Origin);
     private readonly PriorityQueue<Action, (long Ticks, long Sequence)> queue = new();
     private readonly Dictionary<string, SiteTruth> truth = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Queue<PendingProbe>> unreported = new(StringComparer.Ordinal);
     private readonly HashSet<DateTimeOffset> scheduledRechecks = [];
     private readonly List<string> trace = [];
     private readonly ServiceConfig service;
@@ -30,6 +35,10 @@ internal sealed class FailoverSimulation
     private string? lastServing;
     private long lastEpoch;
     private DateTimeOffset? lastAutomaticSwitchSeen;
+    private string? pinnedSite;
+
+    /// <summary>The decision being checked follows an operator action (or a restart, which replays them).</summary>
+    private bool operatorActed;
     private string? violation;
 
     public FailoverSimulation(SimScenario scenario)
@@ -37,9 +46,16 @@ internal sealed class FailoverSimulation
         this.scenario = scenario;
         probeLuck = new Random(unchecked((scenario.Seed * 7919) + 17));
         nodes = [.. scenario.Sites.Select(s => DeciderHarness.Node(s.Name, s.Priority)), DeciderHarness.Node(SimScenario.LastResortSite, 1)];
-        service = new ServiceConfig("web", [IPAddress.Parse("198.51.100.10")], [new PortRule(TransportProtocol.Tcp, 443, 443, null)], [.. scenario.Sites.Select(s => s.Name)]);
+        service = new ServiceConfig("web", [IPAddress.Parse("198.51.100.10")], [new PortRule(TransportProtocol.Tcp, 443, 443, null)], [.. scenario.Sites.Select(s => s.Name)])
+        {
+            Policy = scenario.ServicePolicy,
+        };
         foreach (var (site, _) in scenario.Sites)
+        {
             truth[site] = new SiteTruth();
+            unreported[site] = new Queue<PendingProbe>();
+        }
+
         decider = NewDecider();
     }
 
@@ -53,6 +69,8 @@ internal sealed class FailoverSimulation
 
     private DateTimeOffset Now => clock.GetUtcNow();
 
+    private bool IsManual => scenario.ServicePolicy == ServicePolicy.Manual;
+
     /// <summary>Runs to the end; returns the first invariant violation, or null.</summary>
     public string? Run()
     {
@@ -61,6 +79,8 @@ internal sealed class FailoverSimulation
         var luck = new Random(scenario.Seed);
         foreach (var (site, _) in scenario.Sites)
             At(Origin + TimeSpan.FromMilliseconds(luck.Next((int)scenario.Check.Interval.TotalMilliseconds)), () => StartProbe(site));
+        if (IsManual)
+            At(Origin, DecideAndCheck); // the hub decides at startup; a manual service needs no results for it
 
         var end = Origin + scenario.Duration;
         while (violation is null && queue.TryDequeue(out var action, out var when) && when.Ticks <= end.UtcTicks)
@@ -106,7 +126,16 @@ internal sealed class FailoverSimulation
                 }
 
                 Log($"operator {(d.Drain ? "drains" : "undrains")} {d.Site}");
-                DecideAndCheck();
+                OperatorDecideAndCheck();
+                return;
+            case PinEvent p:
+                pinnedSite = p.Site;
+                if (p.Site is { } pin)
+                    decider.Pin(pin);
+                else
+                    decider.Unpin();
+                Log(p.Site is null ? "operator unpins" : $"operator pins to {p.Site}");
+                OperatorDecideAndCheck();
                 return;
             case RestartEvent:
                 var previous = decider.Current;
@@ -114,17 +143,26 @@ internal sealed class FailoverSimulation
                 decider.Restore(previous);
                 foreach (var (name, t) in truth.Where(t => t.Value.Drained))
                     decider.Drain(name);
+                if (pinnedSite is { } pinned)
+                    decider.Pin(pinned);
                 Log($"daemon restarts, restoring {previous.ServingSite ?? "(none)"} epoch {previous.Epoch}");
                 lastServing = decider.Current.ServingSite;
                 lastEpoch = decider.Current.Epoch;
-                DecideAndCheck();
+                OperatorDecideAndCheck();
                 return;
         }
     }
 
     private void StartProbe(string site)
     {
-        var start = Now;
+        At(Now + scenario.Check.Interval, () => StartProbe(site));
+        var pending = unreported[site];
+        if (pending.Count >= scenario.Check.MaxProbesInFlight)
+        {
+            Log($"{site}: probe skipped, {pending.Count} unreported");
+            return;
+        }
+
         var state = truth[site];
         var timeout = scenario.Check.Timeout;
         var fast = TimeSpan.FromMilliseconds(1 + probeLuck.Next(Math.Min(30, (int)timeout.TotalMilliseconds)));
@@ -135,13 +173,26 @@ internal sealed class FailoverSimulation
             Fault.Blackhole => (false, timeout, $"timeout after {timeout.TotalMilliseconds} ms"),
             _ => probeLuck.NextDouble() < state.Loss ? (false, timeout, $"timeout after {timeout.TotalMilliseconds} ms") : (true, fast, "status 200"),
         };
-        At(start + duration, () =>
+        var probe = new PendingProbe(success, detail);
+        pending.Enqueue(probe);
+        At(Now + duration, () =>
         {
-            decider.Record(new CheckResult(site, scenario.Check.Name, Now, success, detail));
-            DecideAndCheck();
+            probe.Done = true;
+            // Like the scheduler: a finished probe is reported once every probe started before it is.
+            while (pending.TryPeek(out var head) && head.Done)
+            {
+                pending.Dequeue();
+                decider.Record(new CheckResult(site, scenario.Check.Name, Now, head.Success, head.Detail));
+                DecideAndCheck();
+            }
         });
-        var period = duration > scenario.Check.Interval ? duration : scenario.Check.Interval;
-        At(start + period, () => StartProbe(site));
+    }
+
+    private void OperatorDecideAndCheck()
+    {
+        operatorActed = true;
+        DecideAndCheck();
+        operatorActed = false;
     }
 
     private void DecideAndCheck()
@@ -150,11 +201,42 @@ internal sealed class FailoverSimulation
         Decisions++;
         if (decision.RecheckAt is { } recheck && recheck > Now && scheduledRechecks.Add(recheck))
             At(recheck, DecideAndCheck);
+        if (IsManual)
+            CheckManual(decision);
         if (decision.ServingSite != lastServing || decision.Epoch != lastEpoch)
             CheckSwitch(decision);
-        CheckState(decision);
+        if (!IsManual)
+            CheckState(decision);
         lastServing = decision.ServingSite;
         lastEpoch = decision.Epoch;
+    }
+
+    /// <summary>Invariants of a manual service, checked after every decision (before lastServing moves on).</summary>
+    private void CheckManual(ServiceDecision decision)
+    {
+        var switched = decision.ServingSite != lastServing;
+        var firstChoice = lastServing is null && decider.History.Count == 1;
+        if (switched && !operatorActed && !firstChoice)
+            Fail($"manual service switched {lastServing ?? "(none)"} → {decision.ServingSite ?? "(none)"} without an operator action ({decision.Reason}: {decision.Detail})");
+        if (switched && (!decision.Planned || decision.Automatic))
+            Fail($"a manual switch must be planned and not automatic: planned {decision.Planned}, automatic {decision.Automatic}");
+        if (decision.RecheckAt is not null)
+            Fail($"a manual service never asks for a recheck (asked for {Clock(decision.RecheckAt.Value)})");
+        if (ManualModel(lastServing) is var expected && decision.ServingSite != expected)
+            Fail($"manual rules say {expected ?? "(none)"} serves (was {lastServing ?? "(none)"}, pin {pinnedSite ?? "(none)"}), the decider says {decision.ServingSite ?? "(none)"}");
+    }
+
+    /// <summary>
+    /// The manual rules, from the operator's state alone (never health): a pinned site that is not
+    /// drained serves; a drained or missing serving site gives way to the best site not drained,
+    /// if there is one; otherwise nothing moves.
+    /// </summary>
+    private string? ManualModel(string? serving)
+    {
+        if (pinnedSite is { } pin && !truth[pin].Drained)
+            return pin;
+        var best = decider.SitesByPreference.FirstOrDefault(s => !truth[s].Drained);
+        return serving is null || truth[serving].Drained ? best ?? serving : serving;
     }
 
     /// <summary>Invariants of a switch, checked when it happens.</summary>
@@ -272,6 +354,13 @@ internal sealed class FailoverSimulation
     private static DateTimeOffset Latest(params DateTimeOffset[] times) => times.Max();
 
     private static string Clock(DateTimeOffset t) => $"+{(t - Origin).TotalSeconds:0.000}s";
+
+    private sealed class PendingProbe(bool success, string detail)
+    {
+        public bool Success { get; } = success;
+        public string Detail { get; } = detail;
+        public bool Done { get; set; }
+    }
 
     private sealed class SiteTruth
     {

@@ -1,4 +1,5 @@
 using System.Text;
+using Keepwire.Configuration;
 using Keepwire.Decisions;
 
 namespace Keepwire.Tests.Decisions.Simulation;
@@ -30,6 +31,12 @@ internal sealed record DrainEvent(TimeSpan At, string Site, bool Drain) : SimEve
     public override string ToString() => $"+{At.TotalSeconds:0.000}s {(Drain ? "drain" : "undrain")} {Site}";
 }
 
+/// <summary>`keepwire failover SERVICE --to SITE`, or unpin when <paramref name="Site"/> is null.</summary>
+internal sealed record PinEvent(TimeSpan At, string? Site) : SimEvent(At)
+{
+    public override string ToString() => $"+{At.TotalSeconds:0.000}s {(Site is null ? "unpin" : $"pin {Site}")}";
+}
+
 internal sealed record RestartEvent(TimeSpan At) : SimEvent(At)
 {
     public override string ToString() => $"+{At.TotalSeconds:0.000}s daemon restart (restore previous decision)";
@@ -40,6 +47,7 @@ internal sealed record SimScenario(
     int Seed,
     IReadOnlyList<(string Name, int Priority)> Sites,
     CheckDefinition Check,
+    ServicePolicy ServicePolicy,
     FailoverPolicyOptions Policy,
     TimeSpan Duration,
     IReadOnlyList<SimEvent> Events)
@@ -55,8 +63,8 @@ internal sealed record SimScenario(
         {
             Interval = TimeSpan.FromMilliseconds(Pick(rng, 100, 200, 300)),
             Timeout = TimeSpan.FromMilliseconds(Pick(rng, 100, 250, 400)),
-            Rise = rng.Next(1, 4),
-            Fall = rng.Next(1, 4),
+            Rise = rng.Next(1, 5),
+            Fall = rng.Next(1, 6),
         };
         var policy = new FailoverPolicyOptions(
             Preempt: rng.NextDouble() < 0.6,
@@ -111,7 +119,32 @@ internal sealed record SimScenario(
         if (rng.NextDouble() < 0.25)
             events.Add(new RestartEvent(Millis(rng.Next(1000, (int)duration.TotalMilliseconds - 1000))));
 
-        return new SimScenario(seed, sites, check, policy, duration, [.. events.Where(e => e.At < duration).OrderBy(e => e.At)]);
+        // Manual services and their operator actions come from a second generator, so every
+        // failover schedule stays exactly what its seed gave before manual schedules existed.
+        var operatorRng = new Random(Scramble(seed));
+        var servicePolicy = operatorRng.NextDouble() < 0.3 ? ServicePolicy.Manual : ServicePolicy.Failover;
+        if (servicePolicy == ServicePolicy.Manual)
+            events.AddRange(OperatorActions(operatorRng, sites, duration));
+
+        return new SimScenario(seed, sites, check, servicePolicy, policy, duration, [.. events.Where(e => e.At < duration).OrderBy(e => e.At)]);
+    }
+
+    /// <summary>Pins, unpins and drains: the only things that may move a manual service.</summary>
+    private static IEnumerable<SimEvent> OperatorActions(Random rng, List<(string Name, int Priority)> sites, TimeSpan duration)
+    {
+        for (var i = rng.Next(1, 6); i > 0; i--)
+        {
+            var at = Millis(rng.Next(0, (int)duration.TotalMilliseconds));
+            yield return new PinEvent(at, rng.NextDouble() < 0.25 ? null : sites[rng.Next(sites.Count)].Name);
+        }
+
+        for (var i = rng.Next(0, 4); i > 0; i--)
+        {
+            var site = sites[rng.Next(sites.Count)].Name;
+            var start = Millis(rng.Next(0, (int)duration.TotalMilliseconds));
+            yield return new DrainEvent(start, site, true);
+            yield return new DrainEvent(start + Millis(rng.Next(500, 10000)), site, false);
+        }
     }
 
     public string Describe()
@@ -119,7 +152,7 @@ internal sealed record SimScenario(
         var text = new StringBuilder();
         text.AppendLine($"seed {Seed}: sites {string.Join(", ", Sites.Select(s => $"{s.Name}(priority {s.Priority})"))}");
         text.AppendLine($"check: interval {Check.Interval.TotalMilliseconds} ms, timeout {Check.Timeout.TotalMilliseconds} ms, rise {Check.Rise}, fall {Check.Fall} (detection bound {Check.DetectionBound.TotalMilliseconds} ms)");
-        text.AppendLine($"policy: {Policy}");
+        text.AppendLine($"policy: {ServicePolicy}, {Policy}");
         text.AppendLine("schedule:");
         foreach (var e in Events)
             text.AppendLine($"  {e}");
@@ -136,6 +169,18 @@ internal sealed record SimScenario(
             < 0.9 => new FaultEvent(at, site, Fault.Blackhole, 0),
             _ => new FaultEvent(at, site, Fault.Lossy, Pick(rng, 0.05, 0.2, 0.5)),
         };
+    }
+
+    /// <summary>An integer hash (murmur3's finalizer): nearby seeds give System.Random correlated first draws.</summary>
+    private static int Scramble(int seed)
+    {
+        var x = unchecked((uint)seed * 0x9E3779B9u);
+        x ^= x >> 16;
+        x = unchecked(x * 0x85EBCA6Bu);
+        x ^= x >> 13;
+        x = unchecked(x * 0xC2B2AE35u);
+        x ^= x >> 16;
+        return (int)(x & 0x7FFFFFFF);
     }
 
     private static T Pick<T>(Random rng, params T[] choices) => choices[rng.Next(choices.Length)];

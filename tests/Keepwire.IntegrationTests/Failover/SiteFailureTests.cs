@@ -1,0 +1,194 @@
+using Keepwire.Decisions;
+using Keepwire.IntegrationTests.EndToEnd;
+using Keepwire.Lab;
+using Xunit.Abstractions;
+
+namespace Keepwire.IntegrationTests.Failover;
+
+/// <summary>
+/// Automatic failover with the real daemons: the serving site dies while a client keeps asking,
+/// traffic moves to the next site without a failed request, the history says why, and when the
+/// site is back traffic returns to it after the preempt delay (or stays, with <c>preempt: false</c>).
+/// </summary>
+[Collection("namespaces")]
+public sealed class SiteFailureTests(FailoverLabFixture fixture, ITestOutputHelper output) : IClassFixture<FailoverLabFixture>
+{
+    // A request that meets the dead site is meant to survive by retrying its SYN into the new site:
+    // give it the SYN retransmissions (1 s, 3 s, 7 s) a real client would have.
+    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(8);
+    private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan Pause = TimeSpan.FromMilliseconds(20);
+
+    private LabHandle Lab => fixture.Lab;
+
+    public enum Failure
+    {
+        NginxStopped,
+        LinkCut,
+        ProcessesKilled,
+    }
+
+    [Theory]
+    [InlineData(Failure.NginxStopped)]
+    [InlineData(Failure.LinkCut)]
+    [InlineData(Failure.ProcessesKilled)]
+    public async Task When_the_serving_site_dies_traffic_moves_to_the_next_site_without_a_failed_request_and_returns_after_the_preempt_delay(Failure failure)
+    {
+        await Lab.RestoreSteadyStateAsync(fixture.LabConfig);
+        var startedAt = DateTimeOffset.UtcNow;
+        try
+        {
+            await using var loop = StartLoop();
+            await Task.Delay(TimeSpan.FromSeconds(1));
+
+            await BreakAsync(failure);
+            var brokenAt = DateTimeOffset.UtcNow;
+            var moved = await Lab.WaitForServingAsync("web", "bravo");
+            output.WriteLine($"{failure}: web on bravo {(moved.Since - brokenAt)?.TotalMilliseconds:0} ms after the break (epoch {moved.Epoch})");
+            Assert.Equal($"site=bravo client={Lab.Topology.Client.IPv4}\n", await Lab.GetFromClientAsync(Family.Url(Lab.Topology.Vips.IPv4)));
+
+            var failover = Assert.Single(await NewWebEventsAsync(startedAt), e => e.To == "bravo");
+            Assert.True(
+                failover is { From: "alpha", Reason: DecisionReason.Failover, Automatic: true, Planned: false },
+                $"an unplanned automatic failover from alpha wanted: {failover}");
+            Assert.Contains("alpha", failover.Detail, StringComparison.Ordinal);
+            Assert.Contains("failed", failover.Detail, StringComparison.Ordinal);
+            var history = await Lab.EventsTextAsync();
+            Assert.Contains("web: alpha → bravo [Failover]", history, StringComparison.Ordinal);
+            output.WriteLine($"{failure}: {failover}");
+
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            Assert.True(loop.IsRunning, "the request loop stopped before alpha recovered");
+            await RecoverAsync(failure);
+            var recoveredAt = DateTimeOffset.UtcNow;
+            var back = await Lab.WaitForServingAsync("web", "alpha");
+
+            var preempt = (await NewWebEventsAsync(startedAt)).Last();
+            Assert.True(
+                preempt is { From: "bravo", To: "alpha", Reason: DecisionReason.Preempted, Planned: true },
+                $"a planned preempt back to alpha wanted: {preempt}");
+            Assert.True(
+                preempt.Time >= recoveredAt + DefaultPreemptDelay,
+                $"back on alpha at {preempt.Time:HH:mm:ss.fff}, less than the preempt delay after alpha recovered at {recoveredAt:HH:mm:ss.fff}");
+            output.WriteLine($"{failure}: back on alpha {(back.Since - recoveredAt)?.TotalMilliseconds:0} ms after recovery: {preempt}");
+
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            var requests = await loop.StopAsync(TimeSpan.FromSeconds(60));
+            output.WriteLine($"{failure}: {requests.Lines.Count} requests, {requests.Failures.Count} failed: {requests.Summary()}");
+            Assert.Contains(requests.Answers, a => a.StartsWith("site=bravo ", StringComparison.Ordinal));
+            Assert.True(requests.Answers[^1].StartsWith("site=alpha ", StringComparison.Ordinal), $"the last answers should come from alpha again: {requests.Summary()}");
+            Assert.True(requests.Failures.Count == 0, $"{failure}: requests failed: {requests.Summary()}");
+        }
+        finally
+        {
+            await Lab.RestoreSteadyStateAsync(fixture.LabConfig);
+        }
+    }
+
+    [Fact]
+    public async Task With_preempt_false_traffic_stays_on_the_next_site_after_the_failed_one_recovers()
+    {
+        await Lab.RestoreSteadyStateAsync(fixture.LabConfig);
+        try
+        {
+            await Lab.ReloadWithAsync(fixture.LabConfig, FailoverSteps.WebPortsLine, FailoverSteps.WebPortsLine + "    preempt: false\n");
+            var startedAt = DateTimeOffset.UtcNow;
+            await using var loop = StartLoop();
+
+            await Lab.StopSiteWebServerAsync("alpha");
+            await Lab.WaitForServingAsync("web", "bravo");
+            await Lab.StartSiteWebServerAsync("alpha");
+            await Lab.WaitForHealthyAsync("alpha");
+            // Well past the preempt delay a preempting service would have waited.
+            await Task.Delay(DefaultPreemptDelay * 3);
+
+            var web = await Lab.ServiceAsync("web");
+            Assert.True(web.ServingSite == "bravo", $"web should stay on bravo: {FailoverSteps.DescribeStatus(await Lab.HubStatusAsync())}");
+            Assert.Equal($"site=bravo client={Lab.Topology.Client.IPv6}\n", await Lab.GetFromClientAsync(Family.Url(Lab.Topology.Vips.IPv6)));
+            var events = await NewWebEventsAsync(startedAt);
+            Assert.True(events is [{ From: "alpha", To: "bravo", Reason: DecisionReason.Failover }], $"only the failover wanted:\n{FailoverSteps.Describe(events)}");
+
+            var requests = await loop.StopAsync(TimeSpan.FromSeconds(60));
+            output.WriteLine($"preempt false: {requests.Lines.Count} requests, {requests.Failures.Count} failed: {requests.Summary()}");
+            Assert.True(requests.Failures.Count == 0, $"requests failed: {requests.Summary()}");
+            Assert.StartsWith("site=bravo ", requests.Answers[^1], StringComparison.Ordinal);
+        }
+        finally
+        {
+            await Lab.RestoreSteadyStateAsync(fixture.LabConfig);
+        }
+    }
+
+    [Theory]
+    [InlineData("IPv4")]
+    [InlineData("IPv6")]
+    public async Task A_udp_service_fails_over_on_its_own_check_while_the_web_service_stays(string family)
+    {
+        await Lab.RestoreSteadyStateAsync(fixture.LabConfig);
+        var vip = Family.Pick(family, Lab.Topology.Vips);
+        var client = Family.Pick(family, Lab.Topology.Client);
+        var startedAt = DateTimeOffset.UtcNow;
+        try
+        {
+            Assert.Equal($"site=alpha client={client}\n", await Lab.UdpEchoFromClientAsync(vip));
+
+            await Lab.StopSiteEchoServerAsync("alpha");
+            await Lab.WaitForServingAsync("echo", "bravo");
+
+            Assert.Equal($"site=bravo client={client}\n", await Lab.UdpEchoFromClientAsync(vip));
+            Assert.Equal("alpha", (await Lab.ServiceAsync("web")).ServingSite);
+            Assert.Equal($"site=alpha client={client}\n", await Lab.GetFromClientAsync(Family.Url(vip)));
+            var events = (await Lab.EventsAsync()).Where(e => e.Time >= startedAt).ToList();
+            Assert.True(
+                events is [{ Service: "echo", From: "alpha", To: "bravo", Reason: DecisionReason.Failover }],
+                $"one failover of echo wanted:\n{FailoverSteps.Describe(events)}");
+            Assert.Contains("alpha", events[0].Detail, StringComparison.Ordinal);
+            Assert.Contains("udp check failed", events[0].Detail, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await Lab.RestoreSteadyStateAsync(fixture.LabConfig);
+        }
+    }
+
+    private static TimeSpan DefaultPreemptDelay => FailoverSteps.DefaultPreemptDelay;
+
+    private RequestLoop StartLoop() =>
+        RequestLoop.StartUntilStopped(Lab, Pause, ConnectTimeout, RequestTimeout, Family.Url(Lab.Topology.Vips.IPv4), Family.Url(Lab.Topology.Vips.IPv6));
+
+    private async Task<List<DecisionEvent>> NewWebEventsAsync(DateTimeOffset since) =>
+        [.. (await Lab.EventsAsync()).Where(e => e.Service == "web" && e.Time >= since)];
+
+    private async Task BreakAsync(Failure failure)
+    {
+        switch (failure)
+        {
+            case Failure.NginxStopped:
+                await Lab.StopSiteWebServerAsync("alpha");
+                break;
+            case Failure.LinkCut:
+                await Lab.CutLinkAsync("alpha");
+                break;
+            case Failure.ProcessesKilled:
+                var pids = await Lab.KillEverythingAtAsync("alpha");
+                output.WriteLine($"killed {pids.Count} processes at alpha: {string.Join(", ", pids)}");
+                break;
+        }
+    }
+
+    private async Task RecoverAsync(Failure failure)
+    {
+        switch (failure)
+        {
+            case Failure.NginxStopped:
+                await Lab.StartSiteWebServerAsync("alpha");
+                break;
+            case Failure.LinkCut:
+                await Lab.RestoreLinkAsync("alpha");
+                break;
+            case Failure.ProcessesKilled:
+                await Lab.RestartEverythingAtAsync("alpha");
+                break;
+        }
+    }
+}

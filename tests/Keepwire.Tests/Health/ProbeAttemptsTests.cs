@@ -1,0 +1,139 @@
+using System.Net;
+using System.Net.Sockets;
+using Keepwire.Decisions;
+using Keepwire.Health;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Keepwire.Tests.Health;
+
+/// <summary>
+/// How one probe combines its parallel attempts, with scripted attempts and a fake clock: the timeout
+/// fires only when the test advances the clock, so a probe that ends without it did not wait for it.
+/// </summary>
+public sealed class ProbeAttemptsTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+
+    private readonly FakeTimeProvider fake = new(new DateTimeOffset(2025, 1, 1, 12, 0, 0, TimeSpan.Zero));
+
+    private ScriptedAttempts Check(params Func<CancellationToken, Task<(bool, string)>>[] attempts) =>
+        new(new CheckDefinition("http", CheckKind.Http) { Attempts = attempts.Length }, fake, attempts);
+
+    private static Task<(bool, string)> Refused(CancellationToken _) =>
+        Task.FromException<(bool, string)>(new SocketException((int)SocketError.ConnectionRefused));
+
+    private static async Task<(bool, string)> Silent(CancellationToken cancellationToken)
+    {
+        await Task.Delay(Timeout.Infinite, cancellationToken);
+        return (true, "never");
+    }
+
+    [Fact]
+    public async Task One_attempt_succeeding_is_a_success_and_the_other_is_stopped()
+    {
+        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var check = Check(
+            async ct =>
+            {
+                try
+                {
+                    return await Silent(ct);
+                }
+                catch (OperationCanceledException)
+                {
+                    stopped.SetResult();
+                    throw;
+                }
+            },
+            _ => Task.FromResult((true, "status 200")));
+
+        var result = await check.ProbeAsync("a", IPAddress.Loopback).WaitAsync(Patience);
+
+        Assert.True(result.Success);
+        Assert.Equal("status 200", result.Detail);
+        Assert.True(stopped.Task.IsCompleted, "the losing attempt was not cancelled");
+    }
+
+    [Fact]
+    public async Task Every_attempt_refused_fails_at_once_without_waiting_for_the_timeout()
+    {
+        using var check = Check(Refused, Refused);
+        var result = await check.ProbeAsync("a", IPAddress.Loopback).WaitAsync(Patience);
+        Assert.False(result.Success);
+        Assert.Equal("connection refused", result.Detail);
+    }
+
+    [Fact]
+    public async Task A_refusal_waits_for_the_other_attempt_and_beats_its_timeout()
+    {
+        using var check = Check(Refused, Silent);
+        var probe = check.ProbeAsync("a", IPAddress.Loopback);
+        await check.WaitForAttemptsAsync(2, Patience);
+        Assert.False(probe.IsCompleted);
+
+        fake.Advance(TimeSpan.FromMilliseconds(250));
+        var result = await probe.WaitAsync(Patience);
+        Assert.False(result.Success);
+        Assert.Equal("connection refused", result.Detail);
+    }
+
+    [Fact]
+    public async Task An_answer_is_more_telling_than_an_error()
+    {
+        using var check = Check(Refused, _ => Task.FromResult((false, "status 503 (expected 200-399)")));
+        var result = await check.ProbeAsync("a", IPAddress.Loopback).WaitAsync(Patience);
+        Assert.Equal("status 503 (expected 200-399)", result.Detail);
+    }
+
+    [Fact]
+    public async Task Every_attempt_silent_times_out()
+    {
+        using var check = Check(Silent, Silent);
+        var probe = check.ProbeAsync("a", IPAddress.Loopback);
+        await check.WaitForAttemptsAsync(2, Patience);
+        fake.Advance(TimeSpan.FromMilliseconds(250));
+        var result = await probe.WaitAsync(Patience);
+        Assert.False(result.Success);
+        Assert.Equal("timeout after 250 ms", result.Detail);
+    }
+
+    [Fact]
+    public async Task Cancellation_by_the_caller_is_not_a_failure()
+    {
+        using var check = Check(Silent, Silent);
+        using var cancel = new CancellationTokenSource();
+        var probe = check.ProbeAsync("a", IPAddress.Loopback, cancel.Token);
+        await check.WaitForAttemptsAsync(2, Patience);
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => probe.WaitAsync(Patience));
+    }
+
+    [Fact]
+    public void Exec_checks_make_one_attempt_and_the_others_two_by_default()
+    {
+        Assert.Equal(2, new CheckDefinition("http", CheckKind.Http).Attempts);
+        Assert.Equal(2, new CheckDefinition("udp", CheckKind.Udp) { Port = 7 }.Attempts);
+        Assert.Equal(1, new CheckDefinition("script", CheckKind.Exec) { Attempts = 3 }.Attempts);
+        Assert.Contains("check t: attempts must be between 1 and 8", new CheckDefinition("t", CheckKind.Tcp) { Port = 1, Attempts = 0 }.Validate());
+    }
+
+    /// <summary>A check whose n-th attempt of a probe (from 0) runs <c>attempts[n]</c>.</summary>
+    private sealed class ScriptedAttempts(CheckDefinition definition, TimeProvider time, IReadOnlyList<Func<CancellationToken, Task<(bool, string)>>> attempts)
+        : HealthCheck(definition, time)
+    {
+        private int started;
+
+        public async Task WaitForAttemptsAsync(int count, TimeSpan patience)
+        {
+            var deadline = DateTime.UtcNow + patience;
+            while (Volatile.Read(ref started) < count)
+            {
+                Assert.True(DateTime.UtcNow < deadline, $"fewer than {count} attempts started");
+                await Task.Delay(5);
+            }
+        }
+
+        protected override Task<(bool Success, string Detail)> ProbeCoreAsync(string site, IPAddress address, CancellationToken cancellationToken) =>
+            attempts[Interlocked.Increment(ref started) - 1](cancellationToken);
+    }
+}
