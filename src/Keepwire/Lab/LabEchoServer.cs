@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Keepwire.Adapters.Processes;
@@ -6,11 +7,14 @@ namespace Keepwire.Lab;
 
 /// <summary>
 /// The UDP echo on port 7 of every site: answers each datagram with <c>site=NAME client=ADDRESS</c>.
-/// One socat per address, each bound to that address: a socket bound to the wildcard would answer
-/// from whatever source address routing picks, which breaks replies to a DNATed VIP (the hub's
-/// conntrack only matches a reply from the tunnel address the datagram was sent to). The tunnel
+/// One long-running process per address, each bound to that address: a socket bound to the wildcard
+/// would answer from whatever source address routing picks, which breaks replies to a DNATed VIP (the
+/// hub's conntrack only matches a reply from the tunnel address the datagram was sent to). The tunnel
 /// addresses appear only when the site daemon configures WireGuard, so the site namespace allows
-/// binding addresses it does not have yet (<c>ip_nonlocal_bind</c>).
+/// binding addresses it does not have yet (<c>ip_nonlocal_bind</c>). It answers from one loop rather
+/// than a process per datagram (socat's fork + exec): the hub's UDP checks send tens of datagrams a
+/// second to every site, which a busy machine could not fork for; the queue grew and every check
+/// timed out.
 /// </summary>
 internal sealed class LabEchoServer(ICommandRunner runner, LabPaths paths, LabProcesses processes)
 {
@@ -32,9 +36,40 @@ internal sealed class LabEchoServer(ICommandRunner runner, LabPaths paths, LabPr
 
         """;
 
-    /// <summary>Writes the program socat runs for every datagram (shared by all sites).</summary>
+    // perl is always there (perl-base is essential on Debian, and has Socket); inet_ntop prints
+    // IPv6 peers in the usual short form.
+    private const string ServerProgram = """
+        #!/usr/bin/perl
+        # Written by `keepwire lab`: the UDP echo of one site address, one answer line per datagram.
+        # Usage: echo-server SITE ADDRESS PORT
+        use strict;
+        use warnings;
+        use Socket qw(AF_INET AF_INET6 SOCK_DGRAM SOL_SOCKET SO_REUSEADDR inet_pton inet_ntop
+                      pack_sockaddr_in pack_sockaddr_in6 unpack_sockaddr_in unpack_sockaddr_in6);
+        my ($site, $address, $port) = @ARGV;
+        my $family = $address =~ /:/ ? AF_INET6 : AF_INET;
+        my $packed = inet_pton($family, $address) or die "not an address: $address\n";
+        socket(my $socket, $family, SOCK_DGRAM, 0) or die "socket: $!\n";
+        setsockopt($socket, SOL_SOCKET, SO_REUSEADDR, 1) or die "SO_REUSEADDR: $!\n";
+        bind($socket, $family == AF_INET6 ? pack_sockaddr_in6($port, $packed) : pack_sockaddr_in($port, $packed))
+            or die "bind $address port $port: $!\n";
+        while (1) {
+            my $peer = recv($socket, my $datagram, 65535, 0);
+            next unless defined $peer;
+            my (undef, $peer_address) = $family == AF_INET6 ? unpack_sockaddr_in6($peer) : unpack_sockaddr_in($peer);
+            send($socket, "site=$site client=" . inet_ntop($family, $peer_address) . "\n", 0, $peer);
+        }
+
+        """;
+
+    /// <summary>
+    /// Writes the echo server every site address runs, and the one-answer program for socat's EXEC
+    /// (one line for the peer in SOCAT_PEERADDR; for ad-hoc listeners) (both shared by all sites).
+    /// </summary>
     public void Prepare()
     {
+        File.WriteAllText(paths.EchoServerProgram, ServerProgram);
+        File.SetUnixFileMode(paths.EchoServerProgram, LabFileModes.WorldReadableDirectory);
         File.WriteAllText(paths.EchoReplyProgram, ReplyProgram);
         File.SetUnixFileMode(paths.EchoReplyProgram, LabFileModes.WorldReadableDirectory);
     }
@@ -48,20 +83,14 @@ internal sealed class LabEchoServer(ICommandRunner runner, LabPaths paths, LabPr
     {
         foreach (var address in Addresses(site))
         {
-            var (family, bindAddress) = address.AddressFamily == AddressFamily.InterNetworkV6 ? ("UDP6", $"[{address}]") : ("UDP4", address.ToString());
-            string[] command =
-            [
-                "socat", "-T1",
-                $"{family}-RECVFROM:{Port},bind={bindAddress},reuseaddr,fork",
-                $"EXEC:{paths.EchoReplyProgram} {site.Name}",
-            ];
+            string[] command = ["perl", paths.EchoServerProgram, site.Name, address.ToString(), Port.ToString(CultureInfo.InvariantCulture)];
             await processes.StartDetachedAsync(ProcessName(site, address), site.Namespace, command, cancellationToken);
         }
         await WaitUntilBoundAsync(site, cancellationToken);
     }
 
     /// <summary>
-    /// Waits until every socket is bound: the pid file exists before socat has bound its socket,
+    /// Waits until every socket is bound: the pid file exists before the echo has bound its socket,
     /// and a datagram arriving in between would be answered with "port unreachable".
     /// </summary>
     private async Task WaitUntilBoundAsync(LabSite site, CancellationToken cancellationToken)

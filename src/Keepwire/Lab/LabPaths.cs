@@ -20,7 +20,10 @@ public sealed class LabPaths(string stateRoot, string prefix)
 
     public string SitesDirectory => Path.Combine(Root, "sites");
 
-    /// <summary>The program the UDP echo servers run for every datagram.</summary>
+    /// <summary>The UDP echo server every site address runs (one process per address).</summary>
+    public string EchoServerProgram => Path.Combine(Root, "echo-server");
+
+    /// <summary>A one-answer program for socat's EXEC: prints the line the echo server answers with, for the peer in SOCAT_PEERADDR.</summary>
     public string EchoReplyProgram => Path.Combine(Root, "echo-reply");
 
     public string PrivateKeyFile(string node) => Path.Combine(KeysDirectory, node + ".key");

@@ -7,8 +7,9 @@ namespace Keepwire.IntegrationTests.Failover;
 
 /// <summary>
 /// Automatic failover with the real daemons: the serving site dies while a client keeps asking,
-/// traffic moves to the next site without a failed request, the history says why, and when the
-/// site is back traffic returns to it after the preempt delay (or stays, with <c>preempt: false</c>).
+/// traffic moves to the next site without a failed request (only one in flight at a kill -9 may be
+/// reset), the history says why, and when the site is back traffic returns to it after the preempt
+/// delay (or stays, with <c>preempt: false</c>).
 /// </summary>
 [Collection("namespaces")]
 public sealed class SiteFailureTests(FailoverLabFixture fixture, ITestOutputHelper output) : IClassFixture<FailoverLabFixture>
@@ -32,7 +33,7 @@ public sealed class SiteFailureTests(FailoverLabFixture fixture, ITestOutputHelp
     [InlineData(Failure.NginxStopped)]
     [InlineData(Failure.LinkCut)]
     [InlineData(Failure.ProcessesKilled)]
-    public async Task When_the_serving_site_dies_traffic_moves_to_the_next_site_without_a_failed_request_and_returns_after_the_preempt_delay(Failure failure)
+    public async Task When_the_serving_site_dies_new_requests_move_to_the_next_site_without_failing_and_return_after_the_preempt_delay(Failure failure)
     {
         await Lab.RestoreSteadyStateAsync(fixture.LabConfig);
         var startedAt = DateTimeOffset.UtcNow;
@@ -77,7 +78,7 @@ public sealed class SiteFailureTests(FailoverLabFixture fixture, ITestOutputHelp
             output.WriteLine($"{failure}: {requests.Lines.Count} requests, {requests.Failures.Count} failed: {requests.Summary()}");
             Assert.Contains(requests.Answers, a => a.StartsWith("site=bravo ", StringComparison.Ordinal));
             Assert.True(requests.Answers[^1].StartsWith("site=alpha ", StringComparison.Ordinal), $"the last answers should come from alpha again: {requests.Summary()}");
-            Assert.True(requests.Failures.Count == 0, $"{failure}: requests failed: {requests.Summary()}");
+            Assert.True(requests.Failures.Count <= InFlightLosses(failure), $"{failure}: requests failed: {requests.Summary()}");
         }
         finally
         {
@@ -152,6 +153,15 @@ public sealed class SiteFailureTests(FailoverLabFixture fixture, ITestOutputHelp
     }
 
     private static TimeSpan DefaultPreemptDelay => FailoverSteps.DefaultPreemptDelay;
+
+    /// <summary>
+    /// Requests that may fail because they were in flight when the site died. A stopped nginx
+    /// finishes what it has accepted, and a cut link only delays packets (retransmissions reach
+    /// bravo once the hub has flushed alpha's flows). A killed nginx leaves its accepted connections
+    /// to the kernel, which resets them: the loop asks one request at a time, so at most one is lost
+    /// (seen in 1 of 6 runs: "Recv failure: Connection reset by peer").
+    /// </summary>
+    private static int InFlightLosses(Failure failure) => failure == Failure.ProcessesKilled ? 1 : 0;
 
     private RequestLoop StartLoop() =>
         RequestLoop.StartUntilStopped(Lab, Pause, ConnectTimeout, RequestTimeout, Family.Url(Lab.Topology.Vips.IPv4), Family.Url(Lab.Topology.Vips.IPv6));
