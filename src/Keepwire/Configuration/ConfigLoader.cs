@@ -12,6 +12,13 @@ public static class ConfigLoader
 {
     private static readonly string[] TopLevelKeys = ["hubs", "sites", "services"];
 
+    /// <summary>Loads a config a daemon can run with, or throws <see cref="ConfigInvalidException"/> listing every problem.</summary>
+    public static ClusterConfig LoadValid(string path)
+    {
+        var result = Load(path);
+        return result.Config ?? throw new ConfigInvalidException(result.Errors);
+    }
+
     public static ConfigLoadResult Load(string path)
     {
         string text;

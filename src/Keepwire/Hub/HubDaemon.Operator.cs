@@ -1,6 +1,5 @@
 using Keepwire.Configuration;
 using Keepwire.Control;
-using Keepwire.Decisions;
 
 namespace Keepwire.Hub;
 
@@ -73,7 +72,6 @@ public sealed partial class HubDaemon
 
             _intent = _intent.WithDrain(siteName, drained);
             _store.SaveIntent(_intent);
-            var moved = new List<string>();
             foreach (var decider in _decisions.All.Where(d => d.SitesByPreference.Contains(siteName)))
             {
                 if (drained)
@@ -81,8 +79,9 @@ public sealed partial class HubDaemon
                 else
                     decider.Undrain(siteName);
             }
-            foreach (var decision in await DecideApplyAndReportAsync(cancellationToken))
-                moved.Add($"{decision.Service}: {decision.PreviousSite ?? "none"} → {decision.ServingSite ?? "none"}");
+            var moved = (await DecideAndApplyAsync(forceReconcile: false, cancellationToken))
+                .Select(decision => $"{decision.Service}: {decision.PreviousSite ?? "none"} → {decision.ServingSite ?? "none"}")
+                .ToList();
             var verb = drained ? "drained" : "undrained";
             var message = moved.Count == 0 ? $"{siteName} {verb}; no service moved" : $"{siteName} {verb}; {string.Join("; ", moved)} (existing connections finish where they are)";
             return ControlResponse.Success(new { message });
@@ -90,14 +89,6 @@ public sealed partial class HubDaemon
 
     internal Task<ControlResponse> EventsAsync(CancellationToken cancellationToken) =>
         UnderGateAsync(() => Task.FromResult(ControlResponse.Success(_decisions.History())), cancellationToken);
-
-    /// <summary>Like <see cref="DecideAndApplyAsync"/>, returning what switched (for the operator's answer).</summary>
-    private async Task<IReadOnlyList<ServiceDecision>> DecideApplyAndReportAsync(CancellationToken cancellationToken)
-    {
-        var before = _decisions.All.ToDictionary(d => d.Service, d => d.Current.ServingSite);
-        await DecideAndApplyAsync(forceReconcile: false, cancellationToken);
-        return [.. _decisions.All.Where(d => before[d.Service] != d.Current.ServingSite).Select(d => d.Current)];
-    }
 
     private async Task<ControlResponse> UnderGateAsync(Func<Task<ControlResponse>> action, CancellationToken cancellationToken)
     {

@@ -170,11 +170,12 @@ public sealed partial class HubDaemon : IAsyncDisposable
     /// forwarding table match in one transaction. An unplanned switch then deletes the conntrack
     /// entries towards the failed site, so retransmitted SYNs and UDP flows are NATed to the new one.
     /// </summary>
-    private async Task DecideAndApplyAsync(bool forceReconcile, CancellationToken cancellationToken)
+    /// <returns>The decisions whose serving site changed.</returns>
+    private async Task<IReadOnlyList<ServiceDecision>> DecideAndApplyAsync(bool forceReconcile, CancellationToken cancellationToken)
     {
         var changed = _decisions.DecideAll();
         if (changed.Count == 0 && !forceReconcile)
-            return;
+            return changed;
         try
         {
             var plane = HubDataPlaneBuilder.Build(_config, _hub, _decisions.ServingSites());
@@ -193,6 +194,7 @@ public sealed partial class HubDaemon : IAsyncDisposable
         {
             Fail(e);
         }
+        return changed;
     }
 
     private async Task FlushFlowsAsync(SiteNode site, CancellationToken cancellationToken)
@@ -257,11 +259,9 @@ public sealed partial class HubDaemon : IAsyncDisposable
 
     private static (ClusterConfig Config, HubNode Hub) LoadConfig(HubDaemonOptions options)
     {
-        var result = ConfigLoader.Load(options.ConfigPath);
-        if (result.Config is null)
-            throw new ConfigInvalidException(result.Errors);
-        var hub = result.Config.FindHub(options.NodeName)
-            ?? throw new ConfigInvalidException($"{options.ConfigPath}: no hub named '{options.NodeName}' (hubs: {string.Join(", ", result.Config.Hubs.Select(h => h.Name))})");
-        return (result.Config, hub);
+        var config = ConfigLoader.LoadValid(options.ConfigPath);
+        var hub = config.FindHub(options.NodeName)
+            ?? throw new ConfigInvalidException($"{options.ConfigPath}: no hub named '{options.NodeName}' (hubs: {string.Join(", ", config.Hubs.Select(h => h.Name))})");
+        return (config, hub);
     }
 }

@@ -12,7 +12,9 @@ public sealed class SiteReporter : IDisposable
 {
     private readonly Socket? _socket;
     private readonly IPEndPoint? _hub;
+    private readonly IPAddress? _bindAddress;
     private readonly string _site;
+    private bool _bound;
     private long _sequence;
 
     public SiteReporter(SiteNode site, HubNode hub)
@@ -26,12 +28,9 @@ public sealed class SiteReporter : IDisposable
             return;
         _hub = new IPEndPoint(to, SiteReport.Port);
         _socket = new Socket(from.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
-        // Bind lazily per send: the tunnel address may not exist yet when the agent starts.
+        // Bound on the first send that succeeds: the tunnel address may not exist yet when the agent starts.
         _bindAddress = from;
     }
-
-    private readonly IPAddress? _bindAddress;
-    private bool _bound;
 
     /// <summary>Sends one report; returns false when it could not (tunnel address not there yet, no route).</summary>
     public async Task<bool> SendAsync(bool healthy, string reason, CancellationToken cancellationToken)

@@ -163,12 +163,10 @@ public sealed partial class SiteAgent : IControlHandler, IDisposable
 
     private static (ClusterConfig Config, SiteNode Site, HubNode Hub) LoadConfig(SiteAgentOptions options)
     {
-        var result = ConfigLoader.Load(options.ConfigPath);
-        if (result.Config is null)
-            throw new ConfigInvalidException(result.Errors);
-        var site = result.Config.FindSite(options.NodeName)
-            ?? throw new ConfigInvalidException($"{options.ConfigPath}: no site named '{options.NodeName}' (sites: {string.Join(", ", result.Config.Sites.Select(s => s.Name))})");
-        return (result.Config, site, result.Config.Hubs[0]);
+        var config = ConfigLoader.LoadValid(options.ConfigPath);
+        var site = config.FindSite(options.NodeName)
+            ?? throw new ConfigInvalidException($"{options.ConfigPath}: no site named '{options.NodeName}' (sites: {string.Join(", ", config.Sites.Select(s => s.Name))})");
+        return (config, site, config.Hubs[0]);
     }
 
     private static partial class Log
