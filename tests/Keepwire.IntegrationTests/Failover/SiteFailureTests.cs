@@ -14,12 +14,6 @@ namespace Keepwire.IntegrationTests.Failover;
 [Collection("namespaces")]
 public sealed class SiteFailureTests(FailoverLabFixture fixture, ITestOutputHelper output) : IClassFixture<FailoverLabFixture>
 {
-    // A request that meets the dead site is meant to survive by retrying its SYN into the new site:
-    // give it the SYN retransmissions (1 s, 3 s, 7 s) a real client would have.
-    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(8);
-    private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(15);
-    private static readonly TimeSpan Pause = TimeSpan.FromMilliseconds(20);
-
     private LabHandle Lab => fixture.Lab;
 
     public enum Failure
@@ -39,7 +33,7 @@ public sealed class SiteFailureTests(FailoverLabFixture fixture, ITestOutputHelp
         var startedAt = DateTimeOffset.UtcNow;
         try
         {
-            await using var loop = StartLoop();
+            await using var loop = Lab.StartClientLoop();
             await Task.Delay(TimeSpan.FromSeconds(1));
 
             await BreakAsync(failure);
@@ -94,7 +88,7 @@ public sealed class SiteFailureTests(FailoverLabFixture fixture, ITestOutputHelp
         {
             await Lab.ReloadWithAsync(fixture.LabConfig, FailoverSteps.WebPortsLine, FailoverSteps.WebPortsLine + "    preempt: false\n");
             var startedAt = DateTimeOffset.UtcNow;
-            await using var loop = StartLoop();
+            await using var loop = Lab.StartClientLoop();
 
             await Lab.StopSiteWebServerAsync("alpha");
             await Lab.WaitForServingAsync("web", "bravo");
@@ -162,9 +156,6 @@ public sealed class SiteFailureTests(FailoverLabFixture fixture, ITestOutputHelp
     /// (seen in 1 of 6 runs: "Recv failure: Connection reset by peer").
     /// </summary>
     private static int InFlightLosses(Failure failure) => failure == Failure.ProcessesKilled ? 1 : 0;
-
-    private RequestLoop StartLoop() =>
-        RequestLoop.StartUntilStopped(Lab, Pause, ConnectTimeout, RequestTimeout, Family.Url(Lab.Topology.Vips.IPv4), Family.Url(Lab.Topology.Vips.IPv6));
 
     private async Task<List<DecisionEvent>> NewWebEventsAsync(DateTimeOffset since) =>
         [.. (await Lab.EventsAsync()).Where(e => e.Service == "web" && e.Time >= since)];
