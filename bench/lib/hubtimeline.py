@@ -6,7 +6,8 @@ conntrack deletions that follow unplanned switches (how many entries, how long t
 
 Reads TRIAL.jsonl (the kill's wall-clock time) and TRIAL.hub.log (written by bench/failover).
 One line per trial; a summary of how often a service's switch came after another service's
-conntrack deletion, which the hub runs before it turns to the next service.
+conntrack deletion. Hubs that ran the deletion inside the decision loop made the next switch wait
+for it; hubs that run it beside the loop (and log "of SERVICE") should show no such wait.
 """
 
 import datetime
@@ -16,7 +17,7 @@ import sys
 
 LINE = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+) \w+: \S+\[\d+\] (.*)$")
 SWITCH = re.compile(r"^(\S+): (\S+) → (\S+) \((.*)\)$")
-FLUSH = re.compile(r"^deleted (\d+) conntrack entries towards (\S+)")
+FLUSH = re.compile(r"^deleted (\d+) conntrack entries (?:of \S+ )?towards (\S+)")
 
 
 def stamp(text):
