@@ -24,4 +24,8 @@ public sealed record SiteNode(
     TunnelAddresses Tunnel,
     string Interface,
     string PrivateKeyFile,
-    int PersistentKeepalive);
+    int PersistentKeepalive)
+{
+    /// <summary>Checks the site agent runs on the site each pass; any failing one makes its report unhealthy.</summary>
+    public IReadOnlyList<LocalCheck> LocalChecks { get; init; } = [];
+}

@@ -8,6 +8,9 @@ namespace Keepwire.Lab;
 /// </summary>
 internal static class LabConfigWriter
 {
+    /// <summary>The one local check every lab site runs: fails while <see cref="LabPaths.LocalCheckFlagFile"/> exists.</summary>
+    public const string LocalCheckName = "unhealthy-flag";
+
     /// <param name="publicKeys">Public key of every node, by node name.</param>
     public static string Render(LabTopology topology, LabPaths paths, IReadOnlyDictionary<string, string> publicKeys)
     {
@@ -37,6 +40,8 @@ internal static class LabConfigWriter
                 yaml.AppendLine($"    interface: {site.WireGuardInterface}");
             yaml.AppendLine($"    private_key_file: {paths.PrivateKeyFile(site.Name)}");
             yaml.AppendLine("    persistent_keepalive: 5");
+            // Passes until a test creates the flag file, so by default it changes nothing but the agent's report text.
+            yaml.AppendLine($"    local_checks: [{{ name: {LocalCheckName}, command: [test, \"!\", -e, \"{paths.LocalCheckFlagFile(site.Name)}\"] }}]");
         }
         yaml.AppendLine("services:");
         yaml.AppendLine("  - name: web");

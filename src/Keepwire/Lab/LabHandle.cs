@@ -59,6 +59,12 @@ public sealed partial class LabHandle : IAsyncDisposable
 
     public string PublicKey(string node) => File.ReadAllText(paths.PublicKeyFile(node)).Trim();
 
+    /// <summary>The file whose existence fails the site's local check (<see cref="LocalCheckName"/>).</summary>
+    public string LocalCheckFlagFile(string site) => paths.LocalCheckFlagFile(Topology.Site(site).Name);
+
+    /// <summary>The name of the local check every lab site runs.</summary>
+    public static string LocalCheckName => LabConfigWriter.LocalCheckName;
+
     /// <summary>nginx's access log of a site: one line per request, starting with the client address.</summary>
     public string WebAccessLog(string site) => webServer.AccessLog(Topology.Site(site).Name);
 

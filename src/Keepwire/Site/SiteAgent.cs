@@ -21,6 +21,7 @@ public sealed partial class SiteAgent : IControlHandler, IDisposable
     private readonly TimeProvider _time;
     private readonly SiteNetworkReconciler _network;
     private readonly IWireGuard _wireGuard;
+    private readonly LocalCheckRunner _localChecks;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private SiteReporter _reporter;
 
@@ -30,6 +31,7 @@ public sealed partial class SiteAgent : IControlHandler, IDisposable
     private DateTimeOffset _configLoadedAt;
     private DateTimeOffset? _lastReconcileAt;
     private string? _lastError;
+    private LocalCheckVerdict? _lastVerdict;
 
     private SiteAgent(SiteAgentOptions options, ClusterConfig config, SiteNode site, HubNode hub, ICommandRunner runner, ILoggerFactory loggers, TimeProvider time)
     {
@@ -43,6 +45,7 @@ public sealed partial class SiteAgent : IControlHandler, IDisposable
         _hub = hub;
         _configLoadedAt = time.GetUtcNow();
         _reporter = new SiteReporter(site, hub);
+        _localChecks = new LocalCheckRunner(runner, time);
     }
 
     public static SiteAgent Create(SiteAgentOptions options, ICommandRunner runner, ILoggerFactory loggers, TimeProvider time)
@@ -85,7 +88,11 @@ public sealed partial class SiteAgent : IControlHandler, IDisposable
         try
         {
             await _network.ReconcileAsync(_config, _site, _hub, cancellationToken);
-            await _reporter.SendAsync(healthy: true, "site agent running; no local checks failing", cancellationToken);
+            var verdict = await _localChecks.RunAsync(_site.LocalChecks, cancellationToken);
+            if (verdict.Reason != _lastVerdict?.Reason)
+                Log.LocalChecks(_logger, verdict.Healthy ? "healthy" : "unhealthy", verdict.Reason);
+            _lastVerdict = verdict;
+            await _reporter.SendAsync(verdict.Healthy, verdict.Reason, cancellationToken);
             _lastReconcileAt = _time.GetUtcNow();
             if (_lastError is not null)
                 Log.Recovered(_logger);
@@ -179,6 +186,9 @@ public sealed partial class SiteAgent : IControlHandler, IDisposable
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "reconcile failed, retrying: {Error}")]
         public static partial void ReconcileFailed(ILogger logger, string error);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "reporting {Verdict} to the hub: {Reason}")]
+        public static partial void LocalChecks(ILogger logger, string verdict, string reason);
 
         [LoggerMessage(Level = LogLevel.Information, Message = "reconcile recovered")]
         public static partial void Recovered(ILogger logger);

@@ -33,6 +33,9 @@ internal sealed class SiteDraft(YamlNode node)
 
     public int? PersistentKeepalive { get; set; }
 
+    /// <summary>Null after an error in <c>local_checks</c> was reported.</summary>
+    public IReadOnlyList<LocalCheck>? LocalChecks { get; set; } = [];
+
     public string DisplayName => Name is null ? "site" : $"site '{Name.Value}'";
 
     public Located<IPAddress>? ExplicitAddress(AddressFamily family) =>
@@ -54,7 +57,10 @@ internal sealed class SiteDraft(YamlNode node)
         TunnelAddresses.Host(AssignedIPv4, AssignedIPv6),
         Interface ?? throw Incomplete(),
         PrivateKeyFile ?? throw Incomplete(),
-        PersistentKeepalive ?? throw Incomplete());
+        PersistentKeepalive ?? throw Incomplete())
+    {
+        LocalChecks = LocalChecks ?? throw Incomplete(),
+    };
 
     private static InvalidOperationException Incomplete() => new("a site draft with errors cannot become a SiteNode");
 }
