@@ -31,6 +31,11 @@ public sealed partial class KeepalivedSupervisor(
     public async Task<KeepalivedRunState> EnsureRunningAsync(KeepalivedSettings settings, CancellationToken cancellationToken = default)
     {
         var configChanged = await InstallConfigAsync(KeepalivedConfigRenderer.Render(settings), cancellationToken);
+        // keepalived watches the track file through its directory (inotify); a directory that does not exist
+        // when it loads the configuration is never watched, and the daemon's verdicts would go unheard.
+        var trackDirectory = Path.GetDirectoryName(settings.TrackFile)!;
+        if (!Directory.Exists(trackDirectory))
+            Directory.CreateDirectory(trackDirectory, AtomicTextFile.OwnerOnlyDirectory);
         if (RunningPid() is { } pid)
         {
             var adopted = _seenPid != pid;
