@@ -12,7 +12,6 @@ namespace Keepwire.Tests.Lab;
 /// </summary>
 public sealed class LabPairConfigWriterTests
 {
-    private const string AwaitsPairConfig = "The loader reads hub_pair, pair_address, vrrp_priority and interfaces once the pair config work is merged: remove this Skip then.";
 
     private readonly LabTopology topology = LabTopology.Create("kw1a2b", hubPair: true);
     private readonly LabPaths paths = new("/run/keepwire-lab", "kw1a2b");
@@ -98,7 +97,7 @@ public sealed class LabPairConfigWriterTests
             Assert.DoesNotContain(key, single, StringComparison.Ordinal);
     }
 
-    [Fact(Skip = AwaitsPairConfig)]
+    [Fact]
     public void The_loader_reads_the_pair_config_into_two_hubs()
     {
         var result = ConfigLoader.Parse(yaml, "lab.yaml");
