@@ -12,7 +12,7 @@ namespace Keepwire.Hub;
 /// A reload builds a new instance and carries the current decisions over, so a reload never flips
 /// a service by itself.
 /// </summary>
-public sealed class ServiceDecisions
+public sealed partial class ServiceDecisions
 {
     private readonly Dictionary<string, ServiceDecider> _deciders = [];
     private readonly Dictionary<string, ServiceConfig> _services = [];
