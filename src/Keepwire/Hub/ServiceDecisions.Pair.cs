@@ -58,6 +58,17 @@ public sealed partial class ServiceDecisions
         return raised;
     }
 
+    /// <summary>
+    /// False when every site of every service is known to be down from here. With a silent peer that
+    /// means this hub is cut off (<see cref="PeerHubView.Evaluate"/> yields then). Unknown counts as
+    /// reachable, so a starting hub does not yield before its first results.
+    /// </summary>
+    public bool AnySiteReachable()
+    {
+        var now = _time.GetUtcNow();
+        return _deciders.Count == 0 || _deciders.Values.Any(d => d.SitesByPreference.Any(s => d.Health.Evaluate(s, now).State != HealthState.Unhealthy));
+    }
+
     private void AdoptIntent(ServiceDecider decider, OperatorIntent intent)
     {
         foreach (var site in decider.SitesByPreference)

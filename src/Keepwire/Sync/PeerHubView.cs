@@ -13,6 +13,9 @@ namespace Keepwire.Sync;
 /// <item>Neither holds them and the peer is alive → the higher priority decides, the other follows, so whoever takes the
 ///   VIPs next already agrees with the other.</item>
 /// <item>I do not hold them and the peer is silent → I decide locally: nobody reaches me, but my maps stay right for a takeover.</item>
+/// <item>The peer is silent and no site is reachable from here either → I am cut off: I yield, so that I come back as
+///   backup when the link returns (nopreempt keeps the VIPs where they went) instead of taking them back with decisions
+///   made blind.</item>
 /// </list>
 /// Not thread-safe: the hub loop owns it.
 /// </summary>
@@ -65,8 +68,10 @@ public sealed class PeerHubView
         return true;
     }
 
-    /// <summary>The role for this pass. <paramref name="holdsVips"/>: the VIPs are on my public interface now.</summary>
-    public PairRoleDecision Evaluate(bool holdsVips)
+    /// <summary>The role for this pass.</summary>
+    /// <param name="holdsVips">The VIPs are on my public interface now.</param>
+    /// <param name="anySiteReachable">False when every site is known to be down from here (every check failing): with a silent peer, that means this hub is cut off.</param>
+    public PairRoleDecision Evaluate(bool holdsVips, bool anySiteReachable = true)
     {
         var now = _time.GetUtcNow();
         if (!holdsVips)
@@ -92,7 +97,9 @@ public sealed class PeerHubView
                 return new(PairRole.Follow, peer, _yielding, $"both hubs hold the VIPs; {_peer} outranks {_self}, which {how}", recheckAt);
             }
 
-            return new(PairRole.Decide, null, false, peer is null ? $"active; {_peer} is silent" : $"active; {_peer} does not hold the VIPs", recheckAt);
+            return peer is null
+                ? Alone($"active; {_peer} is silent", anySiteReachable, recheckAt)
+                : new(PairRole.Decide, null, false, $"active; {_peer} does not hold the VIPs", recheckAt);
         }
 
         if (peer is { HoldsVips: true })
@@ -104,8 +111,12 @@ public sealed class PeerHubView
                 : new(PairRole.Decide, null, false, $"neither hub holds the VIPs; {_self} outranks {_peer} and decides", recheckAt);
         }
 
-        return new(PairRole.Decide, null, false, $"standby; {_peer} is silent, deciding locally", recheckAt);
+        return Alone($"standby; {_peer} is silent, deciding locally", anySiteReachable, recheckAt);
     }
+
+    private static PairRoleDecision Alone(string reason, bool anySiteReachable, DateTimeOffset? recheckAt) => anySiteReachable
+        ? new(PairRole.Decide, null, false, reason, recheckAt)
+        : new(PairRole.Decide, null, true, $"{reason}, and no site is reachable: cut off, giving the VIPs up", recheckAt);
 
     /// <summary>
     /// When the peer counts as gone: peer_timeout after the message, by the earlier of its sent-at and

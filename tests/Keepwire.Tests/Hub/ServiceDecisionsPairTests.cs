@@ -131,6 +131,29 @@ public sealed class ServiceDecisionsPairTests : IDisposable
         Assert.False(decisions.RaiseEpochsAbove(Leader(("web", "b", 5), ("mail", "b", 2))));
     }
 
+    [Fact]
+    public void No_site_is_reachable_only_when_every_site_is_known_to_be_down()
+    {
+        var decisions = new ServiceDecisions(_config, OperatorIntent.None, new Dictionary<string, DecisionRecord>(), _clock);
+        Assert.True(decisions.AnySiteReachable()); // Unknown: a starting hub is not cut off
+
+        foreach (var decider in decisions.All)
+        {
+            foreach (var site in decider.SitesByPreference.Where(s => s != "c"))
+                Fail(decider, site);
+        }
+        Assert.True(decisions.AnySiteReachable());
+
+        Fail(decisions.Find("mail")!, "c");
+        Assert.False(decisions.AnySiteReachable());
+    }
+
+    private void Fail(ServiceDecider decider, string site)
+    {
+        for (var i = 0; i < DeciderHarness.Check.Fall; i++)
+            decider.Record(CheckResult.Failed(site, "http", _clock.GetUtcNow(), "timeout"));
+    }
+
     private HubSyncMessage Leader(params (string Service, string Site, long Epoch)[] services) =>
         new("hub1", Guid.NewGuid(), 1, _clock.GetUtcNow(), true,
             [.. services.Select(s => new SyncedDecision(s.Service, s.Site, _clock.GetUtcNow().AddMinutes(-1), s.Epoch, true, DecisionReason.Selected, null))],

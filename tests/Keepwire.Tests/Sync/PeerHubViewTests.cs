@@ -160,6 +160,27 @@ public sealed class PeerHubViewTests
     }
 
     [Fact]
+    public void A_hub_that_hears_neither_its_peer_nor_any_site_is_cut_off_and_yields()
+    {
+        var isolated = _hub1.Evaluate(holdsVips: true, anySiteReachable: false);
+        Assert.Equal((PairRole.Decide, true), (isolated.Role, isolated.Yield));
+        Assert.Contains("cut off", isolated.Reason);
+
+        // Hearing the peer again ends it: it is the peer that holds the VIPs now, and this hub follows.
+        _hub1.Observe(From("hub2", holdsVips: true));
+        var back = _hub1.Evaluate(holdsVips: false, anySiteReachable: false);
+        Assert.Equal((PairRole.Follow, false), (back.Role, back.Yield));
+    }
+
+    [Fact]
+    public void Sites_down_with_a_live_peer_is_no_reason_to_yield()
+    {
+        _hub1.Observe(From("hub2", holdsVips: false));
+
+        Assert.False(_hub1.Evaluate(holdsVips: true, anySiteReachable: false).Yield);
+    }
+
+    [Fact]
     public void Duplicates_older_messages_and_other_nodes_are_ignored()
     {
         var newest = From("hub1", holdsVips: true, sequence: 5);
