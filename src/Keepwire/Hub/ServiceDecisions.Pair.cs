@@ -86,7 +86,7 @@ public sealed partial class ServiceDecisions
         decider.AdoptPin(pinned is not null && decider.SitesByPreference.Contains(pinned) ? pinned : null);
     }
 
-    /// <summary>The leader may serve no site, one of the service's sites here, or its last-resort site.</summary>
+    /// <summary>A decision (the leader's, or a journaled one) may name no site, one of the service's sites, or its last-resort site.</summary>
     private static bool CanServe(ServiceConfig service, string? site) =>
         site is null
         || service.Sites.Contains(site)

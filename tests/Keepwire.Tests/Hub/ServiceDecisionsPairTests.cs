@@ -120,6 +120,25 @@ public sealed class ServiceDecisionsPairTests : IDisposable
     }
 
     [Fact]
+    public void A_restart_restores_a_last_resort_site_and_never_lowers_an_epoch()
+    {
+        var lastResort = _config with
+        {
+            Sites = [.. _config.Sites, DeciderHarness.Node("sorry", 1)],
+            Services = [_config.Services[0] with { Failover = FailoverPolicyOptions.Default with { NoHealthySite = NoHealthySiteBehavior.LastResort("sorry") } }, _config.Services[1]],
+        };
+        var journal = new Dictionary<string, DecisionRecord>
+        {
+            ["web"] = new("web", "sorry", 12, _clock.GetUtcNow(), null),
+            ["mail"] = new("mail", "a", 9, _clock.GetUtcNow(), null), // a no longer serves mail
+        };
+
+        var restarted = new ServiceDecisions(lastResort, OperatorIntent.None, journal, _clock);
+
+        Assert.Equal([("mail", null, 9L), ("web", "sorry", 12L)], restarted.Synced().Select(s => (s.Service, s.ServingSite, s.Epoch)).Order());
+    }
+
+    [Fact]
     public void A_deciding_hub_raises_its_epochs_above_a_peer_that_went_higher_apart()
     {
         var decisions = new ServiceDecisions(_config, OperatorIntent.None, new Dictionary<string, DecisionRecord>(), _clock);
