@@ -5,9 +5,15 @@ Per trial:
   failover time  = completion time of the first answer from the new site (at or after the kill)
                    minus the moment the kill command had finished (the fault is in effect);
   window         = attempts STARTED from 1 s before the kill to POST s after that first answer;
-  failed         = attempts in the window that got no answer (refused, reset, timeout, ...);
-  failed_in_flight = failed attempts started before the kill command had finished: cut mid-way
-                   by the fault, no failover can save them; failed_after_kill = the others;
+  failed         = attempts in the window that got no answer (refused, reset, timeout, ...),
+                   split two ways:
+    by what failed: failed_connect = no connection: connect() timed out (--connect-timeout) or
+                   was refused or reset; failed_in_flight = connected, then reset, timed out or
+                   closed without a full answer: a connection the dying site had accepted (the
+                   client cannot tell which site accepted a connection that never answered, but
+                   the new site answers in full);
+    by when it started: failed_before_kill = started before the kill command had finished;
+                   failed_after_kill = the others, the new connections the failover should save;
   connect time   = time until connect() succeeded or failed; a connect timeout counts as the
                    full timeout, so hanging connects are not hidden;
   hub switch     = (with --service and a TRIAL.hub.log next to TRIAL.jsonl) the hub's log line
@@ -41,6 +47,11 @@ def percentile(values, q):
     lo = int(pos)
     hi = min(lo + 1, len(v) - 1)
     return v[lo] + (v[hi] - v[lo]) * (pos - lo)
+
+
+def is_connect_failure(attempt):
+    """loadclient.py names errors of connect() "connect_timeout" or "connect:ERRNO"; later ones otherwise."""
+    return attempt["error"].startswith("connect")
 
 
 def r(x, digits=3):
@@ -83,6 +94,7 @@ def trial_summary(path, new_site, pre, post, service=None, old_site=None):
     window_end = (first_new if first_new is not None else max(a["start"] for a in attempts)) + post
     window = [a for a in attempts if kill_at - pre <= a["start"] <= window_end]
     failed = [a for a in window if a["error"] is not None]
+    failed_connect = sum(1 for a in failed if is_connect_failure(a))
     switches = hub_switches(path, service, kill) if "wall_end" in kill else []
     kill_cmd = kill["end"] - kill["start"]
     to_new = [s for s in switches if s[2] == new_site and s[0] > -1]
@@ -96,7 +108,9 @@ def trial_summary(path, new_site, pre, post, service=None, old_site=None):
         "disturbed": "; ".join(disturbed) or None,
         "hub_switch_s": to_new[0][0] if to_new else None,
         "hub_switch_reason": to_new[0][3] if to_new else None,
-        "failed_in_flight": sum(1 for a in failed if a["start"] < kill["end"]),
+        "failed_connect": failed_connect,
+        "failed_in_flight": len(failed) - failed_connect,
+        "failed_before_kill": sum(1 for a in failed if a["start"] < kill["end"]),
         "file": path,
         "failover_s": None if first_new is None else first_new - kill_at,
         "kill_cmd_s": kill_cmd,
@@ -138,7 +152,8 @@ def main():
             for i, t in enumerate(trials, 1):
                 f.write(json.dumps({
                     "trial": i, "failover_s": r(t["failover_s"]), "hub_switch_s": r(t["hub_switch_s"]), "disturbed": t["disturbed"],
-                    "failed": t["failed"], "failed_in_flight": t["failed_in_flight"], "attempts": t["attempts"],
+                    "failed": t["failed"], "failed_connect": t["failed_connect"], "failed_in_flight": t["failed_in_flight"],
+                    "failed_before_kill": t["failed_before_kill"], "attempts": t["attempts"],
                     "p99_connect_s": r(percentile(t["connect"], 99)), "max_connect_s": r(max(t["connect"], default=None)),
                     "errors": dict(t["errors"]), "kill_cmd_s": r(t["kill_cmd_s"], 4),
                     "hub_switch_reason": t["hub_switch_reason"], "file": t["file"],
@@ -159,8 +174,10 @@ def main():
         "p99_s_clean": r(percentile(clean, 99)),
         "max_s_clean": r(max(clean, default=None)),
         "failed": sum(t["failed"] for t in trials),
+        "failed_connect": sum(t["failed_connect"] for t in trials),
         "failed_in_flight": sum(t["failed_in_flight"] for t in trials),
-        "failed_after_kill": sum(t["failed"] - t["failed_in_flight"] for t in trials),
+        "failed_before_kill": sum(t["failed_before_kill"] for t in trials),
+        "failed_after_kill": sum(t["failed"] - t["failed_before_kill"] for t in trials),
         "attempts": sum(t["attempts"] for t in trials),
         "p50_connect_s": r(percentile(connects, 50), 4),
         "p99_connect_s": r(percentile(connects, 99), 4),

@@ -6,7 +6,8 @@ conntrack deletions that follow unplanned switches (how many entries, how long t
 
 Reads TRIAL.jsonl (the kill's wall-clock time) and TRIAL.hub.log (written by bench/failover).
 One line per trial; a summary of how often a service's switch came after another service's
-conntrack deletion, which the hub runs before it turns to the next service.
+conntrack deletion. Hubs that ran the deletion inside the decision loop made the next switch wait
+for it; hubs that run it beside the loop (and log "of SERVICE") should show no such wait.
 """
 
 import datetime
@@ -16,7 +17,7 @@ import sys
 
 LINE = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+) \w+: \S+\[\d+\] (.*)$")
 SWITCH = re.compile(r"^(\S+): (\S+) → (\S+) \((.*)\)$")
-FLUSH = re.compile(r"^deleted (\d+) conntrack entries towards (\S+)")
+FLUSH = re.compile(r"^deleted (\d+) conntrack entries (?:of (\S+) )?towards (\S+)")
 
 
 def stamp(text):
@@ -43,7 +44,8 @@ def main(files):
                     events.append(f"{s.group(1)}:{s.group(2)}→{s.group(3)}{'' if kind == 'unplanned' else '(planned)'} {at:.3f}s")
                     last = at
                 elif (c := FLUSH.match(m.group(2))) and last is not None:
-                    events.append(f"ct-flush {c.group(1)} entries {at - last:.3f}s")
+                    service = f"{c.group(2)} " if c.group(2) else ""
+                    events.append(f"ct-flush {service}{c.group(1)} entries {at - last:.3f}s")
                     last = at
         text = "  ".join(events)
         # web switched after a flush of echo: web waited for it.

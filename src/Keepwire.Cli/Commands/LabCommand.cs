@@ -2,16 +2,21 @@ using System.CommandLine;
 using Keepwire.Adapters.Processes;
 using Keepwire.Lab;
 
-
 namespace Keepwire.Cli.Commands;
 
-/// <summary><c>keepwire lab up|down|status</c>: the network-namespace lab of the demo and the integration tests.</summary>
+/// <summary><c>keepwire lab up|down|status</c> and its levers: the network-namespace lab of the demo and the integration tests.</summary>
 internal static class LabCommand
 {
-    public static Command Create() => new("lab", "The namespace lab: a hub, three sites (one behind NAT), a client, IPv4 and IPv6.")
+    public static Command Create()
     {
-        Up(), Down(), Status(),
-    };
+        var command = new Command("lab", "The namespace lab: a hub (or a hub pair), three sites (one behind NAT), a client, IPv4 and IPv6.")
+        {
+            Up(), Down(), Status(),
+        };
+        foreach (var lever in LabLeverCommands.Create())
+            command.Add(lever);
+        return command;
+    }
 
     private static Option<string?> Prefix() => new("--prefix")
     {
@@ -22,23 +27,25 @@ internal static class LabCommand
     {
         var prefix = Prefix();
         var noDaemons = new Option<bool>("--no-daemons") { Description = "Build the network only; start no keepwire daemons." };
-        var command = new Command("up", "Build a lab and start its hub and site daemons; prints where everything is.") { prefix, noDaemons };
+        var hubPair = new Option<bool>("--hub-pair") { Description = "Two hubs (hub1, hub2) whose keepalived moves the VIPs; every site dials both." };
+        var command = new Command("up", "Build a lab and start its hub and site daemons; prints where everything is.") { prefix, noDaemons, hubPair };
         command.SetAction(async (parse, cancellationToken) =>
         {
             using var loggers = Logging.CreateFactory();
             var lab = new NetworkLab(new CommandRunner(), loggers.CreateLogger("keepwire.lab"));
-            var options = new LabOptions { StartDaemons = !parse.GetValue(noDaemons) };
+            var options = new LabOptions { StartDaemons = !parse.GetValue(noDaemons), HubPair = parse.GetValue(hubPair) };
             if (parse.GetValue(prefix) is { } chosen)
                 options = options with { Prefix = chosen };
             try
             {
                 var handle = await lab.UpAsync(options, cancellationToken);
                 Console.WriteLine($"lab {handle.Prefix} is up: config {handle.ConfigPath}, logs {handle.LogsDirectory}");
-                Console.WriteLine($"  hub control socket: {handle.DaemonSocketPath("hub")}");
+                foreach (var hub in handle.Topology.Hubs)
+                    Console.WriteLine($"  {hub.Name} control socket: {handle.DaemonSocketPath(hub.Name)}");
                 Console.WriteLine($"  try: ip netns exec {handle.Prefix}-client curl http://203.0.113.80/");
                 return 0;
             }
-            catch (LabException e)
+            catch (Exception e) when (e is LabException or ArgumentException)
             {
                 await Console.Error.WriteLineAsync(e.Message);
                 return 1;

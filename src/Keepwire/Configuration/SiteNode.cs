@@ -32,6 +32,9 @@ public sealed record SiteNode(
     /// </summary>
     public IReadOnlyDictionary<string, string> Interfaces { get; init; } = HubInterfaceDictionary.Empty;
 
+    /// <summary>Checks the site agent runs on the site each pass; any failing one makes its report unhealthy.</summary>
+    public IReadOnlyList<LocalCheck> LocalChecks { get; init; } = [];
+
     /// <summary>The site's interface towards <paramref name="hub"/>; <see cref="Interface"/> when the map has no entry for it.</summary>
     public string InterfaceFor(HubNode hub) => Interfaces.TryGetValue(hub.Name, out var name) ? name : Interface;
 }

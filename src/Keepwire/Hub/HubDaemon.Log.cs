@@ -15,8 +15,11 @@ public sealed partial class HubDaemon
         [LoggerMessage(Level = LogLevel.Warning, Message = "{Service}: {From} → {To} ({Reason})")]
         public static partial void Switched(ILogger logger, string service, string from, string to, string reason);
 
-        [LoggerMessage(Level = LogLevel.Information, Message = "deleted {Count} conntrack entries towards {Site}, so their retransmissions reach the new site")]
-        public static partial void FlowsFlushed(ILogger logger, int count, string site);
+        [LoggerMessage(Level = LogLevel.Information, Message = "deleted {Count} conntrack entries of {Service} towards {Site} in {Milliseconds} ms, so their retransmissions reach the new site")]
+        public static partial void FlowsFlushed(ILogger logger, int count, string service, string site, long milliseconds);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "could not delete the conntrack entries of {Service} towards {Site}; they expire on their own: {Error}")]
+        public static partial void FlushFailed(ILogger logger, string service, string site, string error);
 
         [LoggerMessage(Level = LogLevel.Error, Message = "reconcile failed, keeping the last applied state: {Error}")]
         public static partial void ReconcileFailed(ILogger logger, string error);

@@ -129,6 +129,7 @@ public sealed partial class HubDaemon : IAsyncDisposable
         }
 
         await StopProbesAsync();
+        await WaitForFlowFlushesAsync();
         // A clean stop leaves the data path in place: traffic keeps flowing while the daemon is away.
         Log.Stopped(_logger, _hub.Name);
     }
@@ -167,8 +168,9 @@ public sealed partial class HubDaemon : IAsyncDisposable
 
     /// <summary>
     /// Decides every service and, when a serving site changed (or a periodic pass is due), makes the
-    /// forwarding table match in one transaction. An unplanned switch then deletes the conntrack
-    /// entries towards the failed site, so retransmitted SYNs and UDP flows are NATed to the new one.
+    /// forwarding table match in one transaction for all of them. Only then do unplanned switches
+    /// delete the switched services' flows to the failed site (<see cref="StartFlowFlushes"/>), so
+    /// retransmitted SYNs and UDP flows are NATed to the new one.
     /// </summary>
     /// <returns>The decisions whose serving site changed.</returns>
     private async Task<IReadOnlyList<ServiceDecision>> DecideAndApplyAsync(bool forceReconcile, CancellationToken cancellationToken)
@@ -181,11 +183,8 @@ public sealed partial class HubDaemon : IAsyncDisposable
             var plane = HubDataPlaneBuilder.Build(_config, _hub, _decisions.ServingSites());
             await _forwarding.ReconcileAsync(plane, cancellationToken);
             foreach (var decision in changed)
-            {
                 Log.Switched(_logger, decision.Service, decision.PreviousSite ?? "none", decision.ServingSite ?? "none", decision.Detail);
-                if (!decision.Planned && decision.PreviousSite is { } failed && _config.FindSite(failed) is { } site)
-                    await FlushFlowsAsync(site, cancellationToken);
-            }
+            StartFlowFlushes(changed);
             if (changed.Count > 0)
                 _journal.Save(_decisions.Records());
             _lastReconcileAt = _time.GetUtcNow();
@@ -195,14 +194,6 @@ public sealed partial class HubDaemon : IAsyncDisposable
             Fail(e);
         }
         return changed;
-    }
-
-    private async Task FlushFlowsAsync(SiteNode site, CancellationToken cancellationToken)
-    {
-        var deleted = 0;
-        foreach (var address in site.Tunnel.All)
-            deleted += await _conntrack.DeleteFlowsToAsync(address, cancellationToken);
-        Log.FlowsFlushed(_logger, deleted, site.Name);
     }
 
     /// <summary>Probes through the tunnel, and the listener for the sites' own reports.</summary>
@@ -254,6 +245,7 @@ public sealed partial class HubDaemon : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopProbesAsync();
+        await WaitForFlowFlushesAsync();
         _gate.Dispose();
     }
 

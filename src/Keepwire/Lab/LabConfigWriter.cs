@@ -2,26 +2,31 @@ using System.Text;
 
 namespace Keepwire.Lab;
 
-/// <summary>Writes the cluster config a lab's daemons run with, in the same YAML an operator would write.</summary>
+/// <summary>
+/// Writes the cluster config a lab's daemons run with, in the same YAML an operator would write:
+/// one hub, or a hub pair whose sites have one WireGuard interface per hub.
+/// </summary>
 internal static class LabConfigWriter
 {
+    /// <summary>The one local check every lab site runs: fails while <see cref="LabPaths.LocalCheckFlagFile"/> exists.</summary>
+    public const string LocalCheckName = "unhealthy-flag";
+
     /// <param name="publicKeys">Public key of every node, by node name.</param>
     public static string Render(LabTopology topology, LabPaths paths, IReadOnlyDictionary<string, string> publicKeys)
     {
-        var hub = topology.Hub;
         var siteNames = string.Join(", ", topology.Sites.Select(s => s.Name));
         var vips = $"[{topology.Vips.IPv4}, \"{topology.Vips.IPv6}\"]";
 
         var yaml = new StringBuilder();
         yaml.AppendLine($"# Written by `keepwire lab` for lab {topology.Prefix}; removed with the lab.");
         yaml.AppendLine("hubs:");
-        yaml.AppendLine($"  - name: {hub.Name}");
-        yaml.AppendLine($"    endpoint: {hub.Endpoint}");
-        yaml.AppendLine($"    interface: {hub.WireGuardInterface}");
-        yaml.AppendLine($"    public_interface: {hub.PublicInterface}");
-        yaml.AppendLine($"    public_key: \"{publicKeys[hub.Name]}\"");
-        yaml.AppendLine($"    private_key_file: {paths.PrivateKeyFile(hub.Name)}");
-        yaml.AppendLine($"    tunnel: {{ ipv4: {hub.Tunnel.IPv4}/{hub.TunnelPrefixLengthIPv4}, ipv6: \"{hub.Tunnel.IPv6}/{hub.TunnelPrefixLengthIPv6}\" }}");
+        foreach (var hub in topology.Hubs)
+            AppendHub(yaml, topology, hub, paths, publicKeys);
+        if (topology.IsHubPair)
+        {
+            // Every hub_pair setting at its default: the lab shows the shipped failover timing.
+            yaml.AppendLine("hub_pair: {}");
+        }
         yaml.AppendLine("sites:");
         foreach (var site in topology.Sites)
         {
@@ -29,9 +34,14 @@ internal static class LabConfigWriter
             yaml.AppendLine($"    public_key: \"{publicKeys[site.Name]}\"");
             yaml.AppendLine($"    priority: {site.Priority}");
             yaml.AppendLine($"    tunnel: {{ ipv4: {site.Tunnel.IPv4}, ipv6: \"{site.Tunnel.IPv6}\" }}");
-            yaml.AppendLine($"    interface: {site.WireGuardInterface}");
+            if (topology.IsHubPair)
+                yaml.AppendLine($"    interfaces: {{ {string.Join(", ", site.WireGuardLinks.Select(l => $"{l.Hub}: {l.Interface}"))} }}");
+            else
+                yaml.AppendLine($"    interface: {site.WireGuardInterface}");
             yaml.AppendLine($"    private_key_file: {paths.PrivateKeyFile(site.Name)}");
             yaml.AppendLine("    persistent_keepalive: 5");
+            // Passes until a test creates the flag file, so by default it changes nothing but the agent's report text.
+            yaml.AppendLine($"    local_checks: [{{ name: {LocalCheckName}, command: [test, \"!\", -e, \"{paths.LocalCheckFlagFile(site.Name)}\"] }}]");
         }
         yaml.AppendLine("services:");
         yaml.AppendLine("  - name: web");
@@ -48,5 +58,21 @@ internal static class LabConfigWriter
         yaml.AppendLine("    checks:");
         yaml.AppendLine("      - { type: udp, port: 7, payload: ping, expect: \"site=\" }");
         return yaml.ToString();
+    }
+
+    private static void AppendHub(StringBuilder yaml, LabTopology topology, LabHub hub, LabPaths paths, IReadOnlyDictionary<string, string> publicKeys)
+    {
+        yaml.AppendLine($"  - name: {hub.Name}");
+        yaml.AppendLine($"    endpoint: {hub.Endpoint}");
+        yaml.AppendLine($"    interface: {hub.WireGuardInterface}");
+        yaml.AppendLine($"    public_interface: {hub.PublicInterface}");
+        yaml.AppendLine($"    public_key: \"{publicKeys[hub.Name]}\"");
+        yaml.AppendLine($"    private_key_file: {paths.PrivateKeyFile(hub.Name)}");
+        yaml.AppendLine($"    tunnel: {{ ipv4: {hub.Tunnel.IPv4}/{hub.TunnelPrefixLengthIPv4}, ipv6: \"{hub.Tunnel.IPv6}/{hub.TunnelPrefixLengthIPv6}\" }}");
+        if (!topology.IsHubPair)
+            return;
+        // The endpoint is a host name, so the pair address (VRRP unicast and hub sync) must be given.
+        yaml.AppendLine($"    pair_address: {hub.Public.IPv4}");
+        yaml.AppendLine($"    vrrp_priority: {hub.VrrpPriority}");
     }
 }

@@ -20,14 +20,14 @@ public sealed partial class LabHandle : IAsyncDisposable
     private readonly ILogger logger;
     private bool down;
 
-    internal LabHandle(NetworkLab lab, ICommandRunner runner, LabPaths paths, IReadOnlyList<string> keepwireCommand, ILogger logger)
+    internal LabHandle(NetworkLab lab, ICommandRunner runner, LabPaths paths, LabTopology topology, IReadOnlyList<string> keepwireCommand, ILogger logger)
     {
         this.lab = lab;
         this.runner = runner;
         this.paths = paths;
         this.logger = logger;
         KeepwireCommand = keepwireCommand;
-        Topology = LabTopology.Create(paths.Prefix);
+        Topology = topology;
         processes = new LabProcesses(runner, paths, logger);
         webServer = new LabWebServer(runner, paths, processes);
         echoServer = new LabEchoServer(runner, paths, processes);
@@ -59,10 +59,16 @@ public sealed partial class LabHandle : IAsyncDisposable
 
     public string PublicKey(string node) => File.ReadAllText(paths.PublicKeyFile(node)).Trim();
 
+    /// <summary>The file whose existence fails the site's local check (<see cref="LocalCheckName"/>).</summary>
+    public string LocalCheckFlagFile(string site) => paths.LocalCheckFlagFile(Topology.Site(site).Name);
+
+    /// <summary>The name of the local check every lab site runs.</summary>
+    public static string LocalCheckName => LabConfigWriter.LocalCheckName;
+
     /// <summary>nginx's access log of a site: one line per request, starting with the client address.</summary>
     public string WebAccessLog(string site) => webServer.AccessLog(Topology.Site(site).Name);
 
-    /// <summary>Runs a program inside a host's namespace (net, hub, alpha, bravo, charlie, nat, client) and returns its result, whatever the exit code.</summary>
+    /// <summary>Runs a program inside a host's namespace (net, hub or hub1/hub2, alpha, bravo, charlie, nat, client) and returns its result, whatever the exit code.</summary>
     public Task<CommandResult> ExecAsync(string host, params string[] arguments) => ExecAsync(host, arguments, null, CancellationToken.None);
 
     public Task<CommandResult> ExecAsync(string host, IReadOnlyList<string> arguments, string? standardInput = null, CancellationToken cancellationToken = default) =>

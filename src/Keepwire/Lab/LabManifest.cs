@@ -1,10 +1,15 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace Keepwire.Lab;
 
-/// <summary>What a later process needs to drive a lab it did not build: how to run keepwire.</summary>
-internal sealed record LabManifest(string Prefix, IReadOnlyList<string> KeepwireCommand, DateTimeOffset CreatedAt)
+/// <summary>What a later process needs to drive a lab it did not build: how to run keepwire, and its layout.</summary>
+/// <param name="HubPair">The lab has two hubs; false in manifests written before hub pairs existed.</param>
+internal sealed record LabManifest(string Prefix, IReadOnlyList<string> KeepwireCommand, DateTimeOffset CreatedAt, bool HubPair = false)
 {
+    [JsonIgnore]
+    public LabTopology Topology => LabTopology.Create(Prefix, HubPair);
+
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
 
     public void Write(string file) => File.WriteAllText(file, JsonSerializer.Serialize(this, JsonOptions));

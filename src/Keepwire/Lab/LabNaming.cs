@@ -10,14 +10,20 @@ namespace Keepwire.Lab;
 /// </summary>
 public static partial class LabNaming
 {
-    /// <summary>The hosts of a lab, each one network namespace named <c>{prefix}-{host}</c>.</summary>
+    /// <summary>The hosts of a single-hub lab, each one network namespace named <c>{prefix}-{host}</c>.</summary>
     public static readonly IReadOnlyList<string> Hosts = ["net", "hub", "alpha", "bravo", "nat", "charlie", "client"];
+
+    /// <summary>The hosts of a hub-pair lab: two hubs instead of one.</summary>
+    public static readonly IReadOnlyList<string> PairHosts = ["net", "hub1", "hub2", "alpha", "bravo", "nat", "charlie", "client"];
 
     /// <summary>
     /// Longest allowed prefix: the WireGuard interfaces are named <c>{prefix}</c> plus one letter and
     /// Linux interface names have at most 15 characters.
     /// </summary>
     public const int MaxPrefixLength = 14;
+
+    /// <summary>Longest prefix of a hub-pair lab: its WireGuard interfaces take two characters (kw1a2ba2: alpha's to hub2).</summary>
+    public const int MaxPairPrefixLength = MaxPrefixLength - 1;
 
     /// <summary>A fresh prefix: <c>kw</c> and four random hex digits.</summary>
     public static string NewPrefix() => "kw" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(2));
@@ -28,6 +34,14 @@ public static partial class LabNaming
     {
         if (!IsValidPrefix(prefix))
             throw new ArgumentException($"Lab prefix '{prefix}' is invalid: use 2 to {MaxPrefixLength} lowercase letters or digits, starting with a letter (e.g. kw1a2b).", nameof(prefix));
+    }
+
+    public static bool IsValidPairPrefix(string prefix) => IsValidPrefix(prefix) && prefix.Length <= MaxPairPrefixLength;
+
+    public static void EnsureValidPairPrefix(string prefix)
+    {
+        if (!IsValidPairPrefix(prefix))
+            throw new ArgumentException($"Lab prefix '{prefix}' is too long for a hub pair: at most {MaxPairPrefixLength} characters, since each WireGuard interface adds two (e.g. {prefix}h2) and Linux allows 15.", nameof(prefix));
     }
 
     public static string NamespaceOf(string prefix, string host) => $"{prefix}-{host}";

@@ -4,7 +4,7 @@ namespace Keepwire.Lab;
 
 /// <summary>
 /// Builds the lab's namespaces and links: a bridge standing for the internet, every public host
-/// plugged into it with a veth, and the CGNAT site behind its own NAT router.
+/// (each hub of a pair too) plugged into it with a veth, and the CGNAT site behind its own NAT router.
 /// </summary>
 internal sealed class LabNetworkBuilder(ICommandRunner runner, LabTopology topology)
 {
@@ -29,7 +29,7 @@ internal sealed class LabNetworkBuilder(ICommandRunner runner, LabTopology topol
     public async Task BuildAsync(CancellationToken cancellationToken)
     {
         // The internet namespace first: cleanup recognises a (partial) lab by it.
-        foreach (var host in LabNaming.Hosts)
+        foreach (var host in topology.Hosts)
             await CreateNamespaceAsync(topology.NamespaceOf(host), cancellationToken);
 
         await BuildInternetAsync(cancellationToken);
@@ -47,16 +47,18 @@ internal sealed class LabNetworkBuilder(ICommandRunner runner, LabTopology topol
     /// <summary>Writes the /etc/hosts every lab host sees (ip netns exec bind-mounts /etc/netns/NS/hosts over it).</summary>
     public void WriteHostsFiles()
     {
-        var hub = topology.Hub;
+        var hubLines = string.Concat(topology.Hubs.Select(hub => $"""
+            {hub.Public.IPv4} {hub.EndpointHostName}
+            {hub.Public.IPv6} {hub.EndpointHostName}
+
+            """));
         var hosts = $"""
             # Written by `keepwire lab` for lab {topology.Prefix}; removed with the lab.
             127.0.0.1 localhost
             ::1 localhost
-            {hub.Public.IPv4} {hub.EndpointHostName}
-            {hub.Public.IPv6} {hub.EndpointHostName}
-
+            {hubLines}
             """;
-        foreach (var host in LabNaming.Hosts.Where(h => h != "net"))
+        foreach (var host in topology.Hosts.Where(h => h != "net"))
         {
             var directory = LabPaths.EtcNetnsDirectory(topology.NamespaceOf(host));
             Directory.CreateDirectory(directory);

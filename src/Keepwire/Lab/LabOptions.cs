@@ -20,7 +20,13 @@ public sealed record LabOptions
     /// </summary>
     public IReadOnlyList<string> KeepwireCommand { get; init; } = CurrentKeepwireCommand();
 
-    /// <summary>Start the hub and site daemons and wait until every site has a handshake with the hub.</summary>
+    /// <summary>
+    /// Two hubs (hub1, hub2) sharing the VIPs through keepalived instead of one hub; every site dials
+    /// both. The lab puts no VIP anywhere: the hub daemons' keepalived does.
+    /// </summary>
+    public bool HubPair { get; init; }
+
+    /// <summary>Start the hub and site daemons and wait until every site has a handshake with the hub (each hub, in a pair).</summary>
     public bool StartDaemons { get; init; }
 
     /// <summary>How long to wait for the daemons to come up before failing with their logs.</summary>

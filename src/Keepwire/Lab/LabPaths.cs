@@ -43,6 +43,12 @@ public sealed class LabPaths(string stateRoot, string prefix)
     /// <summary>nginx's config, pid, logs and temp files of one site.</summary>
     public string WebServerDirectory(string site) => Path.Combine(SitesDirectory, site);
 
+    /// <summary>
+    /// While this file exists the site's local check fails (the lab's config checks that it does
+    /// not): how a test makes a site report itself unhealthy while everything the hub probes works.
+    /// </summary>
+    public string LocalCheckFlagFile(string site) => Path.Combine(SitesDirectory, site + ".local-check-fails");
+
     /// <summary>The per-namespace files <c>ip netns exec</c> bind-mounts over /etc (the lab's /etc/hosts).</summary>
     public static string EtcNetnsDirectory(string namespaceName) => Path.Combine("/etc/netns", namespaceName);
 }

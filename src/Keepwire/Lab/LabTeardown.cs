@@ -13,38 +13,45 @@ namespace Keepwire.Lab;
 /// <item>WireGuard interfaces first: wireguard-go exits only when its interface is deleted, and a
 /// deleted namespace would not stop it (the process itself keeps the namespace alive).</item>
 /// <item>Then the processes the lab tracks by pid, then any other process still inside one of the
-/// lab's namespaces (found by namespace membership, never by name).</item>
+/// lab's namespaces (found by namespace membership, never by name): also what a daemon started
+/// detached, such as a hub's keepalived and conntrackd.</item>
 /// <item>Then the namespaces (the internet namespace last: cleanup finds partial labs by it), the
 /// /etc/netns files, stale wireguard-go sockets, and the state directory.</item>
 /// </list>
+/// A lab may be a single hub or a hub pair, and its manifest (which says which) may be gone, so
+/// teardown looks for the names of both layouts.
 /// </summary>
 internal sealed class LabTeardown(ICommandRunner runner, LabPaths paths, ILogger logger)
 {
     private const string WireGuardSocketDirectory = "/var/run/wireguard";
+    private const int MaxSweeps = 5;
     private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(5);
 
     private readonly List<string> failures = [];
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        var topology = LabTopology.Create(paths.Prefix);
+        var layouts = LabTopology.PossibleLayouts(paths.Prefix);
+        var internetNamespace = layouts[0].InternetNamespace;
+        var allNamespaces = layouts.SelectMany(t => t.Hosts.Select(t.NamespaceOf)).Distinct(StringComparer.Ordinal).ToList();
+        var wireGuardNames = layouts.SelectMany(t => t.WireGuardInterfaces).ToHashSet(StringComparer.Ordinal);
         Log.TearingDown(logger, paths.Prefix);
         var existing = (await ListNamespacesAsync(runner, cancellationToken)).ToHashSet(StringComparer.Ordinal);
-        var labNamespaces = LabNaming.Hosts.Select(topology.NamespaceOf).Where(existing.Contains).ToList();
+        var labNamespaces = allNamespaces.Where(existing.Contains).ToList();
 
         foreach (var ns in labNamespaces)
-            await StepAsync($"delete WireGuard interfaces in {ns}", () => DeleteWireGuardInterfacesAsync(ns, topology, cancellationToken));
+            await StepAsync($"delete WireGuard interfaces in {ns}", () => DeleteWireGuardInterfacesAsync(ns, wireGuardNames, cancellationToken));
         await StepAsync("stop tracked processes", () => StopTrackedProcessesAsync(labNamespaces, cancellationToken));
         foreach (var ns in labNamespaces)
             await StepAsync($"stop processes in {ns}", () => StopProcessesInNamespaceAsync(ns, cancellationToken));
 
         // The internet namespace last, so a teardown cut short still leaves the lab findable.
-        foreach (var ns in labNamespaces.OrderBy(ns => ns == topology.InternetNamespace))
+        foreach (var ns in labNamespaces.OrderBy(ns => ns == internetNamespace))
             await StepAsync($"delete namespace {ns}", () => runner.RunCheckedAsync("ip", ["netns", "del", ns], cancellationToken: cancellationToken));
 
-        foreach (var host in LabNaming.Hosts)
-            await StepAsync($"remove /etc/netns files of {host}", () => RemoveDirectoryAsync(LabPaths.EtcNetnsDirectory(topology.NamespaceOf(host))));
-        await StepAsync("remove stale wireguard-go sockets", () => RemoveStaleWireGuardSocketsAsync(topology));
+        foreach (var ns in allNamespaces)
+            await StepAsync($"remove /etc/netns files of {ns}", () => RemoveDirectoryAsync(LabPaths.EtcNetnsDirectory(ns)));
+        await StepAsync("remove stale wireguard-go sockets", () => RemoveStaleWireGuardSocketsAsync(wireGuardNames));
         await StepAsync($"remove state directory {paths.Root}", () => RemoveDirectoryAsync(paths.Root));
 
         if (failures.Count > 0)
@@ -74,10 +81,9 @@ internal sealed class LabTeardown(ICommandRunner runner, LabPaths paths, ILogger
         }
     }
 
-    private async Task DeleteWireGuardInterfacesAsync(string ns, LabTopology topology, CancellationToken cancellationToken)
+    private async Task DeleteWireGuardInterfacesAsync(string ns, IReadOnlySet<string> wireGuardNames, CancellationToken cancellationToken)
     {
         var json = (await runner.RunCheckedAsync("ip", ["-n", ns, "-j", "-d", "link", "show"], cancellationToken: cancellationToken)).StandardOutput;
-        var wireGuardNames = topology.WireGuardInterfaces.ToHashSet(StringComparer.Ordinal);
         using var links = JsonDocument.Parse(string.IsNullOrWhiteSpace(json) ? "[]" : json);
         foreach (var link in links.RootElement.EnumerateArray())
         {
@@ -105,13 +111,24 @@ internal sealed class LabTeardown(ICommandRunner runner, LabPaths paths, ILogger
     private async Task StopProcessesInNamespaceAsync(string ns, CancellationToken cancellationToken)
     {
         var processes = new LabProcesses(runner, paths, logger);
-        var output = (await runner.RunCheckedAsync("ip", ["netns", "pids", ns], cancellationToken: cancellationToken)).StandardOutput;
-        var pids = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(p => int.Parse(p, CultureInfo.InvariantCulture));
-        foreach (var pid in pids)
+        // Look again after each sweep: a supervisor can start a process while its siblings are being
+        // stopped (keepalived restarts its VRRP child when that one dies first).
+        for (var sweep = 0; ; sweep++)
         {
-            Log.KillingLeftover(logger, paths.Prefix, pid, ns);
-            await processes.StopAsync(pid, "TERM", StopGrace, cancellationToken);
+            var output = (await runner.RunCheckedAsync("ip", ["netns", "pids", ns], cancellationToken: cancellationToken)).StandardOutput;
+            var pids = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(p => int.Parse(p, CultureInfo.InvariantCulture))
+                .Where(LabProcesses.IsAlive)
+                .ToList();
+            if (pids.Count == 0)
+                return;
+            if (sweep == MaxSweeps)
+                throw new LabException($"processes {string.Join(", ", pids)} kept appearing in {ns} after {MaxSweeps} sweeps");
+            foreach (var pid in pids)
+            {
+                Log.KillingLeftover(logger, paths.Prefix, pid, ns);
+                await processes.StopAsync(pid, "TERM", StopGrace, cancellationToken);
+            }
         }
     }
 
@@ -121,11 +138,11 @@ internal sealed class LabTeardown(ICommandRunner runner, LabPaths paths, ILogger
         return result.Succeeded ? result.StandardOutput.Trim() : "";
     }
 
-    private static Task RemoveStaleWireGuardSocketsAsync(LabTopology topology)
+    private static Task RemoveStaleWireGuardSocketsAsync(IEnumerable<string> wireGuardNames)
     {
         // By now every wireguard-go of the lab has exited (its namespace had no process left), so
         // a socket still there is stale: a wireguard-go killed with SIGKILL leaves it behind.
-        foreach (var name in topology.WireGuardInterfaces)
+        foreach (var name in wireGuardNames)
             File.Delete(Path.Combine(WireGuardSocketDirectory, name + ".sock"));
         return Task.CompletedTask;
     }

@@ -8,28 +8,32 @@ public sealed partial class NetworkLab
 {
     /// <summary>
     /// Looks at a lab from outside: which namespaces exist, whether the tracked processes are
-    /// alive, the hub's handshakes, and which site answers on each VIP (asked from the client with
-    /// curl and socat, with short timeouts, so a broken lab reports quickly).
+    /// alive, each hub's handshakes, which hub holds the VIPs, and which site answers on each VIP
+    /// (asked from the client with curl and socat, with short timeouts, so a broken lab reports quickly).
     /// </summary>
     public async Task<LabStatus> StatusAsync(string prefix, string stateRoot = LabOptions.DefaultStateRoot, CancellationToken cancellationToken = default)
     {
         LabNaming.EnsureValidPrefix(prefix);
-        var topology = LabTopology.Create(prefix);
         var paths = new LabPaths(stateRoot, prefix);
         var existing = (await LabTeardown.ListNamespacesAsync(runner, cancellationToken)).ToHashSet(StringComparer.Ordinal);
-        var namespaces = LabNaming.Hosts.Select(h => new LabNamespaceStatus(topology.NamespaceOf(h), existing.Contains(topology.NamespaceOf(h)))).ToList();
+        var topology = TopologyOf(paths, existing);
+        var namespaces = topology.Hosts.Select(h => new LabNamespaceStatus(topology.NamespaceOf(h), existing.Contains(topology.NamespaceOf(h)))).ToList();
         var processes = new LabProcesses(runner, paths, logger).Tracked()
             .Select(p => new LabProcessStatus(p.Name, p.Pid, LabProcesses.IsAlive(p.Pid)))
             .ToList();
 
         if (!Directory.Exists(paths.Root) || namespaces.Any(n => !n.Exists))
-            return new LabStatus(prefix, paths.Root, Directory.Exists(paths.Root), namespaces, processes, [], []);
+            return new LabStatus(prefix, paths.Root, Directory.Exists(paths.Root), namespaces, processes, [], [], []);
 
-        var handle = new LabHandle(this, runner, paths, [], logger);
+        var handle = new LabHandle(this, runner, paths, topology, [], logger);
         var now = DateTimeOffset.UtcNow;
-        var handshakes = (await handle.ReadHandshakesAsync(cancellationToken))
-            .Select(h => new LabHandshakeStatus(h.Key, h.Value, h.Value is { } at ? Math.Max(0, (now - at).TotalSeconds) : null))
-            .ToList();
+        var handshakes = new List<LabHandshakeStatus>();
+        foreach (var hub in topology.Hubs)
+        {
+            handshakes.AddRange((await handle.ReadHandshakesAsync(hub.Name, cancellationToken))
+                .Select(h => new LabHandshakeStatus(h.Key, h.Value, h.Value is { } at ? Math.Max(0, (now - at).TotalSeconds) : null, hub.Name)));
+        }
+        var vipHolders = (await handle.VipsByHubAsync(cancellationToken)).Where(h => h.Value.Count > 0).Select(h => h.Key).ToList();
 
         var serving = new List<LabServingStatus>();
         foreach (var vip in topology.Vips.Both)
@@ -37,7 +41,28 @@ public sealed partial class NetworkLab
             serving.Add(Serving("web", $"{FormatHost(vip)}:80", await AskWebAsync(handle, vip, cancellationToken)));
             serving.Add(Serving("echo", $"{FormatHost(vip)}:{LabEchoServer.Port}", await AskEchoAsync(handle, vip, cancellationToken)));
         }
-        return new LabStatus(prefix, paths.Root, true, namespaces, processes, handshakes, serving);
+        return new LabStatus(prefix, paths.Root, true, namespaces, processes, handshakes, vipHolders, serving);
+    }
+
+    /// <summary>
+    /// The layout the manifest records; without one (a lab whose state directory is gone), a hub
+    /// pair if its hub1 namespace exists.
+    /// </summary>
+    private static LabTopology TopologyOf(LabPaths paths, IReadOnlySet<string> existingNamespaces)
+    {
+        if (File.Exists(paths.ManifestFile))
+        {
+            try
+            {
+                return LabManifest.Read(paths.ManifestFile).Topology;
+            }
+            catch (LabException)
+            {
+                // Unreadable: tell the layout from the namespaces, as for a lab without a manifest.
+            }
+        }
+        var pair = LabNaming.IsValidPairPrefix(paths.Prefix) && existingNamespaces.Contains(LabNaming.NamespaceOf(paths.Prefix, "hub1"));
+        return LabTopology.Create(paths.Prefix, pair);
     }
 
     private static string FormatHost(IPAddress address) =>

@@ -5,8 +5,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Keepwire.Lab;
 
 /// <summary>
-/// Builds, finds and removes network-namespace labs: a hub, three sites (one behind NAT), a
-/// client and a bridge standing for the internet, all on one machine. Needs root.
+/// Builds, finds and removes network-namespace labs: a hub (or a hub pair), three sites (one behind
+/// NAT), a client and a bridge standing for the internet, all on one machine. Needs root.
 /// </summary>
 public sealed partial class NetworkLab(ICommandRunner runner, ILogger? logger = null)
 {
@@ -20,7 +20,7 @@ public sealed partial class NetworkLab(ICommandRunner runner, ILogger? logger = 
     /// </summary>
     public async Task<LabHandle> UpAsync(LabOptions options, CancellationToken cancellationToken = default)
     {
-        LabNaming.EnsureValidPrefix(options.Prefix);
+        var topology = LabTopology.Create(options.Prefix, options.HubPair);
         if (options.KeepwireCommand.Count == 0)
             throw new ArgumentException("LabOptions.KeepwireCommand is empty: give the program that runs keepwire.", nameof(options));
 
@@ -31,7 +31,7 @@ public sealed partial class NetworkLab(ICommandRunner runner, ILogger? logger = 
             throw new LabException($"Network namespaces named {options.Prefix}-* already exist; remove them with `keepwire lab down {options.Prefix}` first.");
 
         Log.BuildingLab(logger, options.Prefix, paths.Root);
-        var handle = new LabHandle(this, runner, paths, options.KeepwireCommand, logger);
+        var handle = new LabHandle(this, runner, paths, topology, options.KeepwireCommand, logger);
         try
         {
             await BuildAsync(handle, paths, options, cancellationToken);
@@ -53,7 +53,7 @@ public sealed partial class NetworkLab(ICommandRunner runner, ILogger? logger = 
         LabNaming.EnsureValidPrefix(prefix);
         var paths = new LabPaths(stateRoot, prefix);
         var manifest = LabManifest.Read(paths.ManifestFile);
-        return new LabHandle(this, runner, paths, manifest.KeepwireCommand, logger);
+        return new LabHandle(this, runner, paths, manifest.Topology, manifest.KeepwireCommand, logger);
     }
 
     /// <summary>Removes everything the lab <paramref name="prefix"/> made, in whatever state it is; safe to repeat.</summary>
@@ -102,7 +102,7 @@ public sealed partial class NetworkLab(ICommandRunner runner, ILogger? logger = 
         var topology = handle.Topology;
         CreateStateDirectories(paths);
         // The manifest first: from here on the lab is findable (and removable) by its state directory.
-        new LabManifest(options.Prefix, options.KeepwireCommand, DateTimeOffset.UtcNow).Write(paths.ManifestFile);
+        new LabManifest(options.Prefix, options.KeepwireCommand, DateTimeOffset.UtcNow, topology.IsHubPair).Write(paths.ManifestFile);
 
         var network = new LabNetworkBuilder(runner, topology);
         await network.BuildAsync(cancellationToken);

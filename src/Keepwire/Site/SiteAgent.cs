@@ -21,6 +21,7 @@ public sealed partial class SiteAgent : IControlHandler, IDisposable
     private readonly TimeProvider _time;
     private readonly SiteNetworkReconciler _network;
     private readonly IWireGuard _wireGuard;
+    private readonly LocalCheckRunner _localChecks;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private SiteUplinks _uplinks;
 
@@ -29,6 +30,7 @@ public sealed partial class SiteAgent : IControlHandler, IDisposable
     private DateTimeOffset _configLoadedAt;
     private DateTimeOffset? _lastReconcileAt;
     private string? _lastError;
+    private LocalCheckVerdict? _lastVerdict;
 
     private SiteAgent(SiteAgentOptions options, ClusterConfig config, SiteNode site, ICommandRunner runner, ILoggerFactory loggers, TimeProvider time)
     {
@@ -42,6 +44,7 @@ public sealed partial class SiteAgent : IControlHandler, IDisposable
         _site = site;
         _configLoadedAt = time.GetUtcNow();
         _uplinks = new SiteUplinks(config, site);
+        _localChecks = new LocalCheckRunner(runner, time);
     }
 
     public static SiteAgent Create(SiteAgentOptions options, ICommandRunner runner, ILoggerFactory loggers, TimeProvider time)
@@ -84,15 +87,24 @@ public sealed partial class SiteAgent : IControlHandler, IDisposable
         await _gate.WaitAsync(cancellationToken);
         try
         {
+            Exception? failure = null;
             try
             {
                 await _network.ReconcileAsync(_config, _site, cancellationToken);
             }
-            finally
+            catch (Exception e) when (e is not OperationCanceledException)
             {
-                // Reports and the relay go through every tunnel that works, even when another one failed this pass.
-                await _uplinks.SendAsync(healthy: true, "site agent running; no local checks failing", cancellationToken);
+                failure = e;
             }
+
+            // Reports and the relay go through every tunnel that works, even when another one failed this pass.
+            var verdict = await _localChecks.RunAsync(_site.LocalChecks, cancellationToken);
+            if (verdict.Reason != _lastVerdict?.Reason)
+                Log.LocalChecks(_logger, verdict.Healthy ? "healthy" : "unhealthy", verdict.Reason);
+            _lastVerdict = verdict;
+            await _uplinks.SendAsync(verdict.Healthy, verdict.Reason, cancellationToken);
+            if (failure is not null)
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
             _lastReconcileAt = _time.GetUtcNow();
             if (_lastError is not null)
                 Log.Recovered(_logger);
@@ -135,6 +147,9 @@ public sealed partial class SiteAgent : IControlHandler, IDisposable
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "reconcile failed, retrying: {Error}")]
         public static partial void ReconcileFailed(ILogger logger, string error);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "reporting {Verdict} to the hubs: {Reason}")]
+        public static partial void LocalChecks(ILogger logger, string verdict, string reason);
 
         [LoggerMessage(Level = LogLevel.Information, Message = "reconcile recovered")]
         public static partial void Recovered(ILogger logger);

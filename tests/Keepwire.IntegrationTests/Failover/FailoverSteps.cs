@@ -23,6 +23,16 @@ public static class FailoverSteps
 
     public static readonly TimeSpan DefaultHoldDown = TimeSpan.FromSeconds(3);
 
+    /// <summary>
+    /// A client asking the web service over both families, one request at a time, until stopped.
+    /// A request that meets a dead site is meant to survive by retrying its SYN into the new site:
+    /// it gets the SYN retransmissions (1 s, 3 s, 7 s) a real client would have.
+    /// </summary>
+    public static RequestLoop StartClientLoop(this LabHandle lab) =>
+        RequestLoop.StartUntilStopped(
+            lab, TimeSpan.FromMilliseconds(20), connectTimeout: TimeSpan.FromSeconds(8), requestTimeout: TimeSpan.FromSeconds(15),
+            Family.Url(lab.Topology.Vips.IPv4), Family.Url(lab.Topology.Vips.IPv6));
+
     /// <summary>The decision history from <c>keepwire events --json</c>, oldest first.</summary>
     public static async Task<IReadOnlyList<DecisionEvent>> EventsAsync(this LabHandle lab)
     {
@@ -124,7 +134,8 @@ public static class FailoverSteps
     /// <summary>
     /// Puts the lab back the way the failover tests start from, whatever a test (even a failed one)
     /// left behind: the lab's own config loaded, every daemon and server running, every link up, no
-    /// site drained, no test table in the hub, and web and echo served by alpha with every site healthy.
+    /// site drained, no site's local check failing, no test table in the hub, and web and echo served
+    /// by alpha with every site healthy.
     /// </summary>
     public static async Task RestoreSteadyStateAsync(this LabHandle lab, string labConfig)
     {
@@ -133,6 +144,8 @@ public static class FailoverSteps
         foreach (var site in lab.Topology.Sites)
         {
             await lab.RestoreLinkAsync(site.Name);
+            if (File.Exists(lab.LocalCheckFlagFile(site.Name)))
+                File.Delete(lab.LocalCheckFlagFile(site.Name));
             if (lab.DaemonPid(site.Name) is null)
                 await lab.StartDaemonAsync(site.Name);
             if (!await IsListeningAsync(lab, site.Name, "-t", ":80", expected: 1))

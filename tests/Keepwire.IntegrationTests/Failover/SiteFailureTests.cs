@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using Keepwire.Decisions;
 using Keepwire.IntegrationTests.EndToEnd;
 using Keepwire.Lab;
@@ -14,12 +16,6 @@ namespace Keepwire.IntegrationTests.Failover;
 [Collection("namespaces")]
 public sealed class SiteFailureTests(FailoverLabFixture fixture, ITestOutputHelper output) : IClassFixture<FailoverLabFixture>
 {
-    // A request that meets the dead site is meant to survive by retrying its SYN into the new site:
-    // give it the SYN retransmissions (1 s, 3 s, 7 s) a real client would have.
-    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(8);
-    private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(15);
-    private static readonly TimeSpan Pause = TimeSpan.FromMilliseconds(20);
-
     private LabHandle Lab => fixture.Lab;
 
     public enum Failure
@@ -39,7 +35,7 @@ public sealed class SiteFailureTests(FailoverLabFixture fixture, ITestOutputHelp
         var startedAt = DateTimeOffset.UtcNow;
         try
         {
-            await using var loop = StartLoop();
+            await using var loop = Lab.StartClientLoop();
             await Task.Delay(TimeSpan.FromSeconds(1));
 
             await BreakAsync(failure);
@@ -94,7 +90,7 @@ public sealed class SiteFailureTests(FailoverLabFixture fixture, ITestOutputHelp
         {
             await Lab.ReloadWithAsync(fixture.LabConfig, FailoverSteps.WebPortsLine, FailoverSteps.WebPortsLine + "    preempt: false\n");
             var startedAt = DateTimeOffset.UtcNow;
-            await using var loop = StartLoop();
+            await using var loop = Lab.StartClientLoop();
 
             await Lab.StopSiteWebServerAsync("alpha");
             await Lab.WaitForServingAsync("web", "bravo");
@@ -128,13 +124,23 @@ public sealed class SiteFailureTests(FailoverLabFixture fixture, ITestOutputHelp
         await Lab.RestoreSteadyStateAsync(fixture.LabConfig);
         var vip = Family.Pick(family, Lab.Topology.Vips);
         var client = Family.Pick(family, Lab.Topology.Client);
+        var alpha = Family.Pick(family, Lab.Topology.Site("alpha").Tunnel);
         var startedAt = DateTimeOffset.UtcNow;
+        var hubLogLength = new FileInfo(Lab.DaemonLogFile("hub")).Length;
         try
         {
             Assert.Equal($"site=alpha client={client}\n", await Lab.UdpEchoFromClientAsync(vip));
+            // A web request leaves its flow to alpha in the hub's conntrack table (TIME_WAIT, 2 minutes).
+            Assert.Equal($"site=alpha client={client}\n", await Lab.GetFromClientAsync(Family.Url(vip)));
+            var webFlows = await WebFlowsAsync(vip, alpha);
+            Assert.NotEmpty(webFlows);
 
             await Lab.StopSiteEchoServerAsync("alpha");
             await Lab.WaitForServingAsync("echo", "bravo");
+            // echo's flush runs beside the decision loop: wait until it is done, then web's flows must still be there.
+            var flush = await WaitForHubLogAsync(hubLogLength, "conntrack entries of echo towards alpha");
+            output.WriteLine($"{family}: {flush}");
+            Assert.Superset(webFlows, await WebFlowsAsync(vip, alpha));
 
             Assert.Equal($"site=bravo client={client}\n", await Lab.UdpEchoFromClientAsync(vip));
             Assert.Equal("alpha", (await Lab.ServiceAsync("web")).ServingSite);
@@ -163,8 +169,29 @@ public sealed class SiteFailureTests(FailoverLabFixture fixture, ITestOutputHelp
     /// </summary>
     private static int InFlightLosses(Failure failure) => failure == Failure.ProcessesKilled ? 1 : 0;
 
-    private RequestLoop StartLoop() =>
-        RequestLoop.StartUntilStopped(Lab, Pause, ConnectTimeout, RequestTimeout, Family.Url(Lab.Topology.Vips.IPv4), Family.Url(Lab.Topology.Vips.IPv6));
+    /// <summary>The client ports of the hub's conntrack entries of web (tcp/80 on <paramref name="vip"/>) DNATed to <paramref name="site"/>.</summary>
+    private async Task<HashSet<string>> WebFlowsAsync(IPAddress vip, IPAddress site)
+    {
+        var family = vip.AddressFamily == AddressFamily.InterNetworkV6 ? "ipv6" : "ipv4";
+        var listing = await Lab.ExecAsync("hub", "conntrack", "-L", "-f", family, "-p", "tcp", "--orig-dst", vip.ToString(), "--dport", "80", "--reply-src", site.ToString());
+        Assert.True(listing.Succeeded, $"conntrack -L failed: {listing.StandardError}");
+        // The original direction comes first on a line: its sport is the client's port.
+        return [.. listing.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line.Split(' ').First(f => f.StartsWith("sport=", StringComparison.Ordinal)))];
+    }
+
+    /// <summary>Waits for a line of the hub's log after <paramref name="offset"/> that contains <paramref name="text"/>; returns it.</summary>
+    private async Task<string> WaitForHubLogAsync(long offset, string text)
+    {
+        var deadline = DateTime.UtcNow + FailoverSteps.DecisionTimeout;
+        while (true)
+        {
+            var line = LabClient.ReadLogFrom(Lab.DaemonLogFile("hub"), offset).Split('\n').FirstOrDefault(l => l.Contains(text, StringComparison.Ordinal));
+            if (line is not null)
+                return line;
+            Assert.True(DateTime.UtcNow < deadline, $"the hub did not log '{text}': {LabClient.ReadLogTail(Lab.DaemonLogFile("hub"))}");
+            await Task.Delay(100);
+        }
+    }
 
     private async Task<List<DecisionEvent>> NewWebEventsAsync(DateTimeOffset since) =>
         [.. (await Lab.EventsAsync()).Where(e => e.Service == "web" && e.Time >= since)];

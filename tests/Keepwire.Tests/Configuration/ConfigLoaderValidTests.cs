@@ -116,7 +116,36 @@ public sealed class ConfigLoaderValidTests
         Assert.Equal(25, alpha.PersistentKeepalive);
         Assert.Equal("/srv/kw/keys/alpha.key", alpha.PrivateKeyFile);
         Assert.Equal(TunnelAddresses.Host(IPAddress.Parse("10.77.0.10"), null), alpha.Tunnel);
+        Assert.Empty(alpha.LocalChecks);
         Assert.Empty(config.Services);
+    }
+
+    [Fact]
+    public void Local_checks_parse_with_their_names_commands_and_timeouts()
+    {
+        var yaml = """
+            hubs:
+              - name: hub
+                endpoint: hub.example.net:51820
+                public_key: WbW/rWfViauNmPHbZanI6Climp7mFBdnltqzdvr/qgA=
+                tunnel: { ipv4: 10.77.0.1/24 }
+            sites:
+              - name: alpha
+                public_key: ee/TdwkXl/RquSKQZyMWXmjjCf0t/Q07IQ7w2zA6pxg=
+                local_checks:
+                  - { name: db-replica, command: ["/usr/local/bin/check-replica", "--max-lag", "10"], timeout: 500ms }
+                  - command: [test, "!", -e, /run/maintenance]
+            """;
+
+        var result = ConfigLoader.Parse(yaml, "cluster.yaml");
+
+        Assert.Empty(result.Errors);
+        var checks = Assert.Single(result.Config!.Sites).LocalChecks;
+        Assert.Equal(2, checks.Count);
+        Assert.Equal(("db-replica", TimeSpan.FromMilliseconds(500)), (checks[0].Name, checks[0].Timeout));
+        Assert.Equal(["/usr/local/bin/check-replica", "--max-lag", "10"], checks[0].Command);
+        Assert.Equal(("local2", TimeSpan.FromSeconds(2)), (checks[1].Name, checks[1].Timeout));
+        Assert.Equal(["test", "!", "-e", "/run/maintenance"], checks[1].Command);
     }
 
     [Fact]

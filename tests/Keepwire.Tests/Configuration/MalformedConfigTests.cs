@@ -109,6 +109,16 @@ public sealed partial class MalformedConfigTests
         ["exec command as one string"] = (ConfigText.Base.Append("    checks: [{ type: exec, command: /bin/true }]"), 16, 37, "command must be a list, not '/bin/true'"),
         ["exec command empty"] = (ConfigText.Base.Append("    checks: [{ type: exec, command: [] }]"), 16, 37, "check exec: an exec check needs a command"),
         ["two checks named after the same type"] = (ConfigText.Base.Append("    checks: [{ type: tcp }, { type: tcp, port: 81 }]"), 16, 29, "check name 'tcp' is used twice in service 'web' (first at line 16)"),
+        ["local_checks is not a list"] = (ConfigText.Base.InsertAfter(8, "    local_checks: /bin/true"), 9, 19, "local_checks must be a list"),
+        ["local check without command"] = (ConfigText.Base.InsertAfter(8, "    local_checks: [{ name: db-replica }]"), 9, 20, "local check is missing required key 'command'"),
+        ["local check command empty"] = (ConfigText.Base.InsertAfter(8, "    local_checks: [{ command: [] }]"), 9, 31, "a local check needs a command, and this list is empty"),
+        ["local check command as one string"] = (ConfigText.Base.InsertAfter(8, "    local_checks: [{ command: /bin/true }]"), 9, 31, "command must be a list, not '/bin/true' (hint: write the program and its arguments as a list"),
+        ["local check timeout without unit"] = (ConfigText.Base.InsertAfter(8, "    local_checks: [{ command: [/bin/true], timeout: 2 }]"), 9, 53, "timeout '2' has no unit (hint: add one: 2ms or 2s)"),
+        ["local check timeout zero"] = (ConfigText.Base.InsertAfter(8, "    local_checks: [{ command: [/bin/true], timeout: 0s }]"), 9, 53, "local check local1: timeout must be positive"),
+        ["unknown local check key"] = (ConfigText.Base.InsertAfter(8, "    local_checks:", "      - command: [/bin/true]", "        timout: 1s"), 11, 9, "unknown key 'timout' in local check (hint: did you mean 'timeout'?)"),
+        ["local_checks misspelt"] = (ConfigText.Base.InsertAfter(8, "    local_check: []"), 9, 5, "unknown key 'local_check' in site (hint: did you mean 'local_checks'?)"),
+        ["local check name not valid"] = (ConfigText.Base.InsertAfter(8, "    local_checks: [{ name: DB, command: [/bin/true] }]"), 9, 28, "name 'DB' is not valid"),
+        ["two local checks with the same name"] = (ConfigText.Base.InsertAfter(8, "    local_checks:", "      - { name: db, command: [/bin/true] }", "      - { name: db, command: [/bin/false] }"), 11, 17, "local check name 'db' is used twice in this site (first at line 10)"),
         ["two checks with the same name"] = (ConfigText.Base.Append("    checks:", "      - { name: probe, type: tcp }", "      - { name: probe, type: http }"), 18, 17, "check name 'probe' is used twice in service 'web' (first at line 17)"),
     };
 

@@ -55,6 +55,17 @@ public sealed class LabConfigWriterTests
     }
 
     [Fact]
+    public void Every_site_runs_one_local_check_that_passes_until_its_flag_file_exists()
+    {
+        foreach (var site in config.Sites)
+        {
+            var check = Assert.Single(site.LocalChecks);
+            Assert.Equal("unhealthy-flag", check.Name);
+            Assert.Equal(["test", "!", "-e", $"/run/keepwire-lab/kw1a2b/sites/{site.Name}.local-check-fails"], check.Command);
+        }
+    }
+
+    [Fact]
     public void Web_and_echo_are_offered_on_both_vips_by_every_site()
     {
         Assert.Equal(["web", "echo"], config.Services.Select(s => s.Name));

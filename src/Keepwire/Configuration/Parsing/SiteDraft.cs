@@ -43,6 +43,9 @@ internal sealed class SiteDraft(YamlNode node)
 
     public int? PersistentKeepalive { get; set; }
 
+    /// <summary>Null after an error in <c>local_checks</c> was reported.</summary>
+    public IReadOnlyList<LocalCheck>? LocalChecks { get; set; } = [];
+
     public string DisplayName => Name is null ? "site" : $"site '{Name.Value}'";
 
     public Located<IPAddress>? ExplicitAddress(AddressFamily family) =>
@@ -70,6 +73,7 @@ internal sealed class SiteDraft(YamlNode node)
             PersistentKeepalive ?? throw Incomplete())
         {
             Interfaces = new HubInterfaceDictionary(interfaces),
+            LocalChecks = LocalChecks ?? throw Incomplete(),
         };
     }
 

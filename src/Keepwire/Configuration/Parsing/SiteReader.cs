@@ -9,7 +9,7 @@ internal static class SiteReader
     public const int DefaultPersistentKeepalive = 25;
 
     public static readonly string[] Keys =
-        ["name", "public_key", "priority", "mode", "tunnel", "interface", "interfaces", "private_key_file", "persistent_keepalive"];
+        ["name", "public_key", "priority", "mode", "tunnel", "interface", "interfaces", "private_key_file", "persistent_keepalive", "local_checks"];
 
     public static SiteDraft? Read(YamlNode node, ConfigErrorSink errors, string baseDirectory)
     {
@@ -30,6 +30,8 @@ internal static class SiteReader
         site.InterfacesNode = map.Optional("interfaces");
         site.PrivateKeyFile = CommonFields.PrivateKeyFile(map, site.Name, baseDirectory);
         site.PersistentKeepalive = map.OptionalInteger("persistent_keepalive", DefaultPersistentKeepalive, 1, 65535);
+        if (map.Optional("local_checks") is { } checksNode)
+            site.LocalChecks = LocalCheckReader.ReadAll(checksNode, errors);
         return site;
     }
 

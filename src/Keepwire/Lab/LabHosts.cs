@@ -1,0 +1,57 @@
+using System.Net;
+
+namespace Keepwire.Lab;
+
+/// <summary>An IPv4 and an IPv6 address of one host or role.</summary>
+public sealed record DualStackAddress(IPAddress IPv4, IPAddress IPv6)
+{
+    public static DualStackAddress Parse(string ipv4, string ipv6) => new(IPAddress.Parse(ipv4), IPAddress.Parse(ipv6));
+
+    public IEnumerable<IPAddress> Both => [IPv4, IPv6];
+}
+
+/// <summary>A hub host: public addresses on <see cref="PublicInterface"/>, the WireGuard end every site dials.</summary>
+/// <param name="Tunnel">The hub's tunnel addresses; with <see cref="TunnelPrefixLengthIPv4"/>/<see cref="TunnelPrefixLengthIPv6"/> they form the tunnel network.</param>
+/// <param name="VrrpPriority">In a hub pair, the hub's keepalived priority; null for a single hub.</param>
+public sealed record LabHub(
+    string Name,
+    string Namespace,
+    string PublicInterface,
+    DualStackAddress Public,
+    DualStackAddress Tunnel,
+    int TunnelPrefixLengthIPv4,
+    int TunnelPrefixLengthIPv6,
+    string WireGuardInterface,
+    int ListenPort,
+    string EndpointHostName,
+    int? VrrpPriority = null)
+{
+    public string Endpoint => $"{EndpointHostName}:{ListenPort}";
+}
+
+/// <summary>One of a site's WireGuard interfaces: the one whose only peer is <paramref name="Hub"/>.</summary>
+public sealed record LabWireGuardLink(string Hub, string Interface);
+
+/// <summary>A site host running the agent, nginx and the UDP echo.</summary>
+/// <param name="Host">The address of the site's own uplink: public, or private behind the NAT router.</param>
+/// <param name="WireGuardLinks">One WireGuard interface per hub, in the order of the lab's hubs.</param>
+/// <param name="BehindNat">True for the site that stands for CGNAT: unreachable from outside, it dials out.</param>
+public sealed record LabSite(
+    string Name,
+    string Namespace,
+    int Priority,
+    DualStackAddress Host,
+    DualStackAddress Tunnel,
+    IReadOnlyList<LabWireGuardLink> WireGuardLinks,
+    bool BehindNat)
+{
+    /// <summary>The interface to the first (or only) hub.</summary>
+    public string WireGuardInterface => WireGuardLinks[0].Interface;
+
+    public string InterfaceFor(string hub) =>
+        WireGuardLinks.FirstOrDefault(link => link.Hub == hub)?.Interface
+        ?? throw new ArgumentException($"Site {Name} has no WireGuard interface to '{hub}'; it dials {string.Join(", ", WireGuardLinks.Select(l => l.Hub))}.", nameof(hub));
+}
+
+/// <summary>The NAT router in front of the CGNAT site: masquerades IPv4 and IPv6 out of <c>eth0</c>.</summary>
+public sealed record LabNatRouter(string Namespace, DualStackAddress Outside, DualStackAddress Inside);

@@ -1,0 +1,87 @@
+namespace Keepwire.Lab;
+
+/// <summary>The two layouts a lab can have: the fixed addresses and the names derived from the prefix.</summary>
+public sealed partial record LabTopology
+{
+    private static readonly DualStackAddress Hub1Public = DualStackAddress.Parse("203.0.113.1", "2001:db8:113::1");
+    private static readonly DualStackAddress Hub2Public = DualStackAddress.Parse("203.0.113.2", "2001:db8:113::2");
+
+    /// <summary>The layout of lab <paramref name="prefix"/>: one hub, or with <paramref name="hubPair"/> two.</summary>
+    public static LabTopology Create(string prefix, bool hubPair = false)
+    {
+        LabNaming.EnsureValidPrefix(prefix);
+        if (hubPair)
+            LabNaming.EnsureValidPairPrefix(prefix);
+        string Ns(string host) => LabNaming.NamespaceOf(prefix, host);
+
+        // A single hub keeps the names it has always had (kw1a2bh, kw1a2ba): scripts and tests know them.
+        // In a pair every interface gets two characters, the second naming the hub (kw1a2bh2, kw1a2ba2).
+        LabHub[] hubs = hubPair
+            ? [PairHub(prefix, 1, Hub1Public, 150), PairHub(prefix, 2, Hub2Public, 100)]
+            :
+            [
+                new LabHub(
+                    Name: "hub",
+                    Namespace: Ns("hub"),
+                    PublicInterface: "eth0",
+                    Public: Hub1Public,
+                    Tunnel: DualStackAddress.Parse("10.77.0.1", "fd77::1"),
+                    TunnelPrefixLengthIPv4: 24,
+                    TunnelPrefixLengthIPv6: 64,
+                    WireGuardInterface: prefix + "h",
+                    ListenPort: 51820,
+                    EndpointHostName: "hub.lab.test"),
+            ];
+
+        IReadOnlyList<LabWireGuardLink> Links(char site) =>
+            hubPair
+                ? [.. hubs.Select((hub, index) => new LabWireGuardLink(hub.Name, $"{prefix}{site}{index + 1}"))]
+                : [new LabWireGuardLink(hubs[0].Name, $"{prefix}{site}")];
+
+        LabSite[] sites =
+        [
+            new("alpha", Ns("alpha"), 300, DualStackAddress.Parse("203.0.113.11", "2001:db8:113::11"), DualStackAddress.Parse("10.77.0.11", "fd77::11"), Links('a'), BehindNat: false),
+            new("bravo", Ns("bravo"), 200, DualStackAddress.Parse("203.0.113.12", "2001:db8:113::12"), DualStackAddress.Parse("10.77.0.12", "fd77::12"), Links('b'), BehindNat: false),
+            new("charlie", Ns("charlie"), 100, DualStackAddress.Parse("192.168.13.2", "fd00:13::2"), DualStackAddress.Parse("10.77.0.13", "fd77::13"), Links('c'), BehindNat: true),
+        ];
+
+        return new LabTopology(
+            Prefix: prefix,
+            InternetNamespace: Ns("net"),
+            BridgeInterface: "br0",
+            InternetGateway: DualStackAddress.Parse("203.0.113.254", "2001:db8:113::fe"),
+            PublicPrefixLengthIPv4: 24,
+            PublicPrefixLengthIPv6: 64,
+            Hubs: hubs,
+            Sites: sites,
+            Nat: new LabNatRouter(Ns("nat"), DualStackAddress.Parse("203.0.113.13", "2001:db8:113::13"), DualStackAddress.Parse("192.168.13.1", "fd00:13::1")),
+            ClientNamespace: Ns("client"),
+            Client: DualStackAddress.Parse("203.0.113.100", "2001:db8:113::100"),
+            // Inside the public /24 and /64: on-link for every public host, so clients find the VIPs by
+            // ARP/ND on whichever hub holds them (the single hub's daemon, or keepalived in a pair).
+            Vips: DualStackAddress.Parse("203.0.113.80", "2001:db8:113::80"));
+    }
+
+    /// <summary>
+    /// Every layout a lab named <paramref name="prefix"/> may have, so cleanup finds what a lab made
+    /// even when its manifest (which says which layout it is) is gone.
+    /// </summary>
+    public static IReadOnlyList<LabTopology> PossibleLayouts(string prefix) =>
+        LabNaming.IsValidPairPrefix(prefix) ? [Create(prefix), Create(prefix, hubPair: true)] : [Create(prefix)];
+
+    /// <summary>hub1 or hub2 of a pair: the same tunnel network, each its own address, key, port and name.</summary>
+    private static LabHub PairHub(string prefix, int number, DualStackAddress publicAddress, int vrrpPriority) =>
+        new(
+            Name: $"hub{number}",
+            Namespace: LabNaming.NamespaceOf(prefix, $"hub{number}"),
+            PublicInterface: "eth0",
+            Public: publicAddress,
+            Tunnel: DualStackAddress.Parse($"10.77.0.{number}", $"fd77::{number}"),
+            TunnelPrefixLengthIPv4: 24,
+            TunnelPrefixLengthIPv6: 64,
+            WireGuardInterface: $"{prefix}h{number}",
+            // Distinct ports, so a capture on the bridge tells the two tunnels of a site apart at a glance.
+            ListenPort: 51819 + number,
+            EndpointHostName: $"hub{number}.lab.test",
+            VrrpPriority: vrrpPriority);
+}

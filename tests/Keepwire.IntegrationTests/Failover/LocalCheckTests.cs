@@ -1,0 +1,103 @@
+using Keepwire.Decisions;
+using Keepwire.IntegrationTests.EndToEnd;
+using Keepwire.Lab;
+using Xunit.Abstractions;
+
+namespace Keepwire.IntegrationTests.Failover;
+
+/// <summary>
+/// A site's own local check, end to end: alpha's agent finds its check failing while everything the
+/// hub probes at alpha still answers, reports that through the tunnel, and the hub moves alpha's
+/// services to bravo naming the check; once the check passes again, traffic returns after the
+/// preempt delay.
+/// </summary>
+[Collection("namespaces")]
+public sealed class LocalCheckTests(FailoverLabFixture fixture, ITestOutputHelper output) : IClassFixture<FailoverLabFixture>
+{
+    private LabHandle Lab => fixture.Lab;
+
+    [Fact]
+    public async Task A_failing_local_check_moves_the_sites_services_to_the_next_site_and_they_return_once_it_passes()
+    {
+        await Lab.RestoreSteadyStateAsync(fixture.LabConfig);
+        var flag = Lab.LocalCheckFlagFile("alpha");
+        var failure = $"agent reports unhealthy: local check {LabHandle.LocalCheckName} failed: exit 1";
+        var startedAt = DateTimeOffset.UtcNow;
+        try
+        {
+            await using var loop = Lab.StartClientLoop();
+            await Task.Delay(TimeSpan.FromSeconds(1));
+
+            // Made inside alpha's namespace, as an operator's or a monitor's flag would be.
+            await ExecCheckedAsync("alpha", "touch", flag);
+            var failedAt = DateTimeOffset.UtcNow;
+            var moved = await Lab.WaitForServingAsync("web", "bravo");
+            await Lab.WaitForServingAsync("echo", "bravo");
+            output.WriteLine($"web on bravo {(moved.Since - failedAt)?.TotalMilliseconds:0} ms after the flag appeared");
+
+            // The hub's own probes of alpha still pass: only the agent's report took alpha out.
+            var alpha = await Lab.SiteAsync("alpha");
+            Assert.True(alpha.Checks.All(c => c.State == "healthy"), $"alpha's probes should still pass: {FailoverSteps.DescribeStatus(await Lab.HubStatusAsync())}");
+            Assert.Contains(failure, alpha.Health, StringComparison.Ordinal);
+            Assert.Equal($"site=bravo client={Lab.Topology.Client.IPv4}\n", await Lab.GetFromClientAsync(Family.Url(Lab.Topology.Vips.IPv4)));
+            Assert.Equal($"site=bravo client={Lab.Topology.Client.IPv6}\n", await Lab.UdpEchoFromClientAsync(Lab.Topology.Vips.IPv6));
+
+            var failovers = (await Lab.EventsAsync()).Where(e => e.Time >= startedAt).ToList();
+            foreach (var service in new[] { "web", "echo" })
+            {
+                var failover = Assert.Single(failovers, e => e.Service == service);
+                Assert.True(
+                    failover is { From: "alpha", To: "bravo", Reason: DecisionReason.Failover, Automatic: true, Planned: false },
+                    $"an unplanned automatic failover of {service} from alpha wanted: {failover}");
+                Assert.Contains($"alpha: {failure}", failover.Detail, StringComparison.Ordinal);
+            }
+            var history = await Lab.EventsTextAsync();
+            Assert.Contains("web: alpha → bravo [Failover]", history, StringComparison.Ordinal);
+            Assert.Contains($"local check {LabHandle.LocalCheckName} failed", history, StringComparison.Ordinal);
+
+            await ExecCheckedAsync("alpha", "rm", flag);
+            var passingAt = DateTimeOffset.UtcNow;
+            await Lab.WaitForHealthyAsync("alpha");
+            var back = await Lab.WaitForServingAsync("web", "alpha");
+            await Lab.WaitForServingAsync("echo", "alpha");
+            output.WriteLine($"web back on alpha {(back.Since - passingAt)?.TotalMilliseconds:0} ms after the flag went");
+
+            var preempts = (await Lab.EventsAsync()).Where(e => e.Time >= passingAt).ToList();
+            foreach (var service in new[] { "web", "echo" })
+            {
+                var preempt = Assert.Single(preempts, e => e.Service == service);
+                Assert.True(
+                    preempt is { From: "bravo", To: "alpha", Reason: DecisionReason.Preempted, Planned: true },
+                    $"a planned preempt of {service} back to alpha wanted: {preempt}");
+                Assert.True(
+                    preempt.Time >= passingAt + FailoverSteps.DefaultPreemptDelay,
+                    $"{service} back on alpha at {preempt.Time:HH:mm:ss.fff}, less than the preempt delay after the check passed at {passingAt:HH:mm:ss.fff}");
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            var requests = await loop.StopAsync(TimeSpan.FromSeconds(60));
+            output.WriteLine($"{requests.Lines.Count} requests, {requests.Failures.Count} failed: {requests.Summary()}");
+            Assert.Contains(requests.Answers, a => a.StartsWith("site=bravo ", StringComparison.Ordinal));
+            Assert.True(requests.Answers[^1].StartsWith("site=alpha ", StringComparison.Ordinal), $"the last answers should come from alpha again: {requests.Summary()}");
+            Assert.True(requests.Failures.Count <= InFlightLosses, $"requests failed: {requests.Summary()}");
+        }
+        finally
+        {
+            await Lab.RestoreSteadyStateAsync(fixture.LabConfig);
+        }
+    }
+
+    /// <summary>
+    /// alpha still serves when its report takes it out, but the switch is unplanned, so the hub
+    /// deletes web's flows to alpha: a request the loop has open at that instant can lose its flow
+    /// mid-stream (its next packet is NATed afresh, to bravo, which resets it). The loop asks one
+    /// request at a time, so at most one; none was lost in the runs so far.
+    /// </summary>
+    private const int InFlightLosses = 1;
+
+    private async Task ExecCheckedAsync(string host, params string[] arguments)
+    {
+        var result = await Lab.ExecAsync(host, arguments);
+        Assert.True(result.Succeeded, $"{string.Join(' ', arguments)} in {host} failed ({result.ExitCode}): {result.StandardError}");
+    }
+}
