@@ -30,7 +30,7 @@ internal static class StatusTable
         }));
     }
 
-    private static void WriteRows(TextWriter output, string[] header, IEnumerable<string[]> rows)
+    internal static void WriteRows(TextWriter output, string[] header, IEnumerable<string[]> rows)
     {
         var all = new List<string[]> { header };
         all.AddRange(rows);

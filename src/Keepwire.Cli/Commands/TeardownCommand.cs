@@ -19,7 +19,7 @@ internal static class TeardownCommand
     {
         var config = CommonOptions.Config();
         var node = CommonOptions.Node();
-        var command = new Command("teardown", "Remove this node's WireGuard interface, VIPs, routes and forwarding table (stop the daemon first).")
+        var command = new Command("teardown", "Remove this node's WireGuard interfaces, VIPs, routes and nftables table (stop the daemon first).")
         {
             config, node,
         };
@@ -45,7 +45,9 @@ internal static class TeardownCommand
             }
             else if (cluster.FindSite(name) is { } site)
             {
-                await new SiteNetworkReconciler(wireGuard, new RoutingCli(runner), new Sysctl(runner), new GetentHostResolver(runner), TimeProvider.System, loggers.CreateLogger<SiteNetworkReconciler>())
+                await new SiteNetworkReconciler(
+                        wireGuard, new RoutingCli(runner), new Sysctl(runner), new GetentHostResolver(runner), new NftablesCli(runner), TimeProvider.System,
+                        loggers.CreateLogger<SiteNetworkReconciler>())
                     .TeardownAsync(site, cancellationToken);
             }
             else
