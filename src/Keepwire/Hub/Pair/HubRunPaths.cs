@@ -10,8 +10,11 @@ namespace Keepwire.Hub.Pair;
 /// </summary>
 public sealed record HubRunPaths(string Directory, string Node)
 {
-    public static HubRunPaths For(HubDaemonOptions options) =>
-        new(Path.GetDirectoryName(Path.GetFullPath(options.SocketPath)) ?? "/run/keepwire", options.NodeName);
+    public static HubRunPaths For(HubDaemonOptions options) => For(options.SocketPath, options.NodeName);
+
+    /// <param name="socketPath">The hub daemon's control socket (its --socket).</param>
+    public static HubRunPaths For(string socketPath, string node) =>
+        new(Path.GetDirectoryName(Path.GetFullPath(socketPath)) ?? "/run/keepwire", node);
 
     /// <summary>The daemon's pid: keepalived's liveness check reads it, so a dead daemon gives the VIPs up.</summary>
     public string DaemonPidFile => Path.Combine(Directory, $"{Node}.pid");
