@@ -10,9 +10,10 @@ namespace Keepwire.Sync;
 ///   other follows and yields (keepalived gives the VIPs up) until the peer is silent, stops claiming them, or is heard
 ///   directly again (then VRRP adverts pass too, and keepalived settles it without us). Only a claim that arrived after I
 ///   took the VIPs counts: a dead peer's last words must not make its successor give them up.</item>
-/// <item>Neither holds them and the peer is alive → the higher priority decides, the other follows, so whoever takes the
-///   VIPs next already agrees with the other.</item>
-/// <item>I do not hold them and the peer is silent → I decide locally: nobody reaches me, but my maps stay right for a takeover.</item>
+/// <item>I do not hold them and the peer does not claim them either (silent, starting, or between two VRRP masters) → I
+///   decide locally, continuing from what I last followed: nobody reaches me, but my maps stay right for a takeover.
+///   Following a peer that does not hold the VIPs either would only copy decisions no client sees, perhaps made blind
+///   by a daemon that has just started; whoever takes the VIPs next is followed by the other.</item>
 /// <item>The peer is silent and no site is reachable from here either → I am cut off: I yield, so that I come back as
 ///   backup when the link returns (nopreempt keeps the VIPs where they went) instead of taking them back with decisions
 ///   made blind.</item>
@@ -99,17 +100,13 @@ public sealed class PeerHubView
 
             return peer is null
                 ? Alone($"active; {_peer} is silent", anySiteReachable, recheckAt)
-                : new(PairRole.Decide, null, false, $"active; {_peer} does not hold the VIPs", recheckAt);
+                : new(PairRole.Decide, null, false, peer.HoldsVips ? $"active; {_peer}'s last claim to the VIPs predates mine (it is gone, or lost them)" : $"active; {_peer} does not hold the VIPs", recheckAt);
         }
 
         if (peer is { HoldsVips: true })
             return new(PairRole.Follow, peer, _yielding, _yielding ? $"{_peer} is active and outranks {_self}, which stays out of VRRP until {_peer} is silent or heard directly" : $"standby; following active {_peer}", recheckAt);
         if (peer is not null)
-        {
-            return _peerOutranks
-                ? new(PairRole.Follow, peer, false, $"neither hub holds the VIPs; following {_peer}, which outranks {_self}", recheckAt)
-                : new(PairRole.Decide, null, false, $"neither hub holds the VIPs; {_self} outranks {_peer} and decides", recheckAt);
-        }
+            return new(PairRole.Decide, null, false, $"standby; {_peer} does not hold the VIPs either, deciding locally", recheckAt);
 
         return Alone($"standby; {_peer} is silent, deciding locally", anySiteReachable, recheckAt);
     }

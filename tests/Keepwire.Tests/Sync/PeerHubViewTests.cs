@@ -140,13 +140,14 @@ public sealed class PeerHubViewTests
     }
 
     [Fact]
-    public void When_neither_holds_the_VIPs_the_higher_priority_decides_and_the_other_follows()
+    public void When_neither_holds_the_VIPs_both_decide_locally_a_restarted_peer_is_not_copied()
     {
+        // hub1's daemon has just restarted (its checks have no results yet); hub2 will take the VIPs in a moment.
         _hub1.Observe(From("hub2", holdsVips: false));
         _hub2.Observe(From("hub1", holdsVips: false));
 
         Assert.Equal(PairRole.Decide, _hub1.Evaluate(holdsVips: false).Role);
-        Assert.Equal(PairRole.Follow, _hub2.Evaluate(holdsVips: false).Role);
+        Assert.Equal(PairRole.Decide, _hub2.Evaluate(holdsVips: false).Role);
     }
 
     [Fact]
