@@ -5,7 +5,8 @@ namespace Keepwire.Sync;
 /// state in, time from the <see cref="TimeProvider"/>). The rules:
 /// <list type="bullet">
 /// <item>I hold the VIPs and the peer is silent (nothing for peer_timeout) or does not claim them → I decide.</item>
-/// <item>I do not hold them and the live peer claims them → I follow it (adopt its decisions and intent).</item>
+/// <item>I do not hold them and the live peer claims them → I follow it (adopt its decisions and intent). Only a claim that
+///   arrived after I last held the VIPs: an older one may carry older decisions than mine.</item>
 /// <item>Both hold them (a partition between the hubs, or a VRRP transition) → the higher vrrp_priority keeps deciding; the
 ///   other follows and yields (keepalived gives the VIPs up) until the peer is silent, stops claiming them, or is heard
 ///   directly again (then VRRP adverts pass too, and keepalived settles it without us). Only a claim that arrived after I
@@ -29,6 +30,9 @@ public sealed class PeerHubView
     private readonly TimeProvider _time;
     private DateTimeOffset? _lastDirectAt;
     private bool _yielding;
+
+    /// <summary>The last pass at which this hub held the VIPs: a peer claim older than that is stale.</summary>
+    private DateTimeOffset? _heldAt;
 
     /// <param name="peerTimeout">hub_pair.peer_timeout: a peer not heard from for this long is gone.</param>
     public PeerHubView(string self, int selfPriority, string peer, int peerPriority, TimeSpan peerTimeout, TimeProvider time)
@@ -76,9 +80,14 @@ public sealed class PeerHubView
     {
         var now = _time.GetUtcNow();
         if (!holdsVips)
+        {
             ActiveSince = null;
+        }
         else
+        {
             ActiveSince ??= now;
+            _heldAt = now;
+        }
 
         var alive = Latest is { } latest && now < SilentFrom(latest);
         var peer = alive ? Latest!.Message : null;
@@ -101,6 +110,12 @@ public sealed class PeerHubView
             return peer is null
                 ? Alone($"active; {_peer} is silent", anySiteReachable, recheckAt)
                 : new(PairRole.Decide, null, false, peer.HoldsVips ? $"active; {_peer}'s last claim to the VIPs predates mine (it is gone, or lost them)" : $"active; {_peer} does not hold the VIPs", recheckAt);
+        }
+
+        if (peer is { HoldsVips: true } && Latest!.ReceivedAt < _heldAt)
+        {
+            // I have just lost the VIPs: the peer's claim predates my time with them, so its state may be older than mine.
+            return new(PairRole.Decide, null, _yielding, $"standby; {_peer}'s last claim to the VIPs predates mine, deciding locally until it sends a fresh one", recheckAt);
         }
 
         if (peer is { HoldsVips: true })
