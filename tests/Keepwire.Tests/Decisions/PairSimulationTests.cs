@@ -32,7 +32,7 @@ public sealed class PairSimulationTests(ITestOutputHelper output)
         // The invariants must have had something to bite on (a replayed seed proves its point by its trace).
         if (counts.Count == 0)
             return;
-        Assert.True(counts["hub failovers checked"] > ScheduleCount / 2, $"only {counts["hub failovers checked"]} hub failovers were checked");
+        Assert.True(counts["hub failovers checked"] > ScheduleCount / 4, $"only {counts["hub failovers checked"]} hub failovers were checked");
         Assert.True(counts["split-brain ticks checked"] > 1000, $"only {counts["split-brain ticks checked"]} split-brain ticks were checked");
     }
 

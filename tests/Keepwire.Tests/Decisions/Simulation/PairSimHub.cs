@@ -167,7 +167,7 @@ internal sealed class PairSimHub(PairSimulation sim, string name, int priority, 
         else
         {
             changed = decisions.DecideAll().Count > 0;
-            if (view.LivePeer is { } live)
+            if (HoldsVips && view.LivePeer is { } live)
                 changed |= decisions.RaiseEpochsAbove(live);
         }
 
@@ -183,7 +183,7 @@ internal sealed class PairSimHub(PairSimulation sim, string name, int priority, 
             sim.Send(this, codec.Encode(sequence!.Next(HoldsVips, decisions.Synced(), Intent)));
     }
 
-    /// <summary>Epochs never go down on a hub, over restarts too, and every switch raises them.</summary>
+    /// <summary>Epochs never go down on a hub, over restarts too, every switch raises them, and they do not run away.</summary>
     private void CheckEpoch()
     {
         var current = Decider!.Current;
@@ -191,13 +191,21 @@ internal sealed class PairSimHub(PairSimulation sim, string name, int priority, 
             sim.Fail($"{Name}: epoch went down from {LastEpoch} to {current.Epoch}");
         if (current.ServingSite != lastServing)
         {
+            sim.Switches++;
             if (current.Epoch <= LastEpoch)
                 sim.Fail($"{Name}: switched {lastServing ?? "(none)"} → {current.ServingSite ?? "(none)"} without raising epoch {LastEpoch}");
-            sim.Log($"{Name}: {Decider.History[^1]}");
+            sim.Log($"{Name}: {Decider.History[^1]} (epoch {current.Epoch})");
             LastServingChange = sim.Now;
             lastServing = current.ServingSite;
         }
+        else if (current.Epoch != LastEpoch)
+        {
+            sim.Log($"{Name}: epoch {LastEpoch} → {current.Epoch} on {current.ServingSite ?? "(none)"}");
+        }
 
+        // An epoch rises with a switch here, or with one on the peer: more than all switches means two hubs chasing each other.
+        if (current.Epoch > sim.Switches + 1)
+            sim.Fail($"{Name}: epoch {current.Epoch} after {sim.Switches} switches on both hubs: epochs run away");
         LastEpoch = current.Epoch;
     }
 }

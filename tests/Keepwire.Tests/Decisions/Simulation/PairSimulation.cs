@@ -10,7 +10,7 @@ namespace Keepwire.Tests.Decisions.Simulation;
 /// <summary>
 /// Two hubs deciding one failover service, on a fake clock: each probes every site, runs its pair loop
 /// (<see cref="PairSimHub"/>) and sends real, signed sync messages directly and through every site
-/// that can relay; a small keepalived model moves the VIPs (VRRP, nopreempt, track file, pid grace).
+/// that can relay (each copy may be lost); a small keepalived model moves the VIPs (VRRP, nopreempt, track file, pid grace).
 /// Checked throughout:
 /// <list type="bullet">
 /// <item>Agreement: two hubs that both hold the VIPs and can both be reached by clients serve the same site once the
@@ -19,7 +19,8 @@ namespace Keepwire.Tests.Decisions.Simulation;
 /// <item>A hub failover alone never changes the serving site: when the VIPs move from one hub to the other, the new holder
 ///   serves what the old one served, for a second after, unless a site fault, an operator action, a restart of the new
 ///   holder or its own isolation is recent enough to explain a change.</item>
-/// <item>Epochs never go down on a hub, over restarts too, and every switch raises them.</item>
+/// <item>Epochs never go down on a hub, over restarts too, every switch raises them, and they never exceed the number of
+///   switches on both hubs (two hubs must not chase each other's epochs).</item>
 /// </list>
 /// </summary>
 internal sealed class PairSimulation
@@ -36,8 +37,11 @@ internal sealed class PairSimulation
     /// <summary>A split brain is seen within a heartbeat and a relay, after the loop noticed it holds the VIPs.</summary>
     private static readonly TimeSpan Settle = (3 * Advert) + (2 * MaxRelayLatency) + (2 * VrrpTick);
 
-    /// <summary>How long a follower may lag a switch: the switch's own message through the slowest relay.</summary>
-    private static readonly TimeSpan Lag = MaxRelayLatency + VrrpTick;
+    /// <summary>Each copy of a message (direct, or through one site) is lost with this probability.</summary>
+    private const double Loss = 0.02;
+
+    /// <summary>How long a follower may lag a switch: its own message lost on every path, the next heartbeat through the slowest relay.</summary>
+    private static readonly TimeSpan Lag = Advert + MaxRelayLatency + VrrpTick;
 
     private static readonly TimeSpan Watch = TimeSpan.FromSeconds(1);
 
@@ -87,6 +91,9 @@ internal sealed class PairSimulation
     public DateTimeOffset Now => Clock.GetUtcNow();
 
     public int Decisions { get; set; }
+
+    /// <summary>Serving-site changes on both hubs (own switches and adoptions).</summary>
+    public int Switches { get; set; }
 
     /// <summary>Hub failovers the "keeps the serving site" invariant was checked on (not excused).</summary>
     public int CheckedFailovers { get; private set; }
@@ -141,11 +148,11 @@ internal sealed class PairSimulation
     public void Send(PairSimHub from, byte[] datagram)
     {
         var to = Other(from);
-        if (PairLinkUp)
+        if (PairLinkUp && network.NextDouble() >= Loss)
             At(Now + Latency(1, MaxDirectLatency), () => Deliver(to, datagram, direct: true));
         if (from.Isolated)
             return;
-        foreach (var site in truth.Keys.Where(s => truth[s] != Fault.Blackhole))
+        foreach (var site in truth.Keys.Where(s => truth[s] != Fault.Blackhole && network.NextDouble() >= Loss))
             At(Now + Latency(5, MaxRelayLatency), () => Deliver(to, datagram, direct: false, site));
     }
 
@@ -371,7 +378,7 @@ internal sealed class PairSimulation
 
         if (pendingFailover is not { } pending)
             return;
-        if (Now > pending.Until || holders is not [var holder] || holder != pending.Hub || Excused(pending.Hub, pending.LeftAt))
+        if (Now > pending.Until || holders is not [var holder] || holder != pending.Hub || Excused(pending.LeftAt))
         {
             pendingFailover = null;
             return;
@@ -385,7 +392,7 @@ internal sealed class PairSimulation
     {
         var why = taker.DaemonUpSince > left.At - Warmup ? $"{taker.Name}'s daemon started at {Stamp(taker.DaemonUpSince)}, its probes may not have settled"
             : left.OtherSite != left.Site ? $"{taker.Name} served {left.OtherSite ?? "(none)"}, not {left.Site ?? "(none)"}, when {left.Hub.Name} left (a switch in flight, or no sync)"
-            : Excused(taker, left.At) ? "a site fault, operator action or isolation is recent"
+            : Excused(left.At) ? "a site fault, operator action or isolation is recent"
             : null;
         if (why is not null)
         {
@@ -398,8 +405,12 @@ internal sealed class PairSimulation
         pendingFailover = (taker, left.Hub.Name, left.Site, left.At, Now + Watch);
     }
 
-    private bool Excused(PairSimHub taker, DateTimeOffset leftAt) =>
-        lastWorldEvent >= leftAt - Lookback || taker.WasIsolatedSince(leftAt - Lookback);
+    /// <summary>
+    /// A site fault or operator action, or an isolation of either hub (whose probes then fail: the leaver's last
+    /// decisions may have been blind, and the taker corrects them), recent enough to explain a change.
+    /// </summary>
+    private bool Excused(DateTimeOffset leftAt) =>
+        lastWorldEvent >= leftAt - Lookback || hubs.Any(h => h.WasIsolatedSince(leftAt - Lookback));
 
     private static DateTimeOffset Max(params DateTimeOffset[] times) => times.Max();
 
