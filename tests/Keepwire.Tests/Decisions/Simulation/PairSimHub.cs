@@ -151,26 +151,14 @@ internal sealed class PairSimHub(PairSimulation sim, string name, int priority, 
         if (!DaemonUp)
             return;
         var decisions = Decisions!;
-        var role = view!.Evaluate(HoldsVips, decisions.AnySiteReachable());
+        var pass = HubPairPass.Run(view!, decisions, Intent, HoldsVips);
+        var role = pass.Role;
         TrackYield = role.Yield;
         if (TrackYield && Vrrp != VrrpState.Down)
             Vrrp = VrrpState.Fault; // keepalived watches the track file: it reacts at once
-
-        bool changed;
-        if (role.Role == PairRole.Follow)
-        {
-            var adoption = decisions.Adopt(role.Leader!, Intent);
-            if (adoption.IntentChanged)
-                Intent = role.Leader!.Intent;
-            changed = adoption.DecisionsChanged;
-        }
-        else
-        {
-            changed = decisions.DecideAll().Count > 0;
-            if (HoldsVips && view.LivePeer is { } live)
-                changed |= decisions.RaiseEpochsAbove(live);
-        }
-
+        if (pass.AdoptedIntent is { } adopted)
+            Intent = adopted;
+        var changed = pass.JournalChanged;
         sim.Decisions++;
         if (changed)
             Journal = decisions.Records().ToDictionary(r => r.Service);
