@@ -10,7 +10,7 @@ namespace Keepwire.Configuration;
 /// </summary>
 public static class ConfigLoader
 {
-    private static readonly string[] TopLevelKeys = ["hubs", "sites", "services"];
+    private static readonly string[] TopLevelKeys = ["hubs", "hub_pair", "sites", "services"];
 
     /// <summary>Loads a config a daemon can run with, or throws <see cref="ConfigInvalidException"/> listing every problem.</summary>
     public static ClusterConfig LoadValid(string path)
@@ -129,25 +129,23 @@ public static class ConfigLoader
         if (MappingReader.Open(root, "the configuration", TopLevelKeys, errors) is not { } map)
             return null;
 
-        var hubs = ReadList(map, "hubs", true, "add a hubs: list with one hub", node => HubReader.Read(node, errors, baseDirectory));
+        var hubs = ReadList(map, "hubs", true, "add a hubs: list with one hub, or two for a pair", node => HubReader.Read(node, errors, baseDirectory));
+        var pair = HubPairReader.Read(map);
         var sites = ReadList(map, "sites", true, "add a sites: list with at least one site", node => SiteReader.Read(node, errors, baseDirectory));
         var services = ReadList(map, "services", false, "", node => ServiceReader.Read(node, errors));
 
-        if (hubs.Count > 1)
-        {
-            errors.Report(hubs[1].Node, "hub pairs are not supported yet: the configuration must have exactly one hub",
-                "keep one hub; redundant hub pairs come in a later version");
-        }
-
-        var hub = hubs.Count > 0 ? hubs[0] : null;
         IdentityRules.Check(hubs, sites, services, errors);
-        if (hub is not null)
-            TunnelAddressPlanner.Plan(hub, sites, errors);
-        ServiceRules.Check(services, hub, hubs, sites, errors);
+        var pairSettings = HubPairRules.Check(hubs, pair, services, errors);
+        SiteInterfaces.Assign(hubs, sites, errors);
+        TunnelAddressPlanner.Plan(hubs, sites, errors);
+        ServiceRules.Check(services, hubs, sites, errors);
 
-        if (errors.Count > 0 || hub is null)
+        if (errors.Count > 0 || hubs.Count == 0)
             return null;
-        return new ClusterConfig(sourcePath, [hub.ToNode()], [.. sites.Select(s => s.ToNode())], [.. services.Select(s => s.ToConfig())]);
+        return new ClusterConfig(sourcePath, [.. hubs.Select(h => h.ToNode())], [.. sites.Select(s => s.ToNode())], [.. services.Select(s => s.ToConfig())])
+        {
+            HubPair = pairSettings,
+        };
     }
 
     private static List<T> ReadList<T>(MappingReader map, string key, bool required, string hint, Func<YamlNode, T?> read)

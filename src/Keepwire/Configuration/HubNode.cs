@@ -25,4 +25,13 @@ public sealed record HubNode(
     WireGuardKey PublicKey,
     string PrivateKeyFile,
     TunnelAddresses Tunnel,
-    IReadOnlyList<IPNetwork> AllowForwardFrom);
+    IReadOnlyList<IPNetwork> AllowForwardFrom)
+{
+    /// <summary>
+    /// In a pair: this hub's own address for VRRP unicast and the hub-to-hub sync (never a VIP). Null for a single hub.
+    /// </summary>
+    public IPAddress? PairAddress { get; init; }
+
+    /// <summary>In a pair: VRRP priority, 1–254, distinct from the peer's. 0 (meaningless) for a single hub.</summary>
+    public int VrrpPriority { get; init; }
+}

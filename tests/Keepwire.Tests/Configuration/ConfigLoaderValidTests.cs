@@ -32,12 +32,18 @@ public sealed class ConfigLoaderValidTests
         var alpha = config.FindSite("alpha")!;
         Assert.Equal(
             new SiteNode("alpha", WireGuardKey.Parse("ee/TdwkXl/RquSKQZyMWXmjjCf0t/Q07IQ7w2zA6pxg="), 200, SiteMode.Agent,
-                TunnelAddresses.Host(IPAddress.Parse("10.77.0.10"), IPAddress.Parse("fd77::10")), "kw0", "/etc/keepwire/alpha.key", 25),
+                TunnelAddresses.Host(IPAddress.Parse("10.77.0.10"), IPAddress.Parse("fd77::10")), "kw0", "/etc/keepwire/alpha.key", 25)
+            {
+                Interfaces = new HubInterfaceDictionary([KeyValuePair.Create("hub", "kw0")]),
+            },
             alpha);
         var bravo = config.FindSite("bravo")!;
         Assert.Equal(
             new SiteNode("bravo", WireGuardKey.Parse("RwieM3xB155yFPuEgJEfkRPchwcCrSmJhsb/yYIRexI="), 100, SiteMode.Agent,
-                TunnelAddresses.Host(IPAddress.Parse("10.77.0.20"), IPAddress.Parse("fd77::20")), "kw-hub", "/etc/keepwire/bravo.key", 15),
+                TunnelAddresses.Host(IPAddress.Parse("10.77.0.20"), IPAddress.Parse("fd77::20")), "kw-hub", "/etc/keepwire/bravo.key", 15)
+            {
+                Interfaces = new HubInterfaceDictionary([KeyValuePair.Create("hub", "kw-hub")]),
+            },
             bravo);
         var charlie = config.FindSite("charlie")!;
         Assert.Equal(SiteMode.Snat, charlie.Mode);

@@ -1,17 +1,15 @@
-using Keepwire.Configuration;
-
 namespace Keepwire.Tests.Configuration;
 
 /// <summary>
 /// One broken thing per case: the loader must report it at the exact node, with a message that says what
 /// is wrong (the fragment is matched against the full "file:line:col: message (hint: …)" text).
 /// </summary>
-public sealed class MalformedConfigTests
+public sealed partial class MalformedConfigTests
 {
     private const string FileName = "cluster.yaml";
     private const string SiteTunnel = "    tunnel: { ipv4: ";
 
-    public static TheoryData<string> CaseNames => [.. Cases.Keys];
+    public static TheoryData<string> CaseNames => [.. Cases.Keys, .. PairCases.Keys];
 
     private static readonly Dictionary<string, (ConfigText Text, int Line, int Column, string Fragment)> Cases = new()
     {
@@ -57,7 +55,6 @@ public sealed class MalformedConfigTests
         ["site tunnel is the network address"] = (ConfigText.Base.InsertAfter(8, SiteTunnel + "10.77.0.0 }"), 9, 21, "10.77.0.0 is the network address"),
         ["tunnel pool exhausted"] = (ConfigText.Base.Replace(5, "    tunnel: { ipv4: 10.77.0.1/29 }").InsertAfter(8, SiteTunnel + "10.77.0.2 }"), 10, 5, "no free tunnel ipv4 address left in 10.77.0.0/29 for site 'bravo'"),
         ["unknown mode"] = (ConfigText.Base.InsertAfter(8, "    mode: active"), 9, 11, "unknown mode 'active'"),
-        ["two hubs"] = (ConfigText.Base.InsertAfter(5, "  - name: hub2", "    endpoint: hub2.example.net:51820", "    public_key: " + "iOgx6tQZ6AecFAbzQew2udqggusn6BTqpY19SvUtp34=", "    tunnel: { ipv4: 10.78.0.1/24 }"), 6, 5, "hub pairs are not supported yet"),
         ["allow_forward_from with host bits"] = (ConfigText.Base.InsertAfter(5, "    allow_forward_from: [198.51.100.7/24]"), 6, 26, "did you mean '198.51.100.0/24'?"),
         ["vip is not an address"] = (ConfigText.Base.Replace(13, "    vips: [web.example.net]"), 13, 12, "'web.example.net' is not an IP address"),
         ["vip listed twice"] = (ConfigText.Base.Replace(13, "    vips: [203.0.113.80, 203.0.113.80]"), 13, 26, "VIP 203.0.113.80 is listed twice in service 'web'"),
@@ -129,23 +126,11 @@ public sealed class MalformedConfigTests
     [MemberData(nameof(CaseNames))]
     public void Reports_the_problem_at_the_exact_node(string caseName)
     {
-        var (text, line, column, fragment) = Cases[caseName];
+        var (text, line, column, fragment) = Cases.TryGetValue(caseName, out var single) ? single : PairCases[caseName];
 
-        var result = ConfigLoader.Parse(text.ToString(), FileName);
-
-        Assert.Null(result.Config);
-        var error = Assert.Single(result.Errors);
-        Assert.Equal((FileName, line, column), (error.File, error.Line, error.Column));
-        Assert.Contains(fragment, error.ToString(), StringComparison.Ordinal);
-        Assert.StartsWith($"{FileName}:{line}:{column}: ", error.ToString(), StringComparison.Ordinal);
+        text.AssertSingleError(FileName, line, column, fragment);
     }
 
     [Fact]
-    public void The_unbroken_base_configuration_is_valid()
-    {
-        var result = ConfigLoader.Parse(ConfigText.Base.ToString(), FileName);
-
-        Assert.Empty(result.Errors);
-        Assert.NotNull(result.Config);
-    }
+    public void The_unbroken_base_configuration_is_valid() => ConfigText.Base.AssertValid(FileName);
 }

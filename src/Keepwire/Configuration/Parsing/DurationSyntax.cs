@@ -48,6 +48,12 @@ internal static class DurationSyntax
         return null;
     }
 
+    /// <summary>The shortest form this parser reads back: whole seconds as <c>3s</c>, anything else in milliseconds.</summary>
+    public static string Format(TimeSpan duration) =>
+        duration.Ticks % TimeSpan.TicksPerSecond == 0
+            ? string.Create(CultureInfo.InvariantCulture, $"{duration.Ticks / TimeSpan.TicksPerSecond}s")
+            : string.Create(CultureInfo.InvariantCulture, $"{duration.TotalMilliseconds:0.####}ms");
+
     /// <summary>An optional '-', digits, and at most one decimal point followed by digits; no exponent, no spaces.</summary>
     private static bool IsNumber(string text)
     {

@@ -15,17 +15,38 @@ internal sealed class HubDraft(YamlNode node)
 
     public HostEndpoint? Endpoint { get; set; }
 
+    /// <summary>Where the endpoint was written, for checks that reason about its host.</summary>
+    public YamlNode? EndpointNode { get; set; }
+
     public int? ListenPort { get; set; }
 
     public string? Interface { get; set; }
 
     public string? PublicInterface { get; set; }
 
+    /// <summary>True when the file has no public_interface (as opposed to an invalid one, already reported).</summary>
+    public bool PublicInterfaceAbsent { get; set; }
+
     public Located<WireGuardKey>? PublicKey { get; set; }
 
     public string? PrivateKeyFile { get; set; }
 
     public HubTunnelDraft? Tunnel { get; set; }
+
+    public YamlNode? TunnelNode { get; set; }
+
+    /// <summary>pair_address as written; null when absent (a pair then takes the endpoint's address).</summary>
+    public Located<IPAddress>? ExplicitPairAddress { get; set; }
+
+    /// <summary>vrrp_priority as written; null when absent (a pair then applies the default by position).</summary>
+    public Located<int>? ExplicitVrrpPriority { get; set; }
+
+    /// <summary>The pair settings this hub ends up with; set by <see cref="HubPairRules"/>, left null for a single hub.</summary>
+    public IPAddress? PairAddress { get; set; }
+
+    public int VrrpPriority { get; set; }
+
+    public string DisplayName => Name is null ? "hub" : $"hub '{Name.Value}'";
 
     public List<IPNetwork> AllowForwardFrom { get; } = [];
 
@@ -41,7 +62,11 @@ internal sealed class HubDraft(YamlNode node)
             PublicKey?.Value ?? throw Incomplete(),
             PrivateKeyFile ?? throw Incomplete(),
             new TunnelAddresses(tunnel.IPv4?.Value, tunnel.IPv4Network?.PrefixLength ?? 0, tunnel.IPv6?.Value, tunnel.IPv6Network?.PrefixLength ?? 0),
-            [.. AllowForwardFrom]);
+            [.. AllowForwardFrom])
+        {
+            PairAddress = PairAddress,
+            VrrpPriority = VrrpPriority,
+        };
     }
 
     private static InvalidOperationException Incomplete() => new("a hub draft with errors cannot become a HubNode");

@@ -1,3 +1,4 @@
+using System.Net;
 using YamlDotNet.RepresentationModel;
 
 namespace Keepwire.Configuration.Parsing;
@@ -6,7 +7,8 @@ namespace Keepwire.Configuration.Parsing;
 internal static class HubReader
 {
     public static readonly string[] Keys =
-        ["name", "endpoint", "listen_port", "interface", "public_interface", "public_key", "private_key_file", "tunnel", "allow_forward_from"];
+        ["name", "endpoint", "listen_port", "interface", "public_interface", "public_key", "private_key_file", "tunnel", "allow_forward_from",
+            "pair_address", "vrrp_priority"];
 
     public static HubDraft? Read(YamlNode node, ConfigErrorSink errors, string baseDirectory)
     {
@@ -15,16 +17,24 @@ internal static class HubReader
 
         var hub = new HubDraft(node) { Name = CommonFields.Name(map) };
         hub.Endpoint = ReadEndpoint(map);
+        hub.EndpointNode = map.Optional("endpoint");
         hub.ListenPort = map.Optional("listen_port") is { } portNode
             ? YamlValues.Integer(portNode, "listen_port", 1, 65535, errors)
             : hub.Endpoint?.Port;
         hub.Interface = CommonFields.Interface(map, "interface", CommonFields.DefaultInterface);
         hub.PublicInterface = CommonFields.Interface(map, "public_interface", null);
+        hub.PublicInterfaceAbsent = map.Optional("public_interface") is null;
         hub.PublicKey = CommonFields.PublicKey(map);
         hub.PrivateKeyFile = CommonFields.PrivateKeyFile(map, hub.Name, baseDirectory);
         if (map.Required("tunnel", "add e.g. tunnel: { ipv4: 10.77.0.1/24, ipv6: fd77::1/64 }") is { } tunnelNode)
+        {
+            hub.TunnelNode = tunnelNode;
             hub.Tunnel = TunnelFields.ReadHub(tunnelNode, errors);
+        }
         ReadAllowForwardFrom(map, hub);
+        hub.ExplicitPairAddress = ReadPairAddress(map);
+        if (map.Optional("vrrp_priority") is { } priorityNode && YamlValues.Integer(priorityNode, "vrrp_priority", 1, 254, errors) is { } priority)
+            hub.ExplicitVrrpPriority = new Located<int>(priority, priorityNode);
         return hub;
     }
 
@@ -37,6 +47,15 @@ internal static class HubReader
         var endpoint = EndpointSyntax.Parse(text, out var problem);
         CommonFields.Report(map.Errors, node, problem);
         return endpoint;
+    }
+
+    private static Located<IPAddress>? ReadPairAddress(MappingReader map)
+    {
+        if (map.Optional("pair_address") is not { } node || YamlValues.String(node, "pair_address", map.Errors) is not { } text)
+            return null;
+        var address = AddressSyntax.ParseHostAddress(text, out var problem);
+        CommonFields.Report(map.Errors, node, problem);
+        return address is null ? null : new Located<IPAddress>(address, node);
     }
 
     private static void ReadAllowForwardFrom(MappingReader map, HubDraft hub)

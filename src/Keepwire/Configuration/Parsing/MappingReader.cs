@@ -109,6 +109,9 @@ internal sealed class MappingReader
         return value;
     }
 
+    /// <summary>The node of the key itself (not its value), or null when the key is absent.</summary>
+    public YamlScalarNode? KeyNode(string key) => entries.TryGetValue(key, out var entry) ? entry.Key : null;
+
     /// <summary>Where a problem with <paramref name="key"/> belongs: its value, or the mapping itself when the key is absent.</summary>
     public YamlNode PositionOf(string key) => Optional(key) ?? Node;
 }

@@ -4,16 +4,17 @@ namespace Keepwire.Configuration.Parsing;
 
 /// <summary>
 /// One VIP + protocol + port can be forwarded to only one place, so no two port rules may overlap on a VIP,
-/// within a service or across services sharing the VIP. The hub's own WireGuard port on a VIP is taken too.
+/// within a service or across services sharing the VIP. A hub's own WireGuard port on a VIP is taken too.
 /// </summary>
 internal static class PortConflicts
 {
     private sealed record Claim(int First, int Last, string Owner, int Line);
 
-    public static void Check(IReadOnlyList<ServiceDraft> services, HubDraft? hub, ConfigErrorSink errors)
+    public static void Check(IReadOnlyList<ServiceDraft> services, IReadOnlyList<HubDraft> hubs, ConfigErrorSink errors)
     {
         var claims = new Dictionary<(IPAddress Vip, TransportProtocol Protocol), List<Claim>>();
-        ClaimWireGuardPort(hub, claims);
+        foreach (var hub in hubs)
+            ClaimWireGuardPort(hub, claims);
 
         foreach (var service in services)
         {
@@ -39,13 +40,15 @@ internal static class PortConflicts
     }
 
     /// <summary>When sites dial the hub on a VIP, forwarding the endpoint's UDP port would capture the tunnel itself.</summary>
-    private static void ClaimWireGuardPort(HubDraft? hub, Dictionary<(IPAddress, TransportProtocol), List<Claim>> claims)
+    private static void ClaimWireGuardPort(HubDraft hub, Dictionary<(IPAddress, TransportProtocol), List<Claim>> claims)
     {
-        if (hub?.Endpoint is not { } endpoint)
+        if (hub.Endpoint is not { } endpoint)
             return;
         if (!AddressSyntax.TryParseAddress(endpoint.Host, out var address))
             return;
-        claims[(address, TransportProtocol.Udp)] = [new Claim(endpoint.Port, endpoint.Port, $"the WireGuard endpoint of hub '{hub.Name?.Value}'", 0)];
+        if (!claims.TryGetValue((address, TransportProtocol.Udp), out var list))
+            claims[(address, TransportProtocol.Udp)] = list = [];
+        list.Add(new Claim(endpoint.Port, endpoint.Port, $"the WireGuard endpoint of hub '{hub.Name?.Value}'", 0));
     }
 
     private static string Describe(TransportProtocol protocol, Claim claim)

@@ -5,18 +5,20 @@ namespace Keepwire.Configuration.Parsing;
 /// <summary>Checks of services against the rest of the file: site references, VIPs against tunnel addresses, port conflicts.</summary>
 internal static class ServiceRules
 {
-    public static void Check(IReadOnlyList<ServiceDraft> services, HubDraft? hub, IReadOnlyList<HubDraft> hubs, IReadOnlyList<SiteDraft> sites, ConfigErrorSink errors)
+    public static void Check(IReadOnlyList<ServiceDraft> services, IReadOnlyList<HubDraft> hubs, IReadOnlyList<SiteDraft> sites, ConfigErrorSink errors)
     {
+        // In a pair both hubs share the tunnel network (HubPairRules), so the first hub's stands for it.
+        var hub = hubs.Count > 0 ? hubs[0] : null;
         var siteNames = sites.Where(s => s.Name is not null).Select(s => s.Name!.Value).ToList();
         var hubNames = hubs.Where(h => h.Name is not null).Select(h => h.Name!.Value).ToHashSet();
-        var tunnelOwners = TunnelOwners(hub, sites);
+        var tunnelOwners = TunnelOwners(hubs, sites);
         foreach (var service in services)
         {
             CheckSiteReferences(service, siteNames, hubNames, errors);
             CheckVips(service, hub, tunnelOwners, errors);
         }
 
-        PortConflicts.Check(services, hub, errors);
+        PortConflicts.Check(services, hubs, errors);
     }
 
     private static void CheckSiteReferences(ServiceDraft service, List<string> siteNames, HashSet<string> hubNames, ConfigErrorSink errors)
@@ -44,7 +46,7 @@ internal static class ServiceRules
         }
     }
 
-    private static Dictionary<IPAddress, string> TunnelOwners(HubDraft? hub, IReadOnlyList<SiteDraft> sites)
+    private static Dictionary<IPAddress, string> TunnelOwners(IReadOnlyList<HubDraft> hubs, IReadOnlyList<SiteDraft> sites)
     {
         var owners = new Dictionary<IPAddress, string>();
         foreach (var site in sites)
@@ -55,9 +57,9 @@ internal static class ServiceRules
                 owners.TryAdd(v6, site.DisplayName);
         }
 
-        if (hub?.Tunnel is { } tunnel)
+        foreach (var hub in hubs)
         {
-            foreach (var address in new[] { tunnel.IPv4, tunnel.IPv6 })
+            foreach (var address in new[] { hub.Tunnel?.IPv4, hub.Tunnel?.IPv6 })
             {
                 if (address is not null)
                     owners[address.Value] = $"hub '{hub.Name?.Value}'";

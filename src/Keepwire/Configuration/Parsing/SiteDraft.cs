@@ -27,7 +27,17 @@ internal sealed class SiteDraft(YamlNode node)
 
     public IPAddress? AssignedIPv6 { get; set; }
 
-    public string? Interface { get; set; }
+    /// <summary>The <c>interface</c> key as written; null when absent.</summary>
+    public Located<string>? ExplicitInterface { get; set; }
+
+    /// <summary>True when <c>interface</c> was present but invalid (already reported).</summary>
+    public bool InterfaceInvalid { get; set; }
+
+    /// <summary>The <c>interfaces</c> mapping, read once the hubs' names are known (<see cref="SiteInterfaces"/>).</summary>
+    public YamlNode? InterfacesNode { get; set; }
+
+    /// <summary>The site's interface per hub, in hub order; set by <see cref="SiteInterfaces"/>.</summary>
+    public List<KeyValuePair<string, string>>? Interfaces { get; set; }
 
     public string? PrivateKeyFile { get; set; }
 
@@ -49,18 +59,23 @@ internal sealed class SiteDraft(YamlNode node)
             AssignedIPv6 = address;
     }
 
-    public SiteNode ToNode() => new(
-        Name?.Value ?? throw Incomplete(),
-        PublicKey?.Value ?? throw Incomplete(),
-        Priority ?? throw Incomplete(),
-        Mode ?? throw Incomplete(),
-        TunnelAddresses.Host(AssignedIPv4, AssignedIPv6),
-        Interface ?? throw Incomplete(),
-        PrivateKeyFile ?? throw Incomplete(),
-        PersistentKeepalive ?? throw Incomplete())
+    public SiteNode ToNode()
     {
-        LocalChecks = LocalChecks ?? throw Incomplete(),
-    };
+        var interfaces = Interfaces is { Count: > 0 } byHub ? byHub : throw Incomplete();
+        return new SiteNode(
+            Name?.Value ?? throw Incomplete(),
+            PublicKey?.Value ?? throw Incomplete(),
+            Priority ?? throw Incomplete(),
+            Mode ?? throw Incomplete(),
+            TunnelAddresses.Host(AssignedIPv4, AssignedIPv6),
+            interfaces[0].Value,
+            PrivateKeyFile ?? throw Incomplete(),
+            PersistentKeepalive ?? throw Incomplete())
+        {
+            Interfaces = new HubInterfaceDictionary(interfaces),
+            LocalChecks = LocalChecks ?? throw Incomplete(),
+        };
+    }
 
     private static InvalidOperationException Incomplete() => new("a site draft with errors cannot become a SiteNode");
 }

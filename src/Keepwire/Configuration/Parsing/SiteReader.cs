@@ -9,7 +9,7 @@ internal static class SiteReader
     public const int DefaultPersistentKeepalive = 25;
 
     public static readonly string[] Keys =
-        ["name", "public_key", "priority", "mode", "tunnel", "interface", "private_key_file", "persistent_keepalive", "local_checks"];
+        ["name", "public_key", "priority", "mode", "tunnel", "interface", "interfaces", "private_key_file", "persistent_keepalive", "local_checks"];
 
     public static SiteDraft? Read(YamlNode node, ConfigErrorSink errors, string baseDirectory)
     {
@@ -22,7 +22,12 @@ internal static class SiteReader
         site.Mode = ReadMode(map);
         if (map.Optional("tunnel") is { } tunnelNode)
             (site.ExplicitIPv4, site.ExplicitIPv6) = TunnelFields.ReadSite(tunnelNode, errors);
-        site.Interface = CommonFields.Interface(map, "interface", CommonFields.DefaultInterface);
+        if (map.Optional("interface") is { } interfaceNode)
+        {
+            site.ExplicitInterface = CommonFields.Interface(map, "interface", null) is { } name ? new Located<string>(name, interfaceNode) : null;
+            site.InterfaceInvalid = site.ExplicitInterface is null;
+        }
+        site.InterfacesNode = map.Optional("interfaces");
         site.PrivateKeyFile = CommonFields.PrivateKeyFile(map, site.Name, baseDirectory);
         site.PersistentKeepalive = map.OptionalInteger("persistent_keepalive", DefaultPersistentKeepalive, 1, 65535);
         if (map.Optional("local_checks") is { } checksNode)

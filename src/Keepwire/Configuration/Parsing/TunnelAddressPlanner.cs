@@ -5,11 +5,12 @@ namespace Keepwire.Configuration.Parsing;
 
 /// <summary>
 /// Checks the sites' explicit tunnel addresses against the hub's tunnel network and gives every site an
-/// address in each family the hub has.
+/// address in each family the hub has. In a pair both hubs share the network (<see cref="HubPairRules"/>);
+/// the first hub's defines it, and both hubs' addresses are reserved.
 /// </summary>
 /// <remarks>
 /// Allocation rule (documented in docs/configuration.md, and relied on for stable addresses): first every
-/// explicit address and the hub's own are reserved; then, in declaration order, each site without an explicit
+/// explicit address and the hubs' own are reserved; then, in declaration order, each site without an explicit
 /// address in a family gets the lowest free address from network+10 (IPv4, e.g. 10.77.0.10) or network+0x10
 /// (IPv6, e.g. fd77::10) upward. Appending sites at the end therefore never moves an existing site.
 /// </remarks>
@@ -18,18 +19,31 @@ internal static class TunnelAddressPlanner
     public const int FirstIPv4Offset = 10;
     public const int FirstIPv6Offset = 0x10;
 
-    public static void Plan(HubDraft hub, IReadOnlyList<SiteDraft> sites, ConfigErrorSink errors)
+    public static void Plan(IReadOnlyList<HubDraft> hubs, IReadOnlyList<SiteDraft> sites, ConfigErrorSink errors)
     {
-        if (hub.Tunnel is not { } tunnel)
+        if (hubs.Count == 0 || hubs[0].Tunnel is not { } tunnel)
             return;
+        var hub = hubs[0];
         foreach (var family in new[] { AddressFamily.InterNetwork, AddressFamily.InterNetworkV6 })
         {
             var familyKey = family == AddressFamily.InterNetwork ? "ipv4" : "ipv6";
-            if (tunnel.NetworkOf(family) is { } network && tunnel.AddressOf(family) is { } hubAddress)
-                PlanFamily(hub, hubAddress.Value, network, familyKey, sites, errors);
+            if (tunnel.NetworkOf(family) is { } network)
+                PlanFamily(HubAddresses(hubs, family), network, familyKey, sites, errors);
             else
                 RejectFamily(hub, familyKey, sites, errors);
         }
+    }
+
+    /// <summary>Every hub's tunnel address of the family, with the hub it belongs to: all are reserved.</summary>
+    private static Dictionary<IPAddress, string> HubAddresses(IReadOnlyList<HubDraft> hubs, AddressFamily family)
+    {
+        var owners = new Dictionary<IPAddress, string>();
+        foreach (var hub in hubs)
+        {
+            if (hub.Tunnel?.AddressOf(family) is { } address)
+                owners.TryAdd(address.Value, hub.DisplayName);
+        }
+        return owners;
     }
 
     private static void RejectFamily(HubDraft hub, string familyKey, IReadOnlyList<SiteDraft> sites, ConfigErrorSink errors)
@@ -45,10 +59,9 @@ internal static class TunnelAddressPlanner
         }
     }
 
-    private static void PlanFamily(HubDraft hub, IPAddress hubAddress, IPNetwork network, string familyKey, IReadOnlyList<SiteDraft> sites, ConfigErrorSink errors)
+    private static void PlanFamily(Dictionary<IPAddress, string> owners, IPNetwork network, string familyKey, IReadOnlyList<SiteDraft> sites, ConfigErrorSink errors)
     {
-        var family = hubAddress.AddressFamily;
-        var owners = new Dictionary<IPAddress, string> { [hubAddress] = $"hub '{hub.Name?.Value}'" };
+        var family = network.BaseAddress.AddressFamily;
         foreach (var site in sites)
         {
             if (site.ExplicitAddress(family) is not { } located)
