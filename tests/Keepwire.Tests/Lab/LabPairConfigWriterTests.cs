@@ -59,10 +59,14 @@ public sealed class LabPairConfigWriterTests
     [Fact]
     public void With_conntrackd_hub_pair_turns_it_on_and_nothing_else()
     {
-        var hubPair = Assert.IsType<YamlMappingNode>(Load(LabConfigWriter.Render(topology, paths, publicKeys, conntrackd: true)).Children[new YamlScalarNode("hub_pair")]);
+        var withConntrackd = LabConfigWriter.Render(topology, paths, publicKeys, conntrackd: true);
+        var hubPair = Assert.IsType<YamlMappingNode>(Load(withConntrackd).Children[new YamlScalarNode("hub_pair")]);
 
         Assert.Equal("true", Scalar(hubPair, "conntrackd"));
         Assert.Single(hubPair.Children);
+        var result = ConfigLoader.Parse(withConntrackd, "lab.yaml");
+        Assert.True(result.Succeeded, string.Join("\n", result.Errors));
+        Assert.True(result.Config!.HubPair!.Conntrackd);
     }
 
     [Fact]
