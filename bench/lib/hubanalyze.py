@@ -35,6 +35,8 @@ import platform
 import re
 import sys
 
+# Shares analyze.py's helpers; writes no __pycache__ into the repository.
+sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from analyze import failure_totals, load, percentile, r, window_failures  # noqa: E402
 
