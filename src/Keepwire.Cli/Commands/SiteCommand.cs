@@ -15,10 +15,10 @@ internal static class SiteCommand
         var socket = CommonOptions.Socket();
         var interval = new Option<double>("--reconcile-interval")
         {
-            Description = "Seconds between two passes that check the tunnel, re-resolve the hub and repair drift.",
+            Description = "Seconds between two passes that check the tunnels, re-resolve the hubs and repair drift.",
             DefaultValueFactory = _ => 2.0,
         };
-        var command = new Command("site", "Run the site agent: the tunnel to the hub and the return path that preserves client addresses.")
+        var command = new Command("site", "Run the site agent: a tunnel to every hub and the return path that preserves client addresses.")
         {
             config, node, socket, interval,
         };

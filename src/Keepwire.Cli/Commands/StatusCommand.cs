@@ -2,10 +2,14 @@ using System.CommandLine;
 using System.Text.Json;
 using Keepwire.Control;
 using Keepwire.Hub;
+using Keepwire.Site;
 
 namespace Keepwire.Cli.Commands;
 
-/// <summary><c>keepwire status</c>: per service the serving site and why; per site its tunnel and health.</summary>
+/// <summary>
+/// <c>keepwire status</c>: on a hub, per service the serving site and why, per site its tunnel and health; on a
+/// site, its tunnel to every hub.
+/// </summary>
 internal static class StatusCommand
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
@@ -25,8 +29,11 @@ internal static class StatusCommand
                 Console.WriteLine(JsonSerializer.Serialize(payload, Indented));
                 return 0;
             }
-            var status = payload.Deserialize<HubStatus>(ControlJson.Options)!;
-            StatusTable.Write(Console.Out, status);
+            // A site agent answers with its own status, told apart by its "site" field.
+            if (payload.TryGetProperty("site", out _))
+                SiteStatusTable.Write(Console.Out, payload.Deserialize<SiteAgentStatus>(ControlJson.Options)!);
+            else
+                StatusTable.Write(Console.Out, payload.Deserialize<HubStatus>(ControlJson.Options)!);
             return 0;
         });
         return command;

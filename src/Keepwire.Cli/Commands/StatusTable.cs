@@ -1,4 +1,6 @@
+using System.Globalization;
 using Keepwire.Hub;
+using Keepwire.Hub.Pair;
 
 namespace Keepwire.Cli.Commands;
 
@@ -10,6 +12,8 @@ internal static class StatusTable
         output.WriteLine($"hub {status.Node}  config {status.ConfigPath} (loaded {status.ConfigLoadedAt:u})");
         if (status.LastError is not null)
             output.WriteLine($"last error: {status.LastError}");
+        if (status.Pair is { } pair)
+            WritePair(output, pair);
         output.WriteLine();
 
         WriteRows(output, ["SERVICE", "SERVING", "SINCE", "EPOCH", "REASON"], status.Services.Select(s => new[]
@@ -30,12 +34,21 @@ internal static class StatusTable
         }));
     }
 
-    private static void WriteRows(TextWriter output, string[] header, IEnumerable<string[]> rows)
+    internal static void WriteRows(TextWriter output, string[] header, IEnumerable<string[]> rows)
     {
         var all = new List<string[]> { header };
         all.AddRange(rows);
         var widths = Enumerable.Range(0, header.Length).Select(i => all.Max(r => r[i].Length)).ToArray();
         foreach (var row in all)
             output.WriteLine(string.Join("  ", row.Select((cell, i) => i == row.Length - 1 ? cell : cell.PadRight(widths[i]))).TrimEnd());
+    }
+
+    private static void WritePair(TextWriter output, PairStatus pair)
+    {
+        var vips = pair.HoldsVips ? "holds the VIPs" : "does not hold the VIPs";
+        var yielding = pair.Yielding ? ", giving them up" : "";
+        var heard = pair.PeerLastHeardSecondsAgo is { } ago ? $"heard {ago:0.0}s ago{(pair.PeerHoldsVips == true ? ", holds the VIPs" : "")}" : "never heard";
+        output.WriteLine($"pair: {pair.Role}, {vips}{yielding} ({pair.Reason})");
+        output.WriteLine($"peer {pair.Peer}: {(pair.PeerAlive ? "alive" : "silent")}, {heard}; keepalived pid {pair.KeepalivedPid?.ToString(CultureInfo.InvariantCulture) ?? "none"}; sync messages admitted {pair.SyncAdmitted}");
     }
 }

@@ -4,6 +4,7 @@ using Keepwire.Adapters.Processes;
 using Keepwire.Adapters.Routing;
 using Keepwire.Adapters.WireGuard;
 using Keepwire.Configuration;
+using Keepwire.Hub.Pair;
 using Keepwire.Reconciliation;
 using Microsoft.Extensions.Logging;
 
@@ -19,9 +20,10 @@ internal static class TeardownCommand
     {
         var config = CommonOptions.Config();
         var node = CommonOptions.Node();
-        var command = new Command("teardown", "Remove this node's WireGuard interface, VIPs, routes and forwarding table (stop the daemon first).")
+        var socket = CommonOptions.Socket();
+        var command = new Command("teardown", "Remove this node's WireGuard interfaces, VIPs, routes and nftables table, and a pair hub's keepalived and conntrackd (stop the daemon first).")
         {
-            config, node,
+            config, node, socket,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -42,10 +44,17 @@ internal static class TeardownCommand
                 await new ForwardingReconciler(new NftablesCli(runner), loggers.CreateLogger<ForwardingReconciler>()).RemoveAsync(cancellationToken);
                 await new HubNetworkReconciler(wireGuard, new RoutingCli(runner), new Sysctl(runner), loggers.CreateLogger<HubNetworkReconciler>())
                     .TeardownAsync(hub, cancellationToken);
+                // keepalived outlives daemon restarts on purpose (it holds the VIPs); teardown is where it stops.
+                if (cluster.HubPair is not null)
+                {
+                    await HubPair.TeardownAsync(HubRunPaths.For(parse.GetValue(socket)!, hub.Name), runner, loggers, cancellationToken);
+                }
             }
             else if (cluster.FindSite(name) is { } site)
             {
-                await new SiteNetworkReconciler(wireGuard, new RoutingCli(runner), new Sysctl(runner), new GetentHostResolver(runner), TimeProvider.System, loggers.CreateLogger<SiteNetworkReconciler>())
+                await new SiteNetworkReconciler(
+                        wireGuard, new RoutingCli(runner), new Sysctl(runner), new GetentHostResolver(runner), new NftablesCli(runner), TimeProvider.System,
+                        loggers.CreateLogger<SiteNetworkReconciler>())
                     .TeardownAsync(site, cancellationToken);
             }
             else

@@ -26,14 +26,14 @@ public sealed record SiteNode(
     string PrivateKeyFile,
     int PersistentKeepalive)
 {
-    /// <summary>Checks the site agent runs on the site each pass; any failing one makes its report unhealthy.</summary>
-    public IReadOnlyList<LocalCheck> LocalChecks { get; init; } = [];
-
     /// <summary>
     /// The site's WireGuard interface for each hub, by hub name: one interface per hub, each with that hub as
     /// its only peer. The loader fills it for every hub; a node built by hand may leave it empty.
     /// </summary>
     public IReadOnlyDictionary<string, string> Interfaces { get; init; } = HubInterfaceDictionary.Empty;
+
+    /// <summary>Checks the site agent runs on the site each pass; any failing one makes its report unhealthy.</summary>
+    public IReadOnlyList<LocalCheck> LocalChecks { get; init; } = [];
 
     /// <summary>The site's interface towards <paramref name="hub"/>; <see cref="Interface"/> when the map has no entry for it.</summary>
     public string InterfaceFor(HubNode hub) => Interfaces.TryGetValue(hub.Name, out var name) ? name : Interface;

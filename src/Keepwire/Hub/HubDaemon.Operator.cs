@@ -20,10 +20,19 @@ public sealed partial class HubDaemon
             return ControlResponse.Failure($"reload rejected, still running the previous config:\n{e.Message}");
         }
 
+        if ((config.HubPair is null) != (_pair is null))
+        {
+            const string message = "reload rejected: turning a single hub into a pair (or back) needs a restart of the hub daemon";
+            Log.ReloadRejected(_logger, message);
+            return ControlResponse.Failure(message);
+        }
+
         await _gate.WaitAsync(cancellationToken);
         try
         {
             await StopProbesAsync();
+            if (_pair is not null)
+                await _pair.ReconfigureAsync(config, hub);
             // Carry the current decisions over: a reload must not flip a service by itself.
             _decisions = new ServiceDecisions(config, _intent, _decisions.Records().ToDictionary(r => r.Service), _time);
             (_config, _hub) = (config, hub);
@@ -45,6 +54,8 @@ public sealed partial class HubDaemon
     internal Task<ControlResponse> FailoverAsync(string? serviceName, string? siteName, CancellationToken cancellationToken) =>
         UnderGateAsync(async () =>
         {
+            if (RefuseWhileFollowing() is { } refused)
+                return refused;
             var service = serviceName is null ? null : _config.FindService(serviceName);
             if (service is null)
                 return ControlResponse.Failure($"unknown service '{serviceName}' (known: {string.Join(", ", _config.Services.Select(s => s.Name))})");
@@ -67,6 +78,8 @@ public sealed partial class HubDaemon
     internal Task<ControlResponse> DrainAsync(string? siteName, bool drained, CancellationToken cancellationToken) =>
         UnderGateAsync(async () =>
         {
+            if (RefuseWhileFollowing() is { } refused)
+                return refused;
             if (siteName is null || _config.FindSite(siteName) is null)
                 return ControlResponse.Failure($"unknown site '{siteName}' (known: {string.Join(", ", _config.Sites.Select(s => s.Name))})");
 

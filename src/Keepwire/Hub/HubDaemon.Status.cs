@@ -41,7 +41,7 @@ public sealed partial class HubDaemon
                     checks);
             }).ToList();
 
-            return new HubStatus(_hub.Name, _options.ConfigPath, _configLoadedAt, _lastReconcileAt, _lastError, services, sites);
+            return new HubStatus(_hub.Name, _options.ConfigPath, _configLoadedAt, _lastReconcileAt, _lastError, services, sites) { Pair = _pair?.Status() };
         }
         finally
         {

@@ -8,6 +8,7 @@ using Keepwire.Configuration;
 using Keepwire.Control;
 using Keepwire.Decisions;
 using Keepwire.Health;
+using Keepwire.Hub.Pair;
 using Keepwire.Reconciliation;
 using Keepwire.Reports;
 using Keepwire.State;
@@ -47,6 +48,7 @@ public sealed partial class HubDaemon : IAsyncDisposable
     private CheckScheduler? _scheduler;
     private IReadOnlyList<IHealthCheck> _checks = [];
     private SiteReportListener? _reportListener;
+    private HubPair? _pair;
     private DateTimeOffset? _lastReconcileAt;
     private string? _lastError;
 
@@ -68,6 +70,7 @@ public sealed partial class HubDaemon : IAsyncDisposable
         _configLoadedAt = time.GetUtcNow();
         _intent = _store.LoadIntent();
         _decisions = new ServiceDecisions(config, _intent, _journal.Load(), time);
+        _pair = HubPair.Create(config, hub, HubRunPaths.For(options), runner, loggers, time);
     }
 
     /// <summary>Loads the config and builds the daemon; a bad config is an error here, before anything is touched.</summary>
@@ -89,6 +92,8 @@ public sealed partial class HubDaemon : IAsyncDisposable
                 context.Cancel = true;
                 _ = ReloadAsync(CancellationToken.None);
             });
+        if (_pair is not null)
+            await _pair.StartAsync(stopping);
         StartProbes();
 
         var nextReconcile = _time.GetUtcNow();
@@ -101,6 +106,8 @@ public sealed partial class HubDaemon : IAsyncDisposable
                     _decisions.Record(result);
                 while (_reports.Reader.TryRead(out var report))
                     _decisions.RecordAgentReport(report);
+                while (_pair is not null && _pair.Received.TryRead(out var message))
+                    _pair.Observe(message);
                 var reconcileDue = _time.GetUtcNow() >= nextReconcile;
                 if (reconcileDue)
                 {
@@ -130,6 +137,8 @@ public sealed partial class HubDaemon : IAsyncDisposable
 
         await StopProbesAsync();
         await WaitForFlowFlushesAsync();
+        if (_pair is not null)
+            await _pair.DisposeAsync();
         // A clean stop leaves the data path in place: traffic keeps flowing while the daemon is away.
         Log.Stopped(_logger, _hub.Name);
     }
@@ -138,6 +147,8 @@ public sealed partial class HubDaemon : IAsyncDisposable
     private async Task WaitForWorkAsync(DateTimeOffset nextReconcile, CancellationToken stopping)
     {
         var until = _decisions.NextRecheck() is { } recheck && recheck < nextReconcile ? recheck : nextReconcile;
+        if (_pair?.NextWakeUp is { } pairDue && pairDue < until)
+            until = pairDue;
         var delay = until - _time.GetUtcNow();
         if (delay <= TimeSpan.Zero)
             return;
@@ -145,7 +156,8 @@ public sealed partial class HubDaemon : IAsyncDisposable
         var timer = Task.Delay(delay, _time, wakeUp.Token);
         var result = _results.Reader.WaitToReadAsync(wakeUp.Token).AsTask();
         var report = _reports.Reader.WaitToReadAsync(wakeUp.Token).AsTask();
-        await Task.WhenAny(timer, result, report);
+        var sync = _pair?.Received.WaitToReadAsync(wakeUp.Token).AsTask() ?? Task.Delay(Timeout.Infinite, wakeUp.Token);
+        await Task.WhenAny(timer, result, report, sync);
         await wakeUp.CancelAsync();
         stopping.ThrowIfCancellationRequested();
     }
@@ -158,6 +170,8 @@ public sealed partial class HubDaemon : IAsyncDisposable
             await _network.ReconcileAsync(_config, _hub, cancellationToken);
             _decisions.RecordHandshakes(_config, await _wireGuard.ReadAsync(_hub.Interface, cancellationToken));
             _lastError = null;
+            if (_pair is not null)
+                await EnsurePairDaemonsAsync(_pair, cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -173,9 +187,12 @@ public sealed partial class HubDaemon : IAsyncDisposable
     /// retransmitted SYNs and UDP flows are NATed to the new one.
     /// </summary>
     /// <returns>The decisions whose serving site changed.</returns>
-    private async Task<IReadOnlyList<ServiceDecision>> DecideAndApplyAsync(bool forceReconcile, CancellationToken cancellationToken)
+    private Task<IReadOnlyList<ServiceDecision>> DecideAndApplyAsync(bool forceReconcile, CancellationToken cancellationToken) =>
+        _pair is null ? ApplyAsync(_decisions.DecideAll(), forceReconcile, cancellationToken) : DecideOrFollowAsync(_pair, forceReconcile, cancellationToken);
+
+    /// <summary>Makes the forwarding table match the decisions after <paramref name="changed"/> switched (or a periodic pass is due).</summary>
+    private async Task<IReadOnlyList<ServiceDecision>> ApplyAsync(IReadOnlyList<ServiceDecision> changed, bool forceReconcile, CancellationToken cancellationToken)
     {
-        var changed = _decisions.DecideAll();
         if (changed.Count == 0 && !forceReconcile)
             return changed;
         try
@@ -246,6 +263,8 @@ public sealed partial class HubDaemon : IAsyncDisposable
     {
         await StopProbesAsync();
         await WaitForFlowFlushesAsync();
+        if (_pair is not null)
+            await _pair.DisposeAsync();
         _gate.Dispose();
     }
 

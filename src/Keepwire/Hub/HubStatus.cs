@@ -8,7 +8,11 @@ public sealed record HubStatus(
     DateTimeOffset? LastReconcileAt,
     string? LastError,
     IReadOnlyList<ServiceStatus> Services,
-    IReadOnlyList<SiteStatus> Sites);
+    IReadOnlyList<SiteStatus> Sites)
+{
+    /// <summary>This hub's part in a hub pair; null for a single hub.</summary>
+    public Pair.PairStatus? Pair { get; init; }
+}
 
 /// <param name="ServingSite">Null when no site may serve (the service's VIP ports are then not forwarded).</param>
 /// <param name="Reason">Why this site, in words: "highest priority", "pinned by operator", "http check failed 3×: …".</param>

@@ -12,7 +12,7 @@ namespace Keepwire.Hub;
 /// A reload builds a new instance and carries the current decisions over, so a reload never flips
 /// a service by itself.
 /// </summary>
-public sealed class ServiceDecisions
+public sealed partial class ServiceDecisions
 {
     private readonly Dictionary<string, ServiceDecider> _deciders = [];
     private readonly Dictionary<string, ServiceConfig> _services = [];
@@ -24,8 +24,12 @@ public sealed class ServiceDecisions
         foreach (var service in config.Services)
         {
             var decider = new ServiceDecider(service, config.Sites, service.Checks, service.Failover, time);
-            if (previous.TryGetValue(service.Name, out var record) && (record.ServingSite is null || service.Sites.Contains(record.ServingSite)))
-                decider.Restore(record.ServingSite, record.Epoch, record.Since, record.LastAutomaticSwitch);
+            if (previous.TryGetValue(service.Name, out var record))
+            {
+                // A site this config no longer lets serve is not restored, but the epoch always is: it never goes down (a peer hub relies on that).
+                var site = CanServe(service, record.ServingSite) ? record.ServingSite : null;
+                decider.Restore(site, record.Epoch, record.Since, site is null ? null : record.LastAutomaticSwitch);
+            }
             foreach (var site in intent.DrainedSites.Where(service.Sites.Contains))
                 decider.Drain(site);
             if (intent.PinnedSiteByService.TryGetValue(service.Name, out var pinned) && service.Sites.Contains(pinned))

@@ -81,7 +81,7 @@ public sealed partial record LabTopology
             TunnelPrefixLengthIPv6: 64,
             WireGuardInterface: $"{prefix}h{number}",
             // Distinct ports, so a capture on the bridge tells the two tunnels of a site apart at a glance.
-            ListenPort: 51819 + number,
+            ListenPort: 51810 + 10 * number,
             EndpointHostName: $"hub{number}.lab.test",
             VrrpPriority: vrrpPriority);
 }

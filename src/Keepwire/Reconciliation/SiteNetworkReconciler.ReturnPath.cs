@@ -6,11 +6,14 @@ namespace Keepwire.Reconciliation;
 public sealed partial class SiteNetworkReconciler
 {
     /// <summary>
-    /// The site's return path: replies from the site's tunnel address go back into the tunnel, whatever
-    /// their destination, while everything else keeps using the main table and its default route.
+    /// The site's return path: replies to connections that came through a tunnel go back into that tunnel,
+    /// whatever their destination, while everything else keeps using the main table and its default route.
     /// <list type="bullet">
-    /// <item>Rules <c>from &lt;tunnel address&gt; lookup T priority 5182</c>, one per family; 5182 sits well before
+    /// <item>One hub: rules <c>from &lt;tunnel address&gt; lookup T priority 5182</c>, one per family; 5182 sits well before
     /// <c>main</c> (32766) and after <c>local</c> (0), so local destinations still work.</item>
+    /// <item>A pair: the site has the same address on both tunnels, so the source address cannot choose. The
+    /// table <c>inet keepwire_site</c> marks each connection with the interface it arrived on and copies that
+    /// mark onto its replies; rules <c>fwmark M lookup T priority 5182</c> pick the tunnel.</item>
     /// <item>Table T holds only <c>default dev &lt;wg interface&gt;</c> for each family.</item>
     /// <item>T = 51820 + (FNV-1a hash of the interface name mod 1000): stable across restarts and hosts without
     /// any state file, and distinct per interface when a site has one per hub (a collision is 1 in 1000 and
@@ -22,6 +25,12 @@ public sealed partial class SiteNetworkReconciler
         public const int RulePriority = 5182;
         public const int FirstTable = 51820;
         public const int TableCount = 1000;
+
+        /// <summary>
+        /// The mark bits Keepwire uses, a nibble other common users of marks leave alone (kube-proxy uses
+        /// 0x4000/0x8000, Tailscale 0xff0000, wg-quick 0xca6c). Every write is masked, so other bits survive.
+        /// </summary>
+        public const uint MarkMask = 0x0f000000;
 
         /// <summary>
         /// rp_filter 2 (loose): strict mode would drop clients' packets arriving through the tunnel, since
@@ -37,10 +46,13 @@ public sealed partial class SiteNetworkReconciler
             return FirstTable + (int)(hash % TableCount);
         }
 
-        public static IReadOnlyList<PolicyRule> Rules(SiteNode site) =>
-            [.. site.Tunnel.All.Select(address => PolicyRule.FromAddress(address, TableFor(site.Interface), RulePriority))];
+        /// <summary>The mark of connections that arrived from the hub at <paramref name="hubIndex"/> in the config: 1, 2, … in the nibble.</summary>
+        public static FirewallMark MarkFor(int hubIndex) => new((uint)(hubIndex + 1) << 24, MarkMask);
 
-        public static IReadOnlyList<RouteEntry> Routes(SiteNode site) =>
-            [.. site.Tunnel.All.Select(address => RouteEntry.DefaultVia(site.Interface, address.AddressFamily))];
+        public static IReadOnlyList<PolicyRule> Rules(TunnelAddresses tunnel, string interfaceName) =>
+            [.. tunnel.All.Select(address => PolicyRule.FromAddress(address, TableFor(interfaceName), RulePriority))];
+
+        public static IReadOnlyList<RouteEntry> Routes(TunnelAddresses tunnel, string interfaceName) =>
+            [.. tunnel.All.Select(address => RouteEntry.DefaultVia(interfaceName, address.AddressFamily))];
     }
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using Keepwire.Adapters.Nftables;
 using Keepwire.Adapters.Routing;
 using Keepwire.Adapters.WireGuard;
 using Keepwire.Configuration;
@@ -7,16 +8,18 @@ using Microsoft.Extensions.Logging;
 namespace Keepwire.Reconciliation;
 
 /// <summary>
-/// Makes a site's network match the config for one hub: the WireGuard interface (recreated if it died)
-/// with the hub as its only peer, the tunnel addresses, and the return path that sends replies from the
-/// site's tunnel address back into the tunnel (so client addresses survive) without touching the site's
-/// main routing table or default route. Level-triggered and idempotent, like <see cref="HubNetworkReconciler"/>.
+/// Makes a site's network match the config: one WireGuard interface per hub (recreated if it died) with that
+/// hub as its only peer, the tunnel addresses, and the return path that sends replies back into the tunnel
+/// the connection came through (so client addresses survive) without touching the site's default route.
+/// Level-triggered and idempotent, like <see cref="HubNetworkReconciler"/>. A site with one hub never touches
+/// nftables; a site of a hub pair owns the table <see cref="SiteReturnMarkTable"/>.
 /// </summary>
 public sealed partial class SiteNetworkReconciler(
     IWireGuard wireGuard,
     IRouting routing,
     ISysctl sysctl,
     IHostResolver resolver,
+    INftables nftables,
     TimeProvider time,
     ILogger logger)
 {
@@ -26,52 +29,110 @@ public sealed partial class SiteNetworkReconciler(
     /// </summary>
     private readonly Dictionary<string, DateTimeOffset> _endpointSetAt = [];
 
-    /// <summary>Runs one pass; returns whether anything had to change.</summary>
-    public async Task<bool> ReconcileAsync(ClusterConfig config, SiteNode site, HubNode hub, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Runs one pass over every hub's tunnel; returns whether anything had to change. A failure in one tunnel
+    /// does not stop the others (in a pair the other hub may be the one carrying the traffic); it is thrown
+    /// after all of them had their turn.
+    /// </summary>
+    public async Task<bool> ReconcileAsync(ClusterConfig config, SiteNode site, CancellationToken cancellationToken = default)
     {
-        var changed = await wireGuard.EnsureInterfaceAsync(site.Interface, cancellationToken);
-        var current = (await wireGuard.ReadAsync(site.Interface, cancellationToken))?.FindPeer(hub.PublicKey);
+        var tunnels = SiteTunnelPlan.For(config, site);
+        var changed = false;
+        var failures = new List<Exception>();
+        async Task Attempt(Func<Task<bool>> step)
+        {
+            try
+            {
+                changed |= await step();
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                failures.Add(e);
+            }
+        }
+
+        foreach (var tunnel in tunnels)
+            await Attempt(() => EnsureTunnelAsync(site, tunnel, cancellationToken));
+        // The marks before the rules that read them: a rule without marked packets is harmless, the reverse is not.
+        if (tunnels.All(t => t.ReturnMark is not null))
+            await Attempt(() => EnsureReturnMarksAsync(tunnels, cancellationToken));
+        foreach (var tunnel in tunnels)
+            await Attempt(() => EnsureReturnPathAsync(site, tunnel, cancellationToken));
+
+        if (failures.Count == 1)
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failures[0]);
+        if (failures.Count > 1)
+            throw new AggregateException($"{failures.Count} steps failed: {string.Join("; ", failures.Select(f => f.Message))}", failures);
+        return changed;
+    }
+
+    /// <summary>Removes every tunnel's return-path rules and table routes, the marks table of a pair, and the interfaces.</summary>
+    public async Task TeardownAsync(SiteNode site, CancellationToken cancellationToken = default)
+    {
+        var interfaces = site.Interfaces.Count > 0 ? site.Interfaces.Values.ToList() : [site.Interface];
+        foreach (var name in interfaces)
+        {
+            var table = ReturnPath.TableFor(name);
+            await routing.EnsureRulesAsync(table, [], cancellationToken);
+            await routing.EnsureRoutesAsync(table, [], cancellationToken);
+        }
+
+        // Only a pair site has the table, and a one-hub site may not have nft installed at all.
+        if (interfaces.Count > 1 && await nftables.ReadTableAsync(SiteReturnMarkTable.Family, SiteReturnMarkTable.Name, cancellationToken) is not null)
+            await nftables.ApplyAsync(SiteReturnMarkTable.DeleteScript, cancellationToken);
+        foreach (var name in interfaces)
+        {
+            await wireGuard.DeleteInterfaceAsync(name, cancellationToken);
+            _endpointSetAt.Remove(name);
+        }
+    }
+
+    /// <summary>The interface with its peer, addresses and link, and in a pair the host routes to the hub.</summary>
+    private async Task<bool> EnsureTunnelAsync(SiteNode site, SiteTunnelPlan tunnel, CancellationToken cancellationToken)
+    {
+        var (hub, name) = (tunnel.Hub, tunnel.Interface);
+        var changed = await wireGuard.EnsureInterfaceAsync(name, cancellationToken);
+        var current = (await wireGuard.ReadAsync(name, cancellationToken))?.FindPeer(hub.PublicKey);
 
         var decision = EndpointChoice.Decide(
             await ReachableAddressesAsync(hub.Endpoint.Host, cancellationToken),
             hub.Endpoint.Port,
             current,
             time.GetUtcNow(),
-            _endpointSetAt.TryGetValue(site.Interface, out var setAt) ? setAt : null,
+            _endpointSetAt.TryGetValue(name, out var setAt) ? setAt : null,
             site.PersistentKeepalive);
         if (decision.Endpoint is null)
             Log.HubUnresolved(logger, hub.Name, hub.Endpoint);
 
         // Keys and peer before the link comes up: on link-up wireguard-go sends the first keepalive, which starts the handshake.
-        var spec = DesiredDevice(site, hub, decision);
-        if (await wireGuard.ApplyAsync(site.Interface, spec, cancellationToken))
+        if (await wireGuard.ApplyAsync(name, DesiredDevice(site, hub, decision), cancellationToken))
         {
             changed = true;
             if (decision.Endpoint is not null && (decision.Refresh || !decision.Endpoint.Equals(current?.Endpoint)))
             {
-                _endpointSetAt[site.Interface] = time.GetUtcNow();
-                Log.EndpointSet(logger, site.Interface, decision.Endpoint, decision.Reason);
+                _endpointSetAt[name] = time.GetUtcNow();
+                Log.EndpointSet(logger, name, decision.Endpoint, decision.Reason);
             }
         }
 
-        var addresses = await routing.EnsureAddressesAsync(site.Interface, TunnelAddresses(site, hub), isOwned: _ => true, cancellationToken);
+        var addresses = await routing.EnsureAddressesAsync(name, tunnel.Addresses, isOwned: _ => true, cancellationToken);
         if (!addresses.IsEmpty)
-            Log.AddressesChanged(logger, site.Interface, addresses);
+            Log.AddressesChanged(logger, name, addresses);
         changed |= !addresses.IsEmpty;
-        changed |= await routing.EnsureLinkUpAsync(site.Interface, cancellationToken);
-        changed |= await EnsureReturnPathAsync(site, cancellationToken);
+        changed |= await routing.EnsureLinkUpAsync(name, cancellationToken);
+        if (tunnel.ReturnMark is not null)
+        {
+            // Only host routes through this interface are ours in main; a single-hub site adds none, as before pairs.
+            var hubRoutes = await routing.EnsureRoutesAsync(RoutingTables.Main, tunnel.HubRoutes, route => IsHostRouteThrough(route, name), cancellationToken);
+            if (!hubRoutes.IsEmpty)
+                Log.HubRoutesChanged(logger, name, hubRoutes);
+            changed |= !hubRoutes.IsEmpty;
+        }
         return changed;
     }
 
-    /// <summary>Removes the return-path rules, the return-path table's routes and the interface.</summary>
-    public async Task TeardownAsync(SiteNode site, CancellationToken cancellationToken = default)
-    {
-        var table = ReturnPath.TableFor(site.Interface);
-        await routing.EnsureRulesAsync(table, [], cancellationToken);
-        await routing.EnsureRoutesAsync(table, [], cancellationToken);
-        await wireGuard.DeleteInterfaceAsync(site.Interface, cancellationToken);
-        _endpointSetAt.Remove(site.Interface);
-    }
+    private static bool IsHostRouteThrough(RouteEntry route, string device) =>
+        route.Device == device && route.Gateway is null && route.Destination.PrefixLength == (route.Family == System.Net.Sockets.AddressFamily.InterNetworkV6 ? 128 : 32);
 
     internal static WireGuardDeviceSpec DesiredDevice(SiteNode site, HubNode hub, EndpointChoice decision) =>
         new(
@@ -89,7 +150,7 @@ public sealed partial class SiteNetworkReconciler(
                     site.PersistentKeepalive),
             ]);
 
-    /// <summary>The site's tunnel addresses with the hub's network prefix, so the whole tunnel network routes through the tunnel.</summary>
+    /// <summary>One hub: the site's tunnel addresses with the hub's network prefix, so the whole tunnel network routes through the tunnel.</summary>
     internal static IReadOnlyList<InterfaceAddress> TunnelAddresses(SiteNode site, HubNode hub)
     {
         var addresses = new List<InterfaceAddress>();
@@ -112,19 +173,31 @@ public sealed partial class SiteNetworkReconciler(
         return reachable;
     }
 
-    private async Task<bool> EnsureReturnPathAsync(SiteNode site, CancellationToken cancellationToken)
+    private async Task<bool> EnsureReturnMarksAsync(IReadOnlyList<SiteTunnelPlan> tunnels, CancellationToken cancellationToken)
     {
-        var table = ReturnPath.TableFor(site.Interface);
+        var marked = tunnels.Select(t => (t.Interface, t.ReturnMark!)).ToList();
+        var actual = await nftables.ReadTableAsync(SiteReturnMarkTable.Family, SiteReturnMarkTable.Name, cancellationToken);
+        var comment = SiteReturnMarkTable.Comment(marked);
+        if (actual?.Comment == comment)
+            return false;
+        await nftables.ApplyAsync(SiteReturnMarkTable.ApplyScript(marked), cancellationToken);
+        Log.ReturnMarksApplied(logger, SiteReturnMarkTable.Name, comment);
+        return true;
+    }
+
+    private async Task<bool> EnsureReturnPathAsync(SiteNode site, SiteTunnelPlan tunnel, CancellationToken cancellationToken)
+    {
+        var (name, table) = (tunnel.Interface, tunnel.ReturnTable);
         // Routes before rules: a rule pointing at an empty table would send the replies to the main table anyway, but briefly.
-        var routes = await routing.EnsureRoutesAsync(table, ReturnPath.Routes(site), cancellationToken);
-        var rules = await routing.EnsureRulesAsync(table, ReturnPath.Rules(site), cancellationToken);
+        var routes = await routing.EnsureRoutesAsync(table, tunnel.ReturnRoutes, cancellationToken);
+        var rules = await routing.EnsureRulesAsync(table, tunnel.ReturnRules, cancellationToken);
         if (!routes.IsEmpty || !rules.IsEmpty)
-            Log.ReturnPathChanged(logger, site.Interface, table, routes, rules);
+            Log.ReturnPathChanged(logger, name, table, routes, rules);
 
         var changed = !routes.IsEmpty || !rules.IsEmpty;
-        if (site.Tunnel.IPv4 is not null && await sysctl.EnsureAsync(SysctlKeys.ReversePathFilter(site.Interface), ReturnPath.LooseReversePathFilter, cancellationToken))
+        if (site.Tunnel.IPv4 is not null && await sysctl.EnsureAsync(SysctlKeys.ReversePathFilter(name), ReturnPath.LooseReversePathFilter, cancellationToken))
         {
-            Log.LooseReversePathFilter(logger, site.Interface);
+            Log.LooseReversePathFilter(logger, name);
             changed = true;
         }
         return changed;
@@ -140,6 +213,12 @@ public sealed partial class SiteNetworkReconciler(
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Site tunnel addresses on {Interface}: {Change}")]
         public static partial void AddressesChanged(ILogger logger, string @interface, RoutingChange<InterfaceAddress> change);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Routes to the hub through {Interface}: {Change}")]
+        public static partial void HubRoutesChanged(ILogger logger, string @interface, RoutingChange<RouteEntry> change);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Applied nftables table inet {Table} ({Comment}): replies follow the tunnel their connection arrived through")]
+        public static partial void ReturnMarksApplied(ILogger logger, string table, string comment);
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Return path of {Interface} (table {Table}): routes {Routes}; rules {Rules}")]
         public static partial void ReturnPathChanged(ILogger logger, string @interface, int table, RoutingChange<RouteEntry> routes, RoutingChange<PolicyRule> rules);

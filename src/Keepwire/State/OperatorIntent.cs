@@ -16,6 +16,12 @@ public sealed record OperatorIntent(
         return this with { PinnedSiteByService = pins };
     }
 
+    /// <summary>Same pins and drains, whatever the order: records compare their collections by reference.</summary>
+    public bool SameAs(OperatorIntent other) =>
+        DrainedSites.ToHashSet().SetEquals(other.DrainedSites)
+        && PinnedSiteByService.Count == other.PinnedSiteByService.Count
+        && PinnedSiteByService.All(p => other.PinnedSiteByService.TryGetValue(p.Key, out var site) && site == p.Value);
+
     public OperatorIntent WithDrain(string site, bool drained)
     {
         var sites = DrainedSites.Where(s => s != site).ToList();

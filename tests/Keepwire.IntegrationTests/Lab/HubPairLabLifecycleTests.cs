@@ -13,7 +13,6 @@ namespace Keepwire.IntegrationTests.Lab;
 public sealed class HubPairLabLifecycleTests
 {
     /// <summary>The pair lab with daemons needs the pair config, keepalived adapter, hub sync and dual-homed sites.</summary>
-    private const string AwaitsIntegration = "Awaits the hub-pair integration: the daemons cannot run a pair config until the pair config, keepalived adapter, hub sync and dual-homed sites are merged. Remove this Skip then.";
 
     private static readonly TimeSpan VrrpSettle = TimeSpan.FromSeconds(10);
 
@@ -93,7 +92,7 @@ public sealed class HubPairLabLifecycleTests
         }
     }
 
-    [Fact(Skip = AwaitsIntegration)]
+    [Fact]
     public async Task With_daemons_both_hubs_have_every_site_one_holds_the_vips_and_alpha_serves_through_it()
     {
         await using var lab = await labs.UpAsync(HubPairLabFixture.PairOptions(startDaemons: true));

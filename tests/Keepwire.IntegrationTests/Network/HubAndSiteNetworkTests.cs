@@ -32,14 +32,14 @@ public sealed class HubAndSiteNetworkTests : IAsyncLifetime
     private async Task ReconcileBothAsync()
     {
         await _hub.ReconcileAsync(_lab.Config, _lab.Hub);
-        await _site.ReconcileAsync(_lab.Config, _lab.Site, _lab.Hub);
+        await _site.ReconcileAsync(_lab.Config, _lab.Site);
     }
 
     [Fact]
     public async Task Tunnel_carries_both_families_both_ways()
     {
         Assert.True(await _hub.ReconcileAsync(_lab.Config, _lab.Hub));
-        Assert.True(await _site.ReconcileAsync(_lab.Config, _lab.Site, _lab.Hub));
+        Assert.True(await _site.ReconcileAsync(_lab.Config, _lab.Site));
 
         Assert.True(await WireGuardLab.PingAsync(_lab.SiteRunner, WireGuardLab.HubTunnel4), "site -> hub over IPv4 in the tunnel");
         Assert.True(await WireGuardLab.PingAsync(_lab.HubRunner, WireGuardLab.SiteTunnel4), "hub -> site over IPv4 in the tunnel");
@@ -63,7 +63,7 @@ public sealed class HubAndSiteNetworkTests : IAsyncLifetime
         var before = await SnapshotAsync();
 
         Assert.False(await _hub.ReconcileAsync(_lab.Config, _lab.Hub), "hub pass reported a change");
-        Assert.False(await _site.ReconcileAsync(_lab.Config, _lab.Site, _lab.Hub), "site pass reported a change");
+        Assert.False(await _site.ReconcileAsync(_lab.Config, _lab.Site), "site pass reported a change");
 
         Assert.Equal(before, await SnapshotAsync());
         Assert.NotEmpty(before.HubWireGuardGoPids);
@@ -78,7 +78,7 @@ public sealed class HubAndSiteNetworkTests : IAsyncLifetime
 
         // A restarted daemon: fresh reconcilers, no memory of the previous pass.
         Assert.False(await _lab.NewHubReconciler().ReconcileAsync(_lab.Config, _lab.Hub));
-        Assert.False(await _lab.NewSiteReconciler().ReconcileAsync(_lab.Config, _lab.Site, _lab.Hub));
+        Assert.False(await _lab.NewSiteReconciler().ReconcileAsync(_lab.Config, _lab.Site));
         Assert.Equal(before, await SnapshotAsync());
     }
 
@@ -98,7 +98,7 @@ public sealed class HubAndSiteNetworkTests : IAsyncLifetime
         Assert.True(File.Exists(Path.Combine(WireGuardCli.DefaultSocketDirectory, _lab.SiteInterface + ".sock")));
 
         Assert.True(await _hub.ReconcileAsync(_lab.Config, _lab.Hub));
-        Assert.True(await _site.ReconcileAsync(_lab.Config, _lab.Site, _lab.Hub));
+        Assert.True(await _site.ReconcileAsync(_lab.Config, _lab.Site));
 
         Assert.True(await WireGuardLab.PingAsync(_lab.SiteRunner, WireGuardLab.HubTunnel4), "tunnel back after restart");
         Assert.True(await WireGuardLab.PingAsync(_lab.HubRunner, WireGuardLab.SiteTunnel6), "tunnel back after restart");
@@ -118,12 +118,12 @@ public sealed class HubAndSiteNetworkTests : IAsyncLifetime
         await _lab.HubRouting.AddAddressAsync(_lab.HubUnderlayInterface, new InterfaceAddress(moved, 26));
         await _lab.PointHubNameAtAsync(moved);
 
-        Assert.True(await _site.ReconcileAsync(_lab.Config, _lab.Site, _lab.Hub));
+        Assert.True(await _site.ReconcileAsync(_lab.Config, _lab.Site));
 
         var peer = Assert.Single((await _lab.SiteWireGuard.ReadAsync(_lab.SiteInterface))!.Peers);
         Assert.Equal(new IPEndPoint(moved, WireGuardLab.HubPort), peer.Endpoint);
         Assert.True(await WireGuardLab.PingAsync(_lab.SiteRunner, WireGuardLab.HubTunnel6), "tunnel works through the new address");
-        Assert.False(await _site.ReconcileAsync(_lab.Config, _lab.Site, _lab.Hub), "a further pass changes nothing");
+        Assert.False(await _site.ReconcileAsync(_lab.Config, _lab.Site), "a further pass changes nothing");
     }
 
     [Fact]

@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Net;
+using Keepwire.Adapters.Nftables;
 using Keepwire.Adapters.Processes;
 using Keepwire.Adapters.Routing;
 using Keepwire.Adapters.WireGuard;
@@ -33,7 +33,7 @@ internal sealed class WireGuardLab : IAsyncLifetime
     private readonly CommandRunner _host = new();
     private readonly string _prefix = "kw" + Convert.ToHexString(Guid.NewGuid().ToByteArray())[..6].ToLowerInvariant();
     private readonly string _keyDirectory;
-    private readonly List<Process> _processes = [];
+    private readonly NamespaceLabTools _tools = new();
 
     public WireGuardLab()
     {
@@ -74,22 +74,17 @@ internal sealed class WireGuardLab : IAsyncLifetime
         new(HubWireGuard, HubRouting, new Sysctl(HubRunner), NullLogger<HubNetworkReconciler>.Instance);
 
     public SiteNetworkReconciler NewSiteReconciler() =>
-        new(SiteWireGuard, SiteRouting, new Sysctl(SiteRunner), new GetentHostResolver(SiteRunner), TimeProvider.System, NullLogger<SiteNetworkReconciler>.Instance);
+        new(SiteWireGuard, SiteRouting, new Sysctl(SiteRunner), new GetentHostResolver(SiteRunner), new NftablesCli(SiteRunner), TimeProvider.System, NullLogger<SiteNetworkReconciler>.Instance);
 
     public async Task InitializeAsync()
     {
         foreach (var ns in new[] { HubNamespace, SiteNamespace, ClientNamespace })
-        {
-            await Host("ip", "netns", "add", ns);
-            await Host("ip", "-n", ns, "link", "set", "lo", "up");
-            // No duplicate address detection: link-local addresses appearing a moment later would make state comparisons flaky.
-            await Host("ip", "netns", "exec", ns, "sysctl", "-q", "-w", "net.ipv6.conf.all.accept_dad=0", "net.ipv6.conf.default.accept_dad=0");
-        }
+            await _tools.AddNamespaceAsync(ns);
 
         // hub <-> site: the "internet" the tunnel runs over.
-        await Veth(HubNamespace, HubUnderlayInterface, "203.0.113.1/26", SiteNamespace, _prefix + "sh", "203.0.113.2/26");
+        await _tools.VethAsync(HubNamespace, HubUnderlayInterface, "203.0.113.1/26", SiteNamespace, _prefix + "sh", "203.0.113.2/26");
         // client <-> hub: the hub's public side; the client routes everything through the hub.
-        await Veth(HubNamespace, PublicInterface, "198.51.100.1/24", ClientNamespace, _prefix + "ch", "198.51.100.2/24");
+        await _tools.VethAsync(HubNamespace, PublicInterface, "198.51.100.1/24", ClientNamespace, _prefix + "ch", "198.51.100.2/24");
         await Host("ip", "-n", ClientNamespace, "route", "add", "default", "via", "198.51.100.1");
         // The site's default route: a next hop on a dead-end link that never answers.
         await Host("ip", "-n", SiteNamespace, "link", "add", _prefix + "d0", "type", "veth", "peer", "name", _prefix + "d1");
@@ -105,8 +100,8 @@ internal sealed class WireGuardLab : IAsyncLifetime
         await PointHubNameAtAsync(HubUnderlay);
 
         Directory.CreateDirectory(_keyDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        var (hubKeyFile, hubPublic) = await GenerateKeyAsync("hub");
-        var (siteKeyFile, sitePublic) = await GenerateKeyAsync("site");
+        var (hubKeyFile, hubPublic) = await _tools.GenerateKeyAsync(_keyDirectory, "hub");
+        var (siteKeyFile, sitePublic) = await _tools.GenerateKeyAsync(_keyDirectory, "site");
 
         var hub = new HubNode(
             "hub1", new HostEndpoint(HubHostName, HubPort), HubPort, HubInterface, PublicInterface, hubPublic, hubKeyFile,
@@ -127,11 +122,7 @@ internal sealed class WireGuardLab : IAsyncLifetime
     private string NetnsEtc => Path.Combine("/etc/netns", SiteNamespace);
 
     /// <summary>Pids of wireguard-go processes serving <paramref name="interfaceName"/> (unique to this lab).</summary>
-    public async Task<IReadOnlyList<int>> WireGuardGoPidsAsync(string interfaceName)
-    {
-        var result = await _host.RunAsync("pgrep", ["-f", $"^wireguard-go {interfaceName}$"]);
-        return [.. result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse)];
-    }
+    public Task<IReadOnlyList<int>> WireGuardGoPidsAsync(string interfaceName) => _tools.WireGuardGoPidsAsync(interfaceName);
 
     /// <summary>Pings until one answer arrives or the timeout passes (the first ping may wait for a handshake).</summary>
     public static async Task<bool> PingAsync(ICommandRunner from, IPAddress to, TimeSpan? timeout = null) =>
@@ -151,68 +142,15 @@ internal sealed class WireGuardLab : IAsyncLifetime
     }
 
     /// <summary>Starts a long-running program in a namespace; it is killed (by pid) at disposal.</summary>
-    public Process StartInNamespace(string ns, params string[] arguments)
-    {
-        var start = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in (string[])["netns", "exec", ns, .. arguments])
-            start.ArgumentList.Add(argument);
-        var process = Process.Start(start) ?? throw new InvalidOperationException("could not start ip netns exec");
-        _processes.Add(process);
-        return process;
-    }
+    public CapturedProcess StartInNamespace(string ns, params string[] arguments) => _tools.StartInNamespace(ns, arguments);
 
     public async Task DisposeAsync()
     {
-        foreach (var process in _processes)
-        {
-            try
-            {
-                if (!process.HasExited)
-                    process.Kill(entireProcessTree: true);
-            }
-            catch (InvalidOperationException)
-            {
-                // exited meanwhile
-            }
-            process.Dispose();
-        }
-
-        // Deleting the interface makes wireguard-go exit; deleting the namespace would not.
-        await _host.RunAsync("ip", ["-n", HubNamespace, "link", "del", HubInterface]);
-        await _host.RunAsync("ip", ["-n", SiteNamespace, "link", "del", SiteInterface]);
-        foreach (var name in new[] { HubInterface, SiteInterface })
-        {
-            await Eventually(async () => (await WireGuardGoPidsAsync(name)).Count == 0, TimeSpan.FromSeconds(5));
-            foreach (var pid in await WireGuardGoPidsAsync(name))
-                await _host.RunAsync("kill", ["-9", pid.ToString()]);
-            File.Delete(Path.Combine(WireGuardCli.DefaultSocketDirectory, name + ".sock"));
-        }
-
-        foreach (var ns in new[] { HubNamespace, SiteNamespace, ClientNamespace })
-            await _host.RunAsync("ip", ["netns", "del", ns]);
+        await _tools.RemoveAsync([(HubNamespace, HubInterface), (SiteNamespace, SiteInterface)], [HubNamespace, SiteNamespace, ClientNamespace]);
         if (Directory.Exists(NetnsEtc))
             Directory.Delete(NetnsEtc, recursive: true);
         if (Directory.Exists(_keyDirectory))
             Directory.Delete(_keyDirectory, recursive: true);
-    }
-
-    private async Task<(string File, WireGuardKey PublicKey)> GenerateKeyAsync(string name)
-    {
-        var file = Path.Combine(_keyDirectory, name + ".key");
-        var privateKey = (await _host.RunCheckedAsync("wg", ["genkey"])).StandardOutput;
-        await File.WriteAllTextAsync(file, privateKey);
-        File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        var publicKey = (await _host.RunCheckedAsync("wg", ["pubkey"], privateKey)).StandardOutput.Trim();
-        return (file, WireGuardKey.Parse(publicKey));
-    }
-
-    private async Task Veth(string leftNs, string left, string leftAddress, string rightNs, string right, string rightAddress)
-    {
-        await Host("ip", "-n", leftNs, "link", "add", left, "type", "veth", "peer", "name", right, "netns", rightNs);
-        await Host("ip", "-n", leftNs, "addr", "add", leftAddress, "dev", left);
-        await Host("ip", "-n", rightNs, "addr", "add", rightAddress, "dev", right);
-        await Host("ip", "-n", leftNs, "link", "set", left, "up");
-        await Host("ip", "-n", rightNs, "link", "set", right, "up");
     }
 
     private Task<CommandResult> Host(string program, params string[] arguments) => _host.RunCheckedAsync(program, arguments);

@@ -15,7 +15,7 @@ public sealed class LabPairTopologyTests
         Assert.Equal(["hub1", "hub2"], pair.Hubs.Select(h => h.Name));
         Assert.Equal(["kw1a2b-hub1", "kw1a2b-hub2"], pair.Hubs.Select(h => h.Namespace));
         Assert.Equal(["kw1a2bh1", "kw1a2bh2"], pair.Hubs.Select(h => h.WireGuardInterface));
-        Assert.Equal(["hub1.lab.test:51820", "hub2.lab.test:51821"], pair.Hubs.Select(h => h.Endpoint));
+        Assert.Equal(["hub1.lab.test:51820", "hub2.lab.test:51830"], pair.Hubs.Select(h => h.Endpoint));
         Assert.Equal([IPAddress.Parse("203.0.113.1"), IPAddress.Parse("203.0.113.2")], pair.Hubs.Select(h => h.Public.IPv4));
         Assert.Equal([IPAddress.Parse("2001:db8:113::1"), IPAddress.Parse("2001:db8:113::2")], pair.Hubs.Select(h => h.Public.IPv6));
         Assert.Equal([IPAddress.Parse("10.77.0.1"), IPAddress.Parse("10.77.0.2")], pair.Hubs.Select(h => h.Tunnel.IPv4));

@@ -48,10 +48,10 @@ public class IpJsonParserTests
     }
 
     [Fact]
-    public void Rules_with_host_and_prefix_sources()
+    public void Rules_with_host_and_prefix_sources_and_marks()
     {
         var rules = IpJsonParser.ParseRules(
-            """[{"priority":0,"src":"all","table":"local"},{"priority":5182,"src":"10.5.0.2","table":"51999"},{"priority":5183,"src":"10.5.0.0","srclen":24,"table":"51999"},{"priority":100,"src":"all","fwmark":"0x1","table":"51999"},{"priority":32766,"src":"all","table":"main"}]""",
+            """[{"priority":0,"src":"all","table":"local"},{"priority":5182,"src":"10.5.0.2","table":"51999"},{"priority":5183,"src":"10.5.0.0","srclen":24,"table":"51999"},{"priority":100,"src":"all","fwmark":"0x1","table":"51999"},{"priority":5182,"src":"all","fwmark":"0x1000000","fwmask":"0xf000000","table":"52001"},{"priority":32766,"src":"all","table":"main"}]""",
             AddressFamily.InterNetwork);
 
         Assert.Equal(
@@ -59,7 +59,8 @@ public class IpJsonParserTests
                 new PolicyRule(0, null, "local", AddressFamily.InterNetwork),
                 PolicyRule.FromAddress(IPAddress.Parse("10.5.0.2"), 51999, 5182),
                 new PolicyRule(5183, IPNetwork.Parse("10.5.0.0/24"), "51999", AddressFamily.InterNetwork),
-                new PolicyRule(100, null, "51999", AddressFamily.InterNetwork, HasOtherSelectors: true),
+                new PolicyRule(100, null, "51999", AddressFamily.InterNetwork) { Mark = new FirewallMark(1, FirewallMark.AllBits) },
+                PolicyRule.FromMark(new FirewallMark(0x01000000, 0x0f000000), 52001, 5182, AddressFamily.InterNetwork),
                 new PolicyRule(32766, null, "main", AddressFamily.InterNetwork),
             ],
             rules);

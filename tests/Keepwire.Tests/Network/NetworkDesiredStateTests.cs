@@ -100,8 +100,8 @@ public class NetworkDesiredStateTests
                 PolicyRule.FromAddress(IPAddress.Parse("10.77.0.2"), table, SiteNetworkReconciler.ReturnPath.RulePriority),
                 PolicyRule.FromAddress(IPAddress.Parse("fd77::2"), table, SiteNetworkReconciler.ReturnPath.RulePriority),
             ],
-            SiteNetworkReconciler.ReturnPath.Rules(SiteA));
-        Assert.Equal([RouteEntry.DefaultVia("kw-b", AddressFamily.InterNetwork)], SiteNetworkReconciler.ReturnPath.Routes(SiteB));
+            SiteNetworkReconciler.ReturnPath.Rules(SiteA.Tunnel, SiteA.Interface));
+        Assert.Equal([RouteEntry.DefaultVia("kw-b", AddressFamily.InterNetwork)], SiteNetworkReconciler.ReturnPath.Routes(SiteB.Tunnel, SiteB.Interface));
     }
 
     [Fact]

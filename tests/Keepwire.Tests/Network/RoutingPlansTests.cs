@@ -67,4 +67,17 @@ public class RoutingPlansTests
         Assert.Equal([wanted], change.Added);
         Assert.Equal([stray], change.Removed);
     }
+
+    [Fact]
+    public void In_a_shared_table_only_owned_routes_go()
+    {
+        var operators = new RouteEntry(IPNetwork.Parse("192.168.0.0/16"), "eth0");
+        var staleHost = new RouteEntry(IPNetwork.Parse("10.77.0.9/32"), "kw0");
+        var wanted = new RouteEntry(IPNetwork.Parse("10.77.0.1/32"), "kw0");
+
+        var change = RoutingPlans.Routes([operators, staleHost], [wanted], route => route.Device == "kw0");
+
+        Assert.Equal([wanted], change.Added);
+        Assert.Equal([staleHost], change.Removed);
+    }
 }

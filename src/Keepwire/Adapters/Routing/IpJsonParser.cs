@@ -63,11 +63,27 @@ internal static class IpJsonParser
                 var length = rule.TryGetProperty("srclen", out var l) ? l.GetInt32() : FullLength(family);
                 source = ParseNetwork($"{src}/{length}", family);
             }
-            var otherSelectors = rule.EnumerateObject().Any(property => property.Name is not ("priority" or "src" or "srclen" or "table" or "flags" or "protocol"));
-            rules.Add(new PolicyRule(priority, source, table.GetString() ?? table.ToString(), family, otherSelectors));
+            var otherSelectors = rule.EnumerateObject().Any(property =>
+                property.Name is not ("priority" or "src" or "srclen" or "table" or "flags" or "protocol" or "fwmark" or "fwmask"));
+            rules.Add(new PolicyRule(priority, source, table.GetString() ?? table.ToString(), family, otherSelectors) { Mark = ParseMark(rule) });
         }
         return rules;
     }
+
+    /// <summary><c>"fwmark":"0x1000000","fwmask":"0xf000000"</c>; ip leaves the mask out when it is all ones.</summary>
+    private static FirewallMark? ParseMark(JsonElement rule)
+    {
+        if (!rule.TryGetProperty("fwmark", out var mark) || ParseHex(mark.GetString()) is not { } value)
+            return null;
+        var mask = rule.TryGetProperty("fwmask", out var m) ? ParseHex(m.GetString()) : null;
+        return new FirewallMark(value, mask ?? FirewallMark.AllBits);
+    }
+
+    private static uint? ParseHex(string? text) =>
+        text is not null && text.StartsWith("0x", StringComparison.Ordinal)
+            && uint.TryParse(text.AsSpan(2), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture, out var value)
+            ? value
+            : null;
 
     /// <summary>Whether <c>ip -j link show dev X</c> reports the link administratively up.</summary>
     public static bool IsLinkUp(string json) =>

@@ -84,6 +84,12 @@ public sealed class RoutingCli(ICommandRunner runner) : IRouting
         return arguments;
     }
 
-    private static List<string> RuleArguments(string verb, PolicyRule rule) =>
-        [FamilyFlag(rule.Family), "rule", verb, "from", rule.Source?.ToString() ?? "all", "lookup", rule.Table, "priority", rule.Priority.ToString()];
+    private static List<string> RuleArguments(string verb, PolicyRule rule)
+    {
+        List<string> arguments = [FamilyFlag(rule.Family), "rule", verb, "from", rule.Source?.ToString() ?? "all"];
+        if (rule.Mark is { } mark)
+            arguments.AddRange(["fwmark", mark.ToString()]);
+        arguments.AddRange(["lookup", rule.Table, "priority", rule.Priority.ToString()]);
+        return arguments;
+    }
 }

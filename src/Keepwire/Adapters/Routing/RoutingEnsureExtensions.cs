@@ -34,13 +34,21 @@ public static class RoutingEnsureExtensions
     }
 
     /// <summary>Makes routing table <paramref name="table"/> (both families) hold exactly <paramref name="desired"/>. The table must be Keepwire's alone.</summary>
+    public static Task<RoutingChange<RouteEntry>> EnsureRoutesAsync(
+        this IRouting routing, int table, IReadOnlyCollection<RouteEntry> desired, CancellationToken cancellationToken = default) =>
+        routing.EnsureRoutesAsync(table, desired, isOwned: _ => true, cancellationToken);
+
+    /// <summary>
+    /// Makes the routes of <paramref name="table"/> (both families) that <paramref name="isOwned"/> claims equal
+    /// <paramref name="desired"/>, for tables Keepwire shares with others (such as <c>main</c>).
+    /// </summary>
     public static async Task<RoutingChange<RouteEntry>> EnsureRoutesAsync(
-        this IRouting routing, int table, IReadOnlyCollection<RouteEntry> desired, CancellationToken cancellationToken = default)
+        this IRouting routing, int table, IReadOnlyCollection<RouteEntry> desired, Func<RouteEntry, bool> isOwned, CancellationToken cancellationToken = default)
     {
         List<RouteEntry> actual = [];
         foreach (var family in Families)
             actual.AddRange(await routing.GetRoutesAsync(table, family, cancellationToken));
-        var change = RoutingPlans.Routes(actual, desired);
+        var change = RoutingPlans.Routes(actual, desired, isOwned);
         foreach (var route in change.Removed)
             await routing.DeleteRouteAsync(table, route, cancellationToken);
         foreach (var route in change.Added)
@@ -75,7 +83,10 @@ internal static class RoutingPlans
             [.. actual.Where(have => !have.IsLinkLocal && isOwned(have) && !desired.Any(have.SameAs))]);
 
     public static RoutingChange<RouteEntry> Routes(IReadOnlyList<RouteEntry> actual, IReadOnlyCollection<RouteEntry> desired) =>
-        new([.. desired.Where(wanted => !actual.Contains(wanted))], [.. actual.Where(have => !desired.Contains(have))]);
+        Routes(actual, desired, _ => true);
+
+    public static RoutingChange<RouteEntry> Routes(IReadOnlyList<RouteEntry> actual, IReadOnlyCollection<RouteEntry> desired, Func<RouteEntry, bool> isOwned) =>
+        new([.. desired.Where(wanted => !actual.Contains(wanted))], [.. actual.Where(have => isOwned(have) && !desired.Contains(have))]);
 
     public static RoutingChange<PolicyRule> Rules(IReadOnlyList<PolicyRule> actual, IReadOnlyCollection<PolicyRule> desired, int table)
     {

@@ -44,15 +44,39 @@ public sealed record RouteEntry(IPNetwork Destination, string? Device, IPAddress
         $"{Destination}{(Gateway is null ? "" : $" via {Gateway}")}{(Device is null ? "" : $" dev {Device}")}";
 }
 
-/// <summary>A policy routing rule <c>from SOURCE lookup TABLE priority P</c>; a null source means "all".</summary>
+/// <summary>
+/// A policy routing rule <c>from SOURCE [fwmark VALUE/MASK] lookup TABLE priority P</c>; a null source means "all".
+/// </summary>
 /// <param name="Table">The table as ip prints it: a number, or a name such as <c>main</c>.</param>
 /// <param name="HasOtherSelectors">
-/// The rule also matches on something else (iif, fwmark, to, …): it is not one of the plain rules Keepwire writes.
+/// The rule also matches on something else (iif, to, …): it is not one of the rules Keepwire writes.
 /// </param>
 public sealed record PolicyRule(int Priority, IPNetwork? Source, string Table, AddressFamily Family, bool HasOtherSelectors = false)
 {
+    /// <summary>The packet mark the rule matches, or null when it matches any mark.</summary>
+    public FirewallMark? Mark { get; init; }
+
     public static PolicyRule FromAddress(IPAddress source, int table, int priority) =>
         new(priority, new IPNetwork(source, source.AddressFamily == AddressFamily.InterNetworkV6 ? 128 : 32), table.ToString(), source.AddressFamily);
 
-    public override string ToString() => $"priority {Priority} from {(Source?.ToString() ?? "all")} lookup {Table}";
+    public static PolicyRule FromMark(FirewallMark mark, int table, int priority, AddressFamily family) =>
+        new(priority, null, table.ToString(), family) { Mark = mark };
+
+    public override string ToString() =>
+        $"priority {Priority} from {(Source?.ToString() ?? "all")}{(Mark is null ? "" : $" fwmark {Mark}")} lookup {Table}";
+}
+
+/// <summary>A packet mark (fwmark) under a mask: matches when <c>mark &amp; Mask == Value</c>.</summary>
+public sealed record FirewallMark(uint Value, uint Mask)
+{
+    public const uint AllBits = uint.MaxValue;
+
+    /// <summary>The form ip and nft both read: <c>0x1000000/0xf000000</c>.</summary>
+    public override string ToString() => $"0x{Value:x}/0x{Mask:x}";
+}
+
+/// <summary>Routing tables with fixed numbers.</summary>
+public static class RoutingTables
+{
+    public const int Main = 254;
 }

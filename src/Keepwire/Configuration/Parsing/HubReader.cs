@@ -21,6 +21,12 @@ internal static class HubReader
         hub.ListenPort = map.Optional("listen_port") is { } portNode
             ? YamlValues.Integer(portNode, "listen_port", 1, 65535, errors)
             : hub.Endpoint?.Port;
+        // The hub's own sockets: WireGuard would take the site-report port and the reports would never arrive.
+        if (hub.ListenPort == Reports.SiteReport.Port)
+        {
+            errors.Report(map.Optional("listen_port") ?? map.Optional("endpoint") ?? node,
+                $"WireGuard listen port {hub.ListenPort} is the port sites send their reports to", "pick another UDP port, e.g. 51820");
+        }
         hub.Interface = CommonFields.Interface(map, "interface", CommonFields.DefaultInterface);
         hub.PublicInterface = CommonFields.Interface(map, "public_interface", null);
         hub.PublicInterfaceAbsent = map.Optional("public_interface") is null;

@@ -1,0 +1,29 @@
+using Keepwire.Site;
+
+namespace Keepwire.Cli.Commands;
+
+/// <summary>Renders a <see cref="SiteAgentStatus"/>: one row per hub tunnel, then the sync relay's counters in a pair.</summary>
+internal static class SiteStatusTable
+{
+    public static void Write(TextWriter output, SiteAgentStatus status)
+    {
+        output.WriteLine($"site {status.Site}  config loaded {status.ConfigLoadedAt:u}, last pass {status.LastReconcileAt?.ToString("u") ?? "never"}");
+        if (status.LastError is not null)
+            output.WriteLine($"last error: {status.LastError}");
+        output.WriteLine();
+
+        StatusTable.WriteRows(output, ["HUB", "INTERFACE", "HANDSHAKE", "ENDPOINT", "DIALS"], status.Tunnels.Select(t => new[]
+        {
+            t.Hub,
+            t.Interface,
+            t.HandshakeAgeSeconds is { } age ? $"{age:0}s ago" : "never",
+            t.ResolvedEndpoint ?? "-",
+            t.HubEndpoint,
+        }));
+        if (status.SyncRelay is { } relay)
+        {
+            output.WriteLine();
+            output.WriteLine($"hub sync relay on port {relay.Port}: listening on {relay.Listening} address(es), relayed {relay.Relayed}, dropped {relay.Dropped} (not from a hub), failed sends {relay.SendFailures}");
+        }
+    }
+}

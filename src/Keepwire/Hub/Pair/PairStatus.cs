@@ -1,0 +1,20 @@
+namespace Keepwire.Hub.Pair;
+
+/// <summary>The pair part of <c>keepwire status</c> on a hub.</summary>
+/// <param name="Role">decide or follow (or starting before the first pass).</param>
+/// <param name="HoldsVips">The VIPs are on this hub's public interface.</param>
+/// <param name="Yielding">This hub asked keepalived to give the VIPs up (both held them and the peer outranks it, or it is cut off).</param>
+/// <param name="PeerLastHeardSecondsAgo">Since the newest admitted sync message from the peer; null if never heard.</param>
+/// <param name="SyncRejected">Sync datagrams not admitted, by reason (duplicates through the relays are normal).</param>
+public sealed record PairStatus(
+    string Peer,
+    string Role,
+    string Reason,
+    bool HoldsVips,
+    bool Yielding,
+    bool PeerAlive,
+    double? PeerLastHeardSecondsAgo,
+    bool? PeerHoldsVips,
+    int? KeepalivedPid,
+    long SyncAdmitted,
+    IReadOnlyDictionary<string, long> SyncRejected);

@@ -1,0 +1,133 @@
+namespace Keepwire.Sync;
+
+/// <summary>
+/// What this hub knows of its peer, and the role that follows from it (pure: messages and the VIP
+/// state in, time from the <see cref="TimeProvider"/>). The rules:
+/// <list type="bullet">
+/// <item>I hold the VIPs and the peer is silent (nothing for peer_timeout) or does not claim them → I decide.</item>
+/// <item>I do not hold them and the live peer claims them → I follow it (adopt its decisions and intent).</item>
+/// <item>Both hold them (a partition between the hubs, or a VRRP transition) → the higher vrrp_priority keeps deciding; the
+///   other follows and yields (keepalived gives the VIPs up) until the peer is silent, stops claiming them, or is heard
+///   directly again (then VRRP adverts pass too, and keepalived settles it without us). Only a claim that arrived after I
+///   took the VIPs counts: a dead peer's last words must not make its successor give them up.</item>
+/// <item>Neither holds them and the peer is alive → the higher priority decides, the other follows, so whoever takes the
+///   VIPs next already agrees with the other.</item>
+/// <item>I do not hold them and the peer is silent → I decide locally: nobody reaches me, but my maps stay right for a takeover.</item>
+/// <item>The peer is silent and no site is reachable from here either → I am cut off: I yield, so that I come back as
+///   backup when the link returns (nopreempt keeps the VIPs where they went) instead of taking them back with decisions
+///   made blind.</item>
+/// </list>
+/// Not thread-safe: the hub loop owns it.
+/// </summary>
+public sealed class PeerHubView
+{
+    private readonly string _self;
+    private readonly string _peer;
+    private readonly bool _peerOutranks;
+    private readonly TimeSpan _peerTimeout;
+    private readonly TimeProvider _time;
+    private DateTimeOffset? _lastDirectAt;
+    private bool _yielding;
+
+    /// <param name="peerTimeout">hub_pair.peer_timeout: a peer not heard from for this long is gone.</param>
+    public PeerHubView(string self, int selfPriority, string peer, int peerPriority, TimeSpan peerTimeout, TimeProvider time)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(peerTimeout, TimeSpan.Zero);
+        _self = self;
+        _peer = peer;
+        // Priorities must differ (config checks it); the name only keeps a broken config deterministic.
+        _peerOutranks = peerPriority != selfPriority ? peerPriority > selfPriority : string.CompareOrdinal(peer, self) < 0;
+        _peerTimeout = peerTimeout;
+        _time = time;
+    }
+
+    /// <summary>The newest message from the peer, however old.</summary>
+    public ReceivedSyncMessage? Latest { get; private set; }
+
+    /// <summary>Since when this hub holds the VIPs, as the loop saw it; null while it does not.</summary>
+    public DateTimeOffset? ActiveSince { get; private set; }
+
+    /// <summary>The peer was heard from within peer_timeout.</summary>
+    public bool IsPeerAlive => Latest is { } latest && _time.GetUtcNow() < SilentFrom(latest);
+
+    /// <summary>The latest message while the peer is alive; null when it is silent.</summary>
+    public HubSyncMessage? LivePeer => IsPeerAlive ? Latest!.Message : null;
+
+    /// <summary>Takes a newer message from the peer; ignores anything else (another node, a duplicate, an older one).</summary>
+    /// <returns>Whether it was newer.</returns>
+    public bool Observe(ReceivedSyncMessage received)
+    {
+        var message = received.Message;
+        if (message.Node != _peer)
+            return false;
+        if (received.Direct && (_lastDirectAt is null || received.ReceivedAt > _lastDirectAt))
+            _lastDirectAt = received.ReceivedAt;
+        if (Latest is { Message: var latest } && !IsNewer(message, latest))
+            return false;
+        Latest = received;
+        return true;
+    }
+
+    /// <summary>The role for this pass.</summary>
+    /// <param name="holdsVips">The VIPs are on my public interface now.</param>
+    /// <param name="anySiteReachable">False when every site is known to be down from here (every check failing): with a silent peer, that means this hub is cut off.</param>
+    public PairRoleDecision Evaluate(bool holdsVips, bool anySiteReachable = true)
+    {
+        var now = _time.GetUtcNow();
+        if (!holdsVips)
+            ActiveSince = null;
+        else
+            ActiveSince ??= now;
+
+        var alive = Latest is { } latest && now < SilentFrom(latest);
+        var peer = alive ? Latest!.Message : null;
+        var directHeard = _lastDirectAt is { } direct && now < direct + _peerTimeout;
+        var recheckAt = Earliest(alive ? SilentFrom(Latest!) : null, directHeard ? _lastDirectAt + _peerTimeout : null);
+        if (peer is not { HoldsVips: true } || directHeard)
+            _yielding = false;
+
+        if (holdsVips)
+        {
+            if (peer is { HoldsVips: true } && Latest!.ReceivedAt >= ActiveSince)
+            {
+                if (!_peerOutranks)
+                    return new(PairRole.Decide, null, false, $"both hubs hold the VIPs; {_self} outranks {_peer} and keeps deciding", recheckAt);
+                _yielding = !directHeard;
+                var how = _yielding ? "follows it and gives the VIPs up" : "follows it (VRRP settles the rest: the pair link works)";
+                return new(PairRole.Follow, peer, _yielding, $"both hubs hold the VIPs; {_peer} outranks {_self}, which {how}", recheckAt);
+            }
+
+            return peer is null
+                ? Alone($"active; {_peer} is silent", anySiteReachable, recheckAt)
+                : new(PairRole.Decide, null, false, $"active; {_peer} does not hold the VIPs", recheckAt);
+        }
+
+        if (peer is { HoldsVips: true })
+            return new(PairRole.Follow, peer, _yielding, _yielding ? $"{_peer} is active and outranks {_self}, which stays out of VRRP until {_peer} is silent or heard directly" : $"standby; following active {_peer}", recheckAt);
+        if (peer is not null)
+        {
+            return _peerOutranks
+                ? new(PairRole.Follow, peer, false, $"neither hub holds the VIPs; following {_peer}, which outranks {_self}", recheckAt)
+                : new(PairRole.Decide, null, false, $"neither hub holds the VIPs; {_self} outranks {_peer} and decides", recheckAt);
+        }
+
+        return Alone($"standby; {_peer} is silent, deciding locally", anySiteReachable, recheckAt);
+    }
+
+    private static PairRoleDecision Alone(string reason, bool anySiteReachable, DateTimeOffset? recheckAt) => anySiteReachable
+        ? new(PairRole.Decide, null, false, reason, recheckAt)
+        : new(PairRole.Decide, null, true, $"{reason}, and no site is reachable: cut off, giving the VIPs up", recheckAt);
+
+    /// <summary>
+    /// When the peer counts as gone: peer_timeout after the message, by the earlier of its sent-at and
+    /// its arrival, so a message a relay held back does not keep a dead peer alive for longer.
+    /// </summary>
+    private DateTimeOffset SilentFrom(ReceivedSyncMessage received) =>
+        (received.Message.SentAt < received.ReceivedAt ? received.Message.SentAt : received.ReceivedAt) + _peerTimeout;
+
+    private static bool IsNewer(HubSyncMessage candidate, HubSyncMessage latest) =>
+        candidate.BootId == latest.BootId ? candidate.Sequence > latest.Sequence : candidate.SentAt > latest.SentAt;
+
+    private static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset? b) =>
+        a is null ? b : b is null ? a : a < b ? a : b;
+}
