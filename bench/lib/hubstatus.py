@@ -4,7 +4,8 @@
     bench/lib/hubstatus.py --service web hub1=/run/keepwire-lab/kwhf/hub1.sock hub2=...
 
 Prints `hub1=alpha hub2=alpha`; `none` for a hub that serves the service from no site, does not
-answer, or answers with an error. Faster than `keepwire status` per hub (no .NET start-up), which
+answer, or answers with an error; `,peer-silent` or `,yielding` after the site of a hub of a pair
+that does not hear its peer or gives the VIPs up. Faster than `keepwire status` per hub (no .NET start-up), which
 matters in a loop that waits for a lab to settle.
 """
 
@@ -26,8 +27,15 @@ def serving_site(path, service):
                     break
                 data += chunk
         answer = json.loads(data)
-        services = answer["result"]["services"] if answer.get("ok") else []
-        return next((s.get("serving_site") for s in services if s["name"] == service), None) or "none"
+        result = answer["result"] if answer.get("ok") else {"services": []}
+        site = next((s.get("serving_site") for s in result["services"] if s["name"] == service), None) or "none"
+        # In a pair, a hub that does not hear its peer, or yields the VIPs, is not settled yet.
+        pair = result.get("pair")
+        if pair is not None and not pair.get("peer_alive"):
+            site += ",peer-silent"
+        if pair is not None and pair.get("yielding"):
+            site += ",yielding"
+        return site
     except (OSError, ValueError, KeyError, TypeError):
         return "none"
 
