@@ -5,12 +5,11 @@ Per trial (TRIAL = OUT/METHOD-N) it reads:
   TRIAL.jsonl              loadclient.py's attempts (a new connection every 10 ms) and the kill;
   TRIAL.established.jsonl  established.py's long-lived connections;
   TRIAL.meta.json          which hub held the VIPs (failed) and which did not (other);
-  TRIAL.ct-HUB.log         `conntrack -E -e NEW -o timestamp` of each hub: which hub saw each new flow;
+  TRIAL.syn-HUB.log        `tcpdump -tt` of each hub's public interface: the client's SYNs to port 80;
   TRIAL.addr-HUB.log       `ip -ts monitor address` of each hub: when the VIPs left and arrived.
 
-A new connection went THROUGH the hub whose conntrack saw its flow (client port) first, from
-0.3 s before the attempt started to 0.3 s after it ended: the hub its first packet reached. A
-flow conntrackd copied onto the other hub at takeover shows there later and does not count.
+A new connection went THROUGH the hub that got its first SYN (by client port, from 0.3 s before
+the attempt started to 0.3 s after it ended; a retransmitted SYN may reach the other hub).
 
   failover time   = completion of the first answer through the other hub, minus the end of the kill
                     command; in a trial where nothing went through the other hub (the VIPs stayed),
@@ -40,18 +39,19 @@ sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from analyze import failure_totals, load, percentile, r, window_failures  # noqa: E402
 
-CT_NEW = re.compile(r"^\[(\d+\.\d+)\]\s+\[NEW\] tcp\s.*?\bsport=(\d+) dport=(\d+)")
+# tcpdump -tt: "1795689880.785372 IP 203.0.113.100.56528 > 203.0.113.80.80: Flags [S], …"
+SYN = re.compile(r"^(\d+\.\d+) IP6? \S+?\.(\d+) > ")
 ADDR = re.compile(r"^\[(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+)\] (Deleted )?\d+: \S+\s+inet6? (\S+)/")
 JOIN_SLACK_S = 0.3
 
 
-def ct_events(path):
-    """Client port -> wall-clock times of the hub's NEW events for it."""
+def syn_events(path):
+    """Client port -> wall-clock times of the SYNs from it that reached the hub."""
     events = collections.defaultdict(list)
     if os.path.exists(path):
         with open(path) as f:
             for line in f:
-                if m := CT_NEW.match(line):
+                if m := SYN.match(line):
                     events[int(m.group(2))].append(float(m.group(1)))
     return events
 
@@ -83,7 +83,7 @@ def load_established(path):
 
 
 def hub_of(attempt, wall_offset, events_by_hub):
-    """The hub whose conntrack saw this attempt's flow first, or None (no port, or no event)."""
+    """The hub that got this attempt's first SYN, or None (no port, or no SYN seen)."""
     if attempt["port"] is None:
         return None
     start = attempt["start"] + wall_offset
@@ -103,7 +103,7 @@ def trial_summary(base, pre, post, vip):
     failed_hub, other_hub = meta["failed"], meta["other"]
     kill_at = kill["end"]
     wall_offset = kill["wall_end"] - kill["end"]
-    events = {hub: ct_events(f"{base}.ct-{hub}.log") for hub in (failed_hub, other_hub)}
+    events = {hub: syn_events(f"{base}.syn-{hub}.log") for hub in (failed_hub, other_hub)}
     for a in attempts:
         a["hub"] = hub_of(a, wall_offset, events)
         a["done"] = a["start"] + (a["total_s"] or 0)
