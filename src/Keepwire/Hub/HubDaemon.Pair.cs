@@ -20,30 +20,18 @@ public sealed partial class HubDaemon
     private async Task<IReadOnlyList<ServiceDecision>> DecideOrFollowAsync(HubPair pair, bool forceReconcile, CancellationToken cancellationToken)
     {
         var holdsVips = await ReadVipHoldingAsync(pair, cancellationToken);
-        var role = await pair.EvaluateAsync(holdsVips, _decisions.AnySiteReachable(), cancellationToken);
-        await pair.WriteTrackFileAsync(!role.Yield && _lastError is null, TrackReason(role), cancellationToken);
-
-        IReadOnlyList<ServiceDecision> changed;
-        if (role is { Role: PairRole.Follow, Leader: { } leader })
+        var pass = await pair.RunPassAsync(_decisions, _intent, holdsVips, cancellationToken);
+        await pair.WriteTrackFileAsync(!pass.Role.Yield && _lastError is null, TrackReason(pass.Role), cancellationToken);
+        if (pass.AdoptedIntent is { } intent)
         {
-            var adoption = _decisions.Adopt(leader, _intent);
-            if (adoption.IntentChanged)
-            {
-                _intent = leader.Intent;
-                _store.SaveIntent(_intent);
-            }
-            changed = await ApplyAsync(adoption.Switched, forceReconcile, cancellationToken);
-            if (adoption.DecisionsChanged && changed.Count == 0)
-                _journal.Save(_decisions.Records());
-        }
-        else
-        {
-            changed = await ApplyAsync(_decisions.DecideAll(), forceReconcile, cancellationToken);
-            // After a partition both hubs may have decided: keep this hub's epochs above the peer's, so its decisions supersede.
-            if (pair.LivePeer is { } peer && _decisions.RaiseEpochsAbove(peer))
-                _journal.Save(_decisions.Records());
+            _intent = intent;
+            _store.SaveIntent(_intent);
         }
 
+        var changed = await ApplyAsync(pass.Switched, forceReconcile, cancellationToken);
+        // ApplyAsync journals switches; an adopted or raised epoch changes the journal without one.
+        if (pass.JournalChanged && changed.Count == 0)
+            _journal.Save(_decisions.Records());
         await pair.SendIfDueAsync(_decisions.Synced(), _intent, holdsVips, now: changed.Count > 0, cancellationToken);
         return changed;
     }

@@ -15,7 +15,8 @@ public sealed partial class HubDaemon
             var services = _config.Services.Select(service =>
             {
                 var decision = _decisions.Find(service.Name)!.Current;
-                var reason = decision.Note is null ? decision.Detail : $"{decision.Detail} ({decision.Note})";
+                // An adopted decision's detail already names the hub it follows, which is also its note.
+                var reason = decision.Note is null || decision.Detail.Contains(decision.Note, StringComparison.Ordinal) ? decision.Detail : $"{decision.Detail} ({decision.Note})";
                 return new ServiceStatus(service.Name, decision.ServingSite, reason, decision.ServingSite is null ? null : decision.Since, decision.Epoch);
             }).ToList();
 

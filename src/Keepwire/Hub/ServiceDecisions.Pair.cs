@@ -43,8 +43,10 @@ public sealed partial class ServiceDecisions
     }
 
     /// <summary>
-    /// While deciding with a live peer: keeps every epoch above the peer's (see
+    /// While deciding and holding the VIPs, with a live peer: keeps every epoch above the peer's (see
     /// <see cref="ServiceDecider.RaiseEpochAbove"/>), so after a partition this hub's decisions supersede.
+    /// Only the hub with the VIPs calls it: two hubs deciding apart that both raised would chase each
+    /// other's epochs up with every message.
     /// </summary>
     /// <returns>True when an epoch rose (save the journal).</returns>
     public bool RaiseEpochsAbove(HubSyncMessage peer)

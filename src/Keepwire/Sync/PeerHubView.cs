@@ -5,14 +5,16 @@ namespace Keepwire.Sync;
 /// state in, time from the <see cref="TimeProvider"/>). The rules:
 /// <list type="bullet">
 /// <item>I hold the VIPs and the peer is silent (nothing for peer_timeout) or does not claim them → I decide.</item>
-/// <item>I do not hold them and the live peer claims them → I follow it (adopt its decisions and intent).</item>
+/// <item>I do not hold them and the live peer claims them → I follow it (adopt its decisions and intent). Only a claim that
+///   arrived after I last held the VIPs: an older one may carry older decisions than mine.</item>
 /// <item>Both hold them (a partition between the hubs, or a VRRP transition) → the higher vrrp_priority keeps deciding; the
 ///   other follows and yields (keepalived gives the VIPs up) until the peer is silent, stops claiming them, or is heard
 ///   directly again (then VRRP adverts pass too, and keepalived settles it without us). Only a claim that arrived after I
 ///   took the VIPs counts: a dead peer's last words must not make its successor give them up.</item>
-/// <item>Neither holds them and the peer is alive → the higher priority decides, the other follows, so whoever takes the
-///   VIPs next already agrees with the other.</item>
-/// <item>I do not hold them and the peer is silent → I decide locally: nobody reaches me, but my maps stay right for a takeover.</item>
+/// <item>I do not hold them and the peer does not claim them either (silent, starting, or between two VRRP masters) → I
+///   decide locally, continuing from what I last followed: nobody reaches me, but my maps stay right for a takeover.
+///   Following a peer that does not hold the VIPs either would only copy decisions no client sees, perhaps made blind
+///   by a daemon that has just started; whoever takes the VIPs next is followed by the other.</item>
 /// <item>The peer is silent and no site is reachable from here either → I am cut off: I yield, so that I come back as
 ///   backup when the link returns (nopreempt keeps the VIPs where they went) instead of taking them back with decisions
 ///   made blind.</item>
@@ -28,6 +30,9 @@ public sealed class PeerHubView
     private readonly TimeProvider _time;
     private DateTimeOffset? _lastDirectAt;
     private bool _yielding;
+
+    /// <summary>The last pass at which this hub held the VIPs: a peer claim older than that is stale.</summary>
+    private DateTimeOffset? _heldAt;
 
     /// <param name="peerTimeout">hub_pair.peer_timeout: a peer not heard from for this long is gone.</param>
     public PeerHubView(string self, int selfPriority, string peer, int peerPriority, TimeSpan peerTimeout, TimeProvider time)
@@ -75,9 +80,14 @@ public sealed class PeerHubView
     {
         var now = _time.GetUtcNow();
         if (!holdsVips)
+        {
             ActiveSince = null;
+        }
         else
+        {
             ActiveSince ??= now;
+            _heldAt = now;
+        }
 
         var alive = Latest is { } latest && now < SilentFrom(latest);
         var peer = alive ? Latest!.Message : null;
@@ -99,17 +109,19 @@ public sealed class PeerHubView
 
             return peer is null
                 ? Alone($"active; {_peer} is silent", anySiteReachable, recheckAt)
-                : new(PairRole.Decide, null, false, $"active; {_peer} does not hold the VIPs", recheckAt);
+                : new(PairRole.Decide, null, false, peer.HoldsVips ? $"active; {_peer}'s last claim to the VIPs predates mine (it is gone, or lost them)" : $"active; {_peer} does not hold the VIPs", recheckAt);
+        }
+
+        if (peer is { HoldsVips: true } && Latest!.ReceivedAt < _heldAt)
+        {
+            // I have just lost the VIPs: the peer's claim predates my time with them, so its state may be older than mine.
+            return new(PairRole.Decide, null, _yielding, $"standby; {_peer}'s last claim to the VIPs predates mine, deciding locally until it sends a fresh one", recheckAt);
         }
 
         if (peer is { HoldsVips: true })
             return new(PairRole.Follow, peer, _yielding, _yielding ? $"{_peer} is active and outranks {_self}, which stays out of VRRP until {_peer} is silent or heard directly" : $"standby; following active {_peer}", recheckAt);
         if (peer is not null)
-        {
-            return _peerOutranks
-                ? new(PairRole.Follow, peer, false, $"neither hub holds the VIPs; following {_peer}, which outranks {_self}", recheckAt)
-                : new(PairRole.Decide, null, false, $"neither hub holds the VIPs; {_self} outranks {_peer} and decides", recheckAt);
-        }
+            return new(PairRole.Decide, null, false, $"standby; {_peer} does not hold the VIPs either, deciding locally", recheckAt);
 
         return Alone($"standby; {_peer} is silent, deciding locally", anySiteReachable, recheckAt);
     }

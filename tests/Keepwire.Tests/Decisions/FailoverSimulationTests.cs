@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Keepwire.Tests.Decisions.Simulation;
 using Xunit.Abstractions;
 
@@ -16,41 +15,14 @@ public sealed class FailoverSimulationTests(ITestOutputHelper output)
     private const string SeedVariable = "KEEPWIRE_SIM_SEED";
 
     [Fact]
-    public void Random_fault_schedules_keep_every_invariant()
-    {
-        if (Environment.GetEnvironmentVariable(SeedVariable) is { } replay)
-        {
-            var seed = int.Parse(replay);
-            var simulation = new FailoverSimulation(SimScenario.Generate(seed));
-            var violation = simulation.Run();
-            output.WriteLine(SimScenario.Generate(seed).Describe());
-            foreach (var line in simulation.Trace)
-                output.WriteLine(line);
-            Assert.True(violation is null, violation);
-            return;
-        }
-
-        var watch = Stopwatch.StartNew();
-        var failures = new System.Collections.Concurrent.ConcurrentBag<(int Seed, string Report)>();
-        long decisions = 0;
-        Parallel.For(1, ScheduleCount + 1, seed =>
+    public void Random_fault_schedules_keep_every_invariant() =>
+        SeededRuns.Run(output, SeedVariable, ScheduleCount, seed =>
         {
             var scenario = SimScenario.Generate(seed);
             var simulation = new FailoverSimulation(scenario);
             var violation = simulation.Run();
-            Interlocked.Add(ref decisions, simulation.Decisions);
-            if (violation is not null)
-                failures.Add((seed, $"{violation}\n{scenario.Describe()}\nlast steps:\n{string.Join('\n', simulation.Trace.TakeLast(40))}"));
+            return new SeededRun(violation, scenario.Describe(), simulation.Trace, new Dictionary<string, long> { ["decisions"] = simulation.Decisions });
         });
-
-        output.WriteLine($"{ScheduleCount} schedules, {decisions} decisions in {watch.Elapsed.TotalSeconds:0.0} s");
-        if (!failures.IsEmpty)
-        {
-            var first = failures.MinBy(f => f.Seed);
-            Assert.Fail($"{failures.Count} of {ScheduleCount} schedules broke an invariant (seeds {string.Join(", ", failures.Select(f => f.Seed).Order().Take(20))}). " +
-                $"Replay one with {SeedVariable}={first.Seed}.\n{first.Report}");
-        }
-    }
 
     [Fact]
     public void The_same_seed_gives_the_same_schedule_and_run()

@@ -10,6 +10,9 @@ namespace Keepwire.Tests.Sync;
 public sealed class HubSyncChannelTests : IAsyncDisposable
 {
     private static readonly IPEndPoint AnyPort = new(IPAddress.IPv6Any, 0);
+
+    /// <summary>Generous: freshness is the guard's business, and a loaded test machine may delay the receive loop by seconds.</summary>
+    private static readonly TimeSpan Freshness = TimeSpan.FromMinutes(1);
     private readonly SyncFixture _pair = new();
     private readonly Channel<ReceivedSyncMessage> _received = Channel.CreateUnbounded<ReceivedSyncMessage>();
     private readonly HubSyncChannel _hub2;
@@ -81,24 +84,24 @@ public sealed class HubSyncChannelTests : IAsyncDisposable
 
     private HubSyncChannel Sender(params IPEndPoint[] destinations)
     {
-        var sender = new HubSyncChannel(AnyPort, IPAddress.Loopback, destinations, _pair.Hub1Codec, new HubSyncReplayGuard("hub2", TimeSpan.FromSeconds(2), TimeProvider.System), Channel.CreateUnbounded<ReceivedSyncMessage>().Writer, TimeProvider.System, NullLogger<HubSyncChannel>.Instance);
+        var sender = new HubSyncChannel(AnyPort, IPAddress.Loopback, destinations, _pair.Hub1Codec, new HubSyncReplayGuard("hub2", Freshness, TimeProvider.System), Channel.CreateUnbounded<ReceivedSyncMessage>().Writer, TimeProvider.System, NullLogger<HubSyncChannel>.Instance);
         sender.Start();
         return sender;
     }
 
-    private static HubSyncReplayGuard Guard() => new("hub1", TimeSpan.FromSeconds(2), TimeProvider.System);
+    private static HubSyncReplayGuard Guard() => new("hub1", Freshness, TimeProvider.System);
 
     private static HubSyncMessage Message(long sequence) => SyncFixture.Message(sequence: sequence, sentAt: DateTimeOffset.UtcNow);
 
     private async Task<ReceivedSyncMessage> NextAsync()
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         return await _received.Reader.ReadAsync(timeout.Token);
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
-        for (var i = 0; i < 500 && !condition(); i++)
+        for (var i = 0; i < 3000 && !condition(); i++)
             await Task.Delay(10);
         Assert.True(condition());
     }

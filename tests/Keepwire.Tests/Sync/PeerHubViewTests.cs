@@ -45,6 +45,24 @@ public sealed class PeerHubViewTests
     }
 
     [Fact]
+    public void A_hub_that_just_lost_the_VIPs_does_not_follow_a_claim_older_than_its_own()
+    {
+        // hub2 took the VIPs while hub1 was cut off; hub1 is back, and VRRP hands the VIPs back to it.
+        _hub2.Observe(From("hub1", holdsVips: true));
+        _clock.Advance(TimeSpan.FromMilliseconds(400));
+        _hub2.Evaluate(holdsVips: true);
+        _clock.Advance(TimeSpan.FromMilliseconds(400));
+        _hub2.Evaluate(holdsVips: true);
+
+        _clock.Advance(TimeSpan.FromMilliseconds(10));
+        var justLost = _hub2.Evaluate(holdsVips: false);
+        Assert.Equal((PairRole.Decide, false), (justLost.Role, justLost.Yield));
+
+        _hub2.Observe(From("hub1", holdsVips: true));
+        Assert.Equal(PairRole.Follow, _hub2.Evaluate(holdsVips: false).Role);
+    }
+
+    [Fact]
     public void The_standby_decides_once_the_active_hub_is_silent_for_the_peer_timeout()
     {
         _hub2.Observe(From("hub1", holdsVips: true));
@@ -140,13 +158,14 @@ public sealed class PeerHubViewTests
     }
 
     [Fact]
-    public void When_neither_holds_the_VIPs_the_higher_priority_decides_and_the_other_follows()
+    public void When_neither_holds_the_VIPs_both_decide_locally_a_restarted_peer_is_not_copied()
     {
+        // hub1's daemon has just restarted (its checks have no results yet); hub2 will take the VIPs in a moment.
         _hub1.Observe(From("hub2", holdsVips: false));
         _hub2.Observe(From("hub1", holdsVips: false));
 
         Assert.Equal(PairRole.Decide, _hub1.Evaluate(holdsVips: false).Role);
-        Assert.Equal(PairRole.Follow, _hub2.Evaluate(holdsVips: false).Role);
+        Assert.Equal(PairRole.Decide, _hub2.Evaluate(holdsVips: false).Role);
     }
 
     [Fact]

@@ -50,6 +50,7 @@ public sealed partial class HubPair : IAsyncDisposable
     private bool? _conntrackdActive;
     private (bool Healthy, string Reason)? _trackState;
     private int? _keepalivedPid;
+    private bool _mismatchLogged;
 
     private HubPair(ClusterConfig config, HubNode hub, HubRunPaths paths, ICommandRunner runner, ILoggerFactory loggers, TimeProvider time)
     {
@@ -123,16 +124,25 @@ public sealed partial class HubPair : IAsyncDisposable
         return holding.All;
     }
 
-    /// <summary>Decide or follow for this pass; switches conntrackd with the VIPs when it is on.</summary>
-    public async Task<PairRoleDecision> EvaluateAsync(bool holdsVips, bool anySiteReachable, CancellationToken cancellationToken)
+    /// <summary>
+    /// Decide or follow for this pass (<see cref="HubPairPass"/>, the step the pair simulation runs);
+    /// switches conntrackd with the VIPs when it is on.
+    /// </summary>
+    public async Task<HubPairPassResult> RunPassAsync(ServiceDecisions decisions, OperatorIntent intent, bool holdsVips, CancellationToken cancellationToken)
     {
-        var role = _view.Evaluate(holdsVips, anySiteReachable);
+        var pass = HubPairPass.Run(_view, decisions, intent, holdsVips);
+        var role = pass.Role;
         if (Role is null || Role.Role != role.Role || Role.Yield != role.Yield || Role.Leader?.Node != role.Leader?.Node)
             Log.RoleChanged(_logger, _hub.Name, role.Role, role.Reason);
         Role = role;
+        if (pass.Mismatched.Count > 0 && !_mismatchLogged)
+        {
+            Log.ConfigsDiffer(_logger, _peer.Name, string.Join(", ", pass.Mismatched));
+            _mismatchLogged = true;
+        }
         if (_settings.Conntrackd && _conntrackdActive != holdsVips)
             await SwitchConntrackdAsync(holdsVips, cancellationToken);
-        return role;
+        return pass;
     }
 
     /// <summary>
@@ -253,6 +263,9 @@ public sealed partial class HubPair : IAsyncDisposable
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "keepalived track file: giving the VIPs up ({Reason})")]
         public static partial void GivingVipsUp(ILogger logger, string reason);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "{Peer} decides services this hub cannot follow ({Services}): the two hubs' configs differ")]
+        public static partial void ConfigsDiffer(ILogger logger, string peer, string services);
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "conntrackd role switch step failed: {Failure}")]
         public static partial void ConntrackdStepFailed(ILogger logger, string failure);

@@ -355,13 +355,6 @@ internal sealed class FailoverSimulation
 
     private static string Clock(DateTimeOffset t) => $"+{(t - Origin).TotalSeconds:0.000}s";
 
-    private sealed class PendingProbe(bool success, string detail)
-    {
-        public bool Success { get; } = success;
-        public string Detail { get; } = detail;
-        public bool Done { get; set; }
-    }
-
     private sealed class SiteTruth
     {
         public Fault Fault { get; set; } = Fault.Up;

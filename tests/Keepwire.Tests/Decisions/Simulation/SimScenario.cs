@@ -106,15 +106,7 @@ internal sealed record SimScenario(
         }
 
         if (rng.NextDouble() < 0.3)
-        {
-            for (var i = rng.Next(1, 4); i > 0; i--)
-            {
-                var site = sites[rng.Next(sites.Count)].Item1;
-                var start = Millis(rng.Next(0, (int)duration.TotalMilliseconds));
-                events.Add(new DrainEvent(start, site, true));
-                events.Add(new DrainEvent(start + Millis(rng.Next(1000, 8000)), site, false));
-            }
-        }
+            events.AddRange(DrainWindows(rng, sites, duration, rng.Next(1, 4), 1000, 8000));
 
         if (rng.NextDouble() < 0.25)
             events.Add(new RestartEvent(Millis(rng.Next(1000, (int)duration.TotalMilliseconds - 1000))));
@@ -138,12 +130,19 @@ internal sealed record SimScenario(
             yield return new PinEvent(at, rng.NextDouble() < 0.25 ? null : sites[rng.Next(sites.Count)].Name);
         }
 
-        for (var i = rng.Next(0, 4); i > 0; i--)
+        foreach (var drain in DrainWindows(rng, sites, duration, rng.Next(0, 4), 500, 10000))
+            yield return drain;
+    }
+
+    /// <summary><paramref name="count"/> random sites drained at a random time, undrained between the two bounds later.</summary>
+    public static IEnumerable<SimEvent> DrainWindows(Random rng, IReadOnlyList<(string Name, int Priority)> sites, TimeSpan duration, int count, int minMilliseconds, int maxMilliseconds)
+    {
+        for (var i = count; i > 0; i--)
         {
             var site = sites[rng.Next(sites.Count)].Name;
             var start = Millis(rng.Next(0, (int)duration.TotalMilliseconds));
             yield return new DrainEvent(start, site, true);
-            yield return new DrainEvent(start + Millis(rng.Next(500, 10000)), site, false);
+            yield return new DrainEvent(start + Millis(rng.Next(minMilliseconds, maxMilliseconds)), site, false);
         }
     }
 

@@ -1,0 +1,19 @@
+using Keepwire.IntegrationTests.Lab;
+using Keepwire.Lab;
+
+namespace Keepwire.IntegrationTests.HubPair;
+
+/// <summary>
+/// A hub-pair lab (hub1, hub2, real keepalived started by the hub daemons) with every daemon running,
+/// for one test class: up once one hub holds the VIPs and both hubs serve every service from alpha.
+/// </summary>
+public sealed class HubPairDaemonLabFixture : LabFixture, IAsyncLifetime
+{
+    protected override LabOptions CreateOptions() => HubPairLabFixture.PairOptions(startDaemons: true);
+
+    public new async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        await Lab.RestorePairSteadyStateAsync();
+    }
+}

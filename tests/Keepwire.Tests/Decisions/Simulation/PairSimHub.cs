@@ -1,0 +1,199 @@
+using Keepwire.Decisions;
+using Keepwire.Hub;
+using Keepwire.State;
+using Keepwire.Sync;
+
+namespace Keepwire.Tests.Decisions.Simulation;
+
+/// <summary>What keepalived does with a hub's VIPs (VRRP state as keepalived names it).</summary>
+internal enum VrrpState
+{
+    /// <summary>The machine is down.</summary>
+    Down,
+    Backup,
+    Master,
+
+    /// <summary>The track file says give up (Keepwire yields), or the daemon has been dead for the grace.</summary>
+    Fault,
+}
+
+/// <summary>
+/// One hub node in a <see cref="PairSimulation"/>: its keepalived state, and its Keepwire daemon doing
+/// what the hub loop does in a pair: admit peer messages, take the role from <see cref="PeerHubView"/>,
+/// yield through the track file, adopt or decide, journal, and send its own message. What survives a
+/// daemon restart (the journal and the intent) is kept apart from the daemon's memory.
+/// </summary>
+internal sealed class PairSimHub(PairSimulation sim, string name, int priority, string peer, int peerPriority, HubSyncCodec codec)
+{
+    public const string Service = "web";
+
+    private PeerHubView? view;
+    private HubSyncReplayGuard? guard;
+    private HubSyncSequence? sequence;
+    private PairRoleDecision? lastRole;
+    private string? lastServing;
+
+    public string Name { get; } = name;
+
+    public int Priority { get; } = priority;
+
+    public bool MachineUp { get; private set; } = true;
+
+    public bool DaemonUp { get; private set; }
+
+    /// <summary>Bumped on every daemon start, so probe results of a dead daemon are not delivered to the next.</summary>
+    public int Incarnation { get; private set; }
+
+    public DateTimeOffset DaemonUpSince { get; private set; }
+
+    public DateTimeOffset DaemonDownSince { get; private set; }
+
+    public int IsolationDepth { get; set; }
+
+    public bool Isolated => IsolationDepth > 0;
+
+    public DateTimeOffset IsolationEndedAt { get; set; } = DateTimeOffset.MinValue;
+
+    public VrrpState Vrrp { get; set; } = VrrpState.Backup;
+
+    public DateTimeOffset LastAdvertHeard { get; set; }
+
+    /// <summary>What the daemon last wrote into keepalived's track file: true = give the VIPs up.</summary>
+    public bool TrackYield { get; private set; }
+
+    public ServiceDecisions? Decisions { get; private set; }
+
+    /// <summary>The decision journal and the operator's intent: on disk, so they survive the daemon.</summary>
+    public IReadOnlyDictionary<string, DecisionRecord> Journal { get; private set; } = new Dictionary<string, DecisionRecord>();
+
+    public OperatorIntent Intent { get; set; } = OperatorIntent.None;
+
+    public long LastEpoch { get; private set; }
+
+    public DateTimeOffset LastServingChange { get; private set; } = DateTimeOffset.MinValue;
+
+    public bool HoldsVips => MachineUp && Vrrp == VrrpState.Master;
+
+    /// <summary>Holds the VIPs and clients can reach it: what the invariants are about.</summary>
+    public bool ReachableHolder => HoldsVips && !Isolated;
+
+    /// <summary>Where the kernel forwards: the daemon's decision, or the last one applied (journaled) while it is dead.</summary>
+    public string? Serving => DaemonUp ? Decider!.Current.ServingSite : Journal.GetValueOrDefault(Service)?.ServingSite;
+
+    public ServiceDecider? Decider => Decisions?.Find(Service);
+
+    public bool WasIsolatedSince(DateTimeOffset time) => Isolated || IsolationEndedAt >= time;
+
+    public void StartDaemon()
+    {
+        if (!MachineUp || DaemonUp)
+            return;
+        Incarnation++;
+        DaemonUp = true;
+        DaemonUpSince = sim.Now;
+        TrackYield = false;
+        Decisions = new ServiceDecisions(sim.Config, Intent, Journal, sim.Clock);
+        view = new PeerHubView(Name, Priority, peer, peerPriority, PairSimulation.PeerTimeout, sim.Clock);
+        guard = new HubSyncReplayGuard(peer, HubSyncReplayGuard.FreshnessFor(PairSimulation.PeerTimeout), sim.Clock);
+        sequence = new HubSyncSequence(Name, sim.Clock);
+        lastRole = null;
+        lastServing = Serving;
+        sim.Log($"{Name}: daemon starts, restoring {lastServing ?? "(none)"} epoch {Decider!.Current.Epoch}");
+    }
+
+    public void StopDaemon(string why)
+    {
+        if (!DaemonUp)
+            return;
+        DaemonUp = false;
+        DaemonDownSince = sim.Now;
+        Decisions = null;
+        view = null;
+        sim.Log($"{Name}: daemon {why}; the kernel keeps forwarding to {Serving ?? "(none)"}");
+    }
+
+    public void Crash()
+    {
+        StopDaemon("dies with the machine");
+        MachineUp = false;
+        Vrrp = VrrpState.Down;
+    }
+
+    public void Boot()
+    {
+        if (MachineUp)
+            return;
+        MachineUp = true;
+        Vrrp = VrrpState.Backup;
+        LastAdvertHeard = sim.Now;
+        sim.Log($"{Name}: boots");
+        StartDaemon();
+    }
+
+    /// <summary>A datagram from the peer, direct or relayed by a site: what HubSyncChannel and the loop do with it.</summary>
+    public void Receive(byte[] datagram, bool direct)
+    {
+        if (!DaemonUp || !codec.TryDecode(datagram, out var message, out _) || guard!.Admit(message) is not null)
+            return;
+        view!.Observe(new ReceivedSyncMessage(message, sim.Now, direct));
+        Pass(periodic: false);
+    }
+
+    public void Record(CheckResult result)
+    {
+        Decider!.Record(result);
+        Pass(periodic: false);
+    }
+
+    /// <summary>One pass of the hub loop in a pair; <paramref name="periodic"/> passes always send a message.</summary>
+    public void Pass(bool periodic)
+    {
+        if (!DaemonUp)
+            return;
+        var decisions = Decisions!;
+        var pass = HubPairPass.Run(view!, decisions, Intent, HoldsVips);
+        var role = pass.Role;
+        TrackYield = role.Yield;
+        if (TrackYield && Vrrp != VrrpState.Down)
+            Vrrp = VrrpState.Fault; // keepalived watches the track file: it reacts at once
+        if (pass.AdoptedIntent is { } adopted)
+            Intent = adopted;
+        var changed = pass.JournalChanged;
+        sim.Decisions++;
+        if (changed)
+            Journal = decisions.Records().ToDictionary(r => r.Service);
+        CheckEpoch();
+        var roleChanged = lastRole is null || lastRole.Role != role.Role || lastRole.Yield != role.Yield;
+        if (roleChanged)
+            sim.Log($"{Name}: {role.Role}{(role.Yield ? ", yields" : "")}: {role.Reason}");
+        lastRole = role;
+        if (periodic || changed || roleChanged)
+            sim.Send(this, codec.Encode(sequence!.Next(HoldsVips, decisions.Synced(), Intent)));
+    }
+
+    /// <summary>Epochs never go down on a hub, over restarts too, every switch raises them, and they do not run away.</summary>
+    private void CheckEpoch()
+    {
+        var current = Decider!.Current;
+        if (current.Epoch < LastEpoch)
+            sim.Fail($"{Name}: epoch went down from {LastEpoch} to {current.Epoch}");
+        if (current.ServingSite != lastServing)
+        {
+            sim.Switches++;
+            if (current.Epoch <= LastEpoch)
+                sim.Fail($"{Name}: switched {lastServing ?? "(none)"} → {current.ServingSite ?? "(none)"} without raising epoch {LastEpoch}");
+            sim.Log($"{Name}: {Decider.History[^1]} (epoch {current.Epoch})");
+            LastServingChange = sim.Now;
+            lastServing = current.ServingSite;
+        }
+        else if (current.Epoch != LastEpoch)
+        {
+            sim.Log($"{Name}: epoch {LastEpoch} → {current.Epoch} on {current.ServingSite ?? "(none)"}");
+        }
+
+        // An epoch rises with a switch here, or with one on the peer: more than all switches means two hubs chasing each other.
+        if (current.Epoch > sim.Switches + 1)
+            sim.Fail($"{Name}: epoch {current.Epoch} after {sim.Switches} switches on both hubs: epochs run away");
+        LastEpoch = current.Epoch;
+    }
+}
