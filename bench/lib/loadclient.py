@@ -39,6 +39,9 @@ def parse_args():
     p.add_argument("--post", type=float, default=5.0, help="seconds of load after the new site first answered (or UNTIL_FILE appeared)")
     p.add_argument("--max-wait", type=float, default=20.0, help="give up waiting for the new site this long after the kill")
     p.add_argument("--new-site-file", help="write the time of the new site's first answer here as soon as it is known (lets the caller restore early)")
+    p.add_argument("--idle-before-kill", action="store_true",
+                   help="start no attempt before the kill command has finished (the service was idle when the fault hit); "
+                        "the attempts then start at the same rate from the end of the kill")
     p.add_argument("--out", required=True)
     return p.parse_args()
 
@@ -127,6 +130,11 @@ async def main():
     t0 = time.monotonic()
     kill_task = asyncio.create_task(killer(t0 + args.pre))
     i = 0
+    base = t0
+    if args.idle_before_kill:
+        while state["kill"] is None or state["kill"]["end"] is None:
+            await asyncio.sleep(0.001)
+        base = state["kill"]["end"]
     while True:
         now = time.monotonic()
         kill = state["kill"]
@@ -137,7 +145,7 @@ async def main():
                 break
             if kill["end"] is not None and now >= kill["end"] + args.max_wait:
                 break
-        start_at = t0 + i * args.interval
+        start_at = base + i * args.interval
         if start_at > now:
             await asyncio.sleep(start_at - now)
             continue
