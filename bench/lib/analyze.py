@@ -70,6 +70,37 @@ def load(path):
     return kill, attempts
 
 
+def window_failures(window, kill_at):
+    """What failed among a trial's window of attempts, and their connect times (see the module doc)."""
+    failed = [a for a in window if a["error"] is not None]
+    failed_connect = sum(1 for a in failed if is_connect_failure(a))
+    return {
+        "attempts": len(window),
+        "failed": len(failed),
+        "failed_connect": failed_connect,
+        "failed_in_flight": len(failed) - failed_connect,
+        "failed_before_kill": sum(1 for a in failed if a["start"] < kill_at),
+        "errors": collections.Counter(a["error"][:40] for a in failed),
+        "connect": [a["connect_s"] for a in window if a["connect_s"] is not None],
+    }
+
+
+def failure_totals(trials):
+    """The failures and connect times of all trials, as the summary line reports them."""
+    connects = [c for t in trials for c in t["connect"]]
+    return {
+        "failed": sum(t["failed"] for t in trials),
+        "failed_connect": sum(t["failed_connect"] for t in trials),
+        "failed_in_flight": sum(t["failed_in_flight"] for t in trials),
+        "failed_before_kill": sum(t["failed_before_kill"] for t in trials),
+        "failed_after_kill": sum(t["failed"] - t["failed_before_kill"] for t in trials),
+        "attempts": sum(t["attempts"] for t in trials),
+        "p50_connect_s": r(percentile(connects, 50), 4),
+        "p99_connect_s": r(percentile(connects, 99), 4),
+        "max_connect_s": r(max(connects, default=None), 4),
+    }
+
+
 def hub_switches(path, service, kill):
     """Switch lines of SERVICE in the trial's hub log: (seconds after the kill, from, to, reason)."""
     log = path[:-len(".jsonl")] + ".hub.log"
@@ -93,8 +124,6 @@ def trial_summary(path, new_site, pre, post, service=None, old_site=None):
     first_new = min(answers) if answers else None
     window_end = (first_new if first_new is not None else max(a["start"] for a in attempts)) + post
     window = [a for a in attempts if kill_at - pre <= a["start"] <= window_end]
-    failed = [a for a in window if a["error"] is not None]
-    failed_connect = sum(1 for a in failed if is_connect_failure(a))
     switches = hub_switches(path, service, kill) if "wall_end" in kill else []
     kill_cmd = kill["end"] - kill["start"]
     to_new = [s for s in switches if s[2] == new_site and s[0] > -1]
@@ -108,16 +137,10 @@ def trial_summary(path, new_site, pre, post, service=None, old_site=None):
         "disturbed": "; ".join(disturbed) or None,
         "hub_switch_s": to_new[0][0] if to_new else None,
         "hub_switch_reason": to_new[0][3] if to_new else None,
-        "failed_connect": failed_connect,
-        "failed_in_flight": len(failed) - failed_connect,
-        "failed_before_kill": sum(1 for a in failed if a["start"] < kill["end"]),
+        **window_failures(window, kill_at),
         "file": path,
         "failover_s": None if first_new is None else first_new - kill_at,
         "kill_cmd_s": kill_cmd,
-        "attempts": len(window),
-        "failed": len(failed),
-        "errors": collections.Counter(a["error"][:40] for a in failed),
-        "connect": [a["connect_s"] for a in window if a["connect_s"] is not None],
         "sites": collections.Counter(a["site"] for a in window if a["site"] is not None),
     }
 
@@ -137,7 +160,6 @@ def main():
 
     trials = [trial_summary(f, args.new_site, args.pre, args.post, args.service, args.old_site) for f in args.files]
     times = [t["failover_s"] for t in trials if t["failover_s"] is not None]
-    connects = [c for t in trials for c in t["connect"]]
     hub = [t["hub_switch_s"] for t in trials if t["hub_switch_s"] is not None]
     clean = [t["failover_s"] for t in trials if t["failover_s"] is not None and not t["disturbed"]]
     kill_cmds = [t["kill_cmd_s"] for t in trials]
@@ -173,15 +195,7 @@ def main():
         "p50_s_clean": r(percentile(clean, 50)),
         "p99_s_clean": r(percentile(clean, 99)),
         "max_s_clean": r(max(clean, default=None)),
-        "failed": sum(t["failed"] for t in trials),
-        "failed_connect": sum(t["failed_connect"] for t in trials),
-        "failed_in_flight": sum(t["failed_in_flight"] for t in trials),
-        "failed_before_kill": sum(t["failed_before_kill"] for t in trials),
-        "failed_after_kill": sum(t["failed"] - t["failed_before_kill"] for t in trials),
-        "attempts": sum(t["attempts"] for t in trials),
-        "p50_connect_s": r(percentile(connects, 50), 4),
-        "p99_connect_s": r(percentile(connects, 99), 4),
-        "max_connect_s": r(max(connects, default=None), 4),
+        **failure_totals(trials),
         "errors": dict(errors),
         "kill_cmd_p50_s": r(percentile(kill_cmds, 50), 4),
         "kill_cmd_max_s": r(max(kill_cmds), 4),

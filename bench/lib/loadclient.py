@@ -7,7 +7,9 @@ attempts (each attempt is its own task), sends `GET / HTTP/1.0`, reads the answe
 kill command itself, so the kill and the attempts share one clock (time.monotonic() is
 CLOCK_MONOTONIC, the same in every network namespace). It stops starting attempts POST seconds
 after the first answer from the new site has completed (or MAX_WAIT seconds after the kill if
-the new site never answers), then waits for the attempts still running.
+the new site never answers), then waits for the attempts still running. Without --new-site, the
+same stop counts from the moment UNTIL_FILE appears (a caller watching for something else, e.g.
+the VIPs reaching the other hub of a pair).
 
 Output (JSON lines): one {"type": "kill", ...} record, one {"type": "attempt", ...} per attempt,
 one {"type": "end", ...}. Times are CLOCK_MONOTONIC seconds.
@@ -17,6 +19,7 @@ import argparse
 import asyncio
 import errno
 import json
+import os
 import resource
 import sys
 import time
@@ -31,8 +34,9 @@ def parse_args():
     p.add_argument("--read-timeout", type=float, default=5.0)
     p.add_argument("--pre", type=float, default=1.0, help="seconds of load before the kill")
     p.add_argument("--kill-cmd", required=True, help="shell command that causes the fault")
-    p.add_argument("--new-site", required=True, help="name of the site expected to take over")
-    p.add_argument("--post", type=float, default=5.0, help="seconds of load after the new site first answered")
+    p.add_argument("--new-site", help="name of the site expected to take over")
+    p.add_argument("--until-file", help="without --new-site: stop POST seconds after this file appears (looked for once the kill has run)")
+    p.add_argument("--post", type=float, default=5.0, help="seconds of load after the new site first answered (or UNTIL_FILE appeared)")
     p.add_argument("--max-wait", type=float, default=20.0, help="give up waiting for the new site this long after the kill")
     p.add_argument("--new-site-file", help="write the time of the new site's first answer here as soon as it is known (lets the caller restore early)")
     p.add_argument("--idle-before-kill", action="store_true",
@@ -47,7 +51,7 @@ def error_name(e):
 
 
 async def attempt(args, start_at, records, state):
-    rec = {"type": "attempt", "start": start_at, "connect_s": None, "total_s": None, "site": None, "error": None}
+    rec = {"type": "attempt", "start": start_at, "connect_s": None, "total_s": None, "site": None, "error": None, "port": None}
     writer = None
     try:
         try:
@@ -61,6 +65,8 @@ async def attempt(args, start_at, records, state):
             rec["error"] = "connect:" + error_name(e)
             return
         rec["connect_s"] = time.monotonic() - start_at
+        # The local port names this connection in the hubs' conntrack events (which hub carried it).
+        rec["port"] = writer.get_extra_info("sockname")[1]
         try:
             writer.write(b"GET / HTTP/1.0\r\nHost: bench\r\n\r\n")
             body = await asyncio.wait_for(reader.read(-1), args.read_timeout)
@@ -83,7 +89,7 @@ async def attempt(args, start_at, records, state):
             rec["site"] = site
             kill = state["kill"]
             finished = start_at + rec["total_s"]
-            if site == args.new_site and kill is not None and finished >= kill["start"]:
+            if args.new_site is not None and site == args.new_site and kill is not None and finished >= kill["start"]:
                 if state["new_site_done"] is None:
                     state["new_site_done"] = finished
                     if args.new_site_file:
@@ -133,6 +139,8 @@ async def main():
         now = time.monotonic()
         kill = state["kill"]
         if kill is not None:
+            if args.until_file and kill["end"] is not None and state["new_site_done"] is None and os.path.exists(args.until_file):
+                state["new_site_done"] = now
             if state["new_site_done"] is not None and now >= state["new_site_done"] + args.post:
                 break
             if kill["end"] is not None and now >= kill["end"] + args.max_wait:

@@ -28,12 +28,18 @@ internal static class LabCommand
         var prefix = Prefix();
         var noDaemons = new Option<bool>("--no-daemons") { Description = "Build the network only; start no keepwire daemons." };
         var hubPair = new Option<bool>("--hub-pair") { Description = "Two hubs (hub1, hub2) whose keepalived moves the VIPs; every site dials both." };
-        var command = new Command("up", "Build a lab and start its hub and site daemons; prints where everything is.") { prefix, noDaemons, hubPair };
+        var conntrackd = new Option<bool>("--conntrackd") { Description = "With --hub-pair: the hubs sync conntrack state (hub_pair: { conntrackd: true })." };
+        var command = new Command("up", "Build a lab and start its hub and site daemons; prints where everything is.") { prefix, noDaemons, hubPair, conntrackd };
         command.SetAction(async (parse, cancellationToken) =>
         {
             using var loggers = Logging.CreateFactory();
             var lab = new NetworkLab(new CommandRunner(), loggers.CreateLogger("keepwire.lab"));
-            var options = new LabOptions { StartDaemons = !parse.GetValue(noDaemons), HubPair = parse.GetValue(hubPair) };
+            var options = new LabOptions
+            {
+                StartDaemons = !parse.GetValue(noDaemons),
+                HubPair = parse.GetValue(hubPair),
+                Conntrackd = parse.GetValue(conntrackd),
+            };
             if (parse.GetValue(prefix) is { } chosen)
                 options = options with { Prefix = chosen };
             try

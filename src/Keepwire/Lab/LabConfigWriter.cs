@@ -12,8 +12,11 @@ internal static class LabConfigWriter
     public const string LocalCheckName = "unhealthy-flag";
 
     /// <param name="publicKeys">Public key of every node, by node name.</param>
-    public static string Render(LabTopology topology, LabPaths paths, IReadOnlyDictionary<string, string> publicKeys)
+    /// <param name="conntrackd">In a hub pair: sync conntrack state between the hubs (the one hub_pair setting the lab can change).</param>
+    public static string Render(LabTopology topology, LabPaths paths, IReadOnlyDictionary<string, string> publicKeys, bool conntrackd = false)
     {
+        if (conntrackd && !topology.IsHubPair)
+            throw new ArgumentException($"Lab {topology.Prefix} has one hub: conntrackd syncs the two hubs of a pair (build it with --hub-pair).", nameof(conntrackd));
         var siteNames = string.Join(", ", topology.Sites.Select(s => s.Name));
         var vips = $"[{topology.Vips.IPv4}, \"{topology.Vips.IPv6}\"]";
 
@@ -24,8 +27,8 @@ internal static class LabConfigWriter
             AppendHub(yaml, topology, hub, paths, publicKeys);
         if (topology.IsHubPair)
         {
-            // Every hub_pair setting at its default: the lab shows the shipped failover timing.
-            yaml.AppendLine("hub_pair: {}");
+            // Every other hub_pair setting at its default: the lab shows the shipped failover timing.
+            yaml.AppendLine(conntrackd ? "hub_pair: { conntrackd: true }" : "hub_pair: {}");
         }
         yaml.AppendLine("sites:");
         foreach (var site in topology.Sites)

@@ -26,6 +26,13 @@ public sealed record LabOptions
     /// </summary>
     public bool HubPair { get; init; }
 
+    /// <summary>
+    /// In a hub pair, the hubs also sync conntrack state (<c>hub_pair: { conntrackd: true }</c>), so
+    /// established connections can survive a hub failover. Only with <see cref="HubPair"/>; off by
+    /// default, so the default lab shows the shipped defaults.
+    /// </summary>
+    public bool Conntrackd { get; init; }
+
     /// <summary>Start the hub and site daemons and wait until every site has a handshake with the hub (each hub, in a pair).</summary>
     public bool StartDaemons { get; init; }
 

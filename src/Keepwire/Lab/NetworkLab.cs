@@ -21,6 +21,8 @@ public sealed partial class NetworkLab(ICommandRunner runner, ILogger? logger = 
     public async Task<LabHandle> UpAsync(LabOptions options, CancellationToken cancellationToken = default)
     {
         var topology = LabTopology.Create(options.Prefix, options.HubPair);
+        if (options.Conntrackd && !options.HubPair)
+            throw new ArgumentException("LabOptions.Conntrackd needs LabOptions.HubPair: conntrackd syncs the two hubs of a pair.", nameof(options));
         if (options.KeepwireCommand.Count == 0)
             throw new ArgumentException("LabOptions.KeepwireCommand is empty: give the program that runs keepwire.", nameof(options));
 
@@ -112,7 +114,7 @@ public sealed partial class NetworkLab(ICommandRunner runner, ILogger? logger = 
         var publicKeys = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var node in topology.Nodes)
             publicKeys[node] = await keys.CreateAsync(node, cancellationToken);
-        await File.WriteAllTextAsync(paths.ConfigFile, LabConfigWriter.Render(topology, paths, publicKeys), cancellationToken);
+        await File.WriteAllTextAsync(paths.ConfigFile, LabConfigWriter.Render(topology, paths, publicKeys, options.Conntrackd), cancellationToken);
 
         var processes = new LabProcesses(runner, paths, logger);
         new LabEchoServer(runner, paths, processes).Prepare();

@@ -23,9 +23,7 @@ public sealed class LabPairConfigWriterTests
     {
         publicKeys = topology.Nodes.ToDictionary(n => n, _ => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
         yaml = LabConfigWriter.Render(topology, paths, publicKeys);
-        var stream = new YamlStream();
-        stream.Load(new StringReader(yaml));
-        root = (YamlMappingNode)stream.Documents.Single().RootNode;
+        root = Load(yaml);
     }
 
     [Fact]
@@ -58,6 +56,29 @@ public sealed class LabPairConfigWriterTests
         var hubPair = Assert.IsType<YamlMappingNode>(root.Children[new YamlScalarNode("hub_pair")]);
 
         Assert.Empty(hubPair.Children);
+    }
+
+    [Fact]
+    public void With_conntrackd_hub_pair_turns_it_on_and_nothing_else()
+    {
+        var withConntrackd = LabConfigWriter.Render(topology, paths, publicKeys, conntrackd: true);
+        var hubPair = Assert.IsType<YamlMappingNode>(Load(withConntrackd).Children[new YamlScalarNode("hub_pair")]);
+
+        Assert.Equal("true", Scalar(hubPair, "conntrackd"));
+        Assert.Single(hubPair.Children);
+        var result = ConfigLoader.Parse(withConntrackd, "lab.yaml");
+        Assert.True(result.Succeeded, string.Join("\n", result.Errors));
+        Assert.True(result.Config!.HubPair!.Conntrackd);
+    }
+
+    [Fact]
+    public void A_single_hub_lab_refuses_conntrackd()
+    {
+        var single = LabTopology.Create("kw1a2b");
+
+        var error = Assert.Throws<ArgumentException>(() => LabConfigWriter.Render(single, paths, publicKeys, conntrackd: true));
+
+        Assert.Contains("--hub-pair", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -110,6 +131,13 @@ public sealed class LabPairConfigWriterTests
 
     private string RenderSingleHub() =>
         LabConfigWriter.Render(LabTopology.Create("kw1a2b"), paths, new Dictionary<string, string>(publicKeys) { ["hub"] = publicKeys["hub1"] });
+
+    private static YamlMappingNode Load(string text)
+    {
+        var stream = new YamlStream();
+        stream.Load(new StringReader(text));
+        return (YamlMappingNode)stream.Documents.Single().RootNode;
+    }
 
     private static YamlSequenceNode Sequence(YamlMappingNode map, string key) => (YamlSequenceNode)map.Children[new YamlScalarNode(key)];
 
