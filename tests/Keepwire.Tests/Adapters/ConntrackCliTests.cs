@@ -41,6 +41,19 @@ public sealed class ConntrackCliTests
         Assert.Equal(["conntrack -D -f ipv4 -p udp --orig-dst 198.51.100.10 --reply-src 10.77.0.2"], CommandLines(runner));
     }
 
+    [Theory]
+    [InlineData("203.0.113.80", "conntrack -D -f ipv4 --orig-dst 203.0.113.80")]
+    [InlineData("2001:db8::80", "conntrack -D -f ipv6 --orig-dst 2001:db8::80")]
+    public async Task Every_flow_towards_a_public_address_is_deleted_in_one_call(string address, string expected)
+    {
+        var runner = new FakeCommandRunner((_, _, _) => Deleted(7));
+
+        var deleted = await new ConntrackCli(runner).DeleteFlowsToAsync(IPAddress.Parse(address));
+
+        Assert.Equal(7, deleted);
+        Assert.Equal([expected], CommandLines(runner));
+    }
+
     [Fact]
     public async Task A_range_is_listed_once_and_deleted_only_on_its_ports_that_have_flows()
     {

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using Keepwire.Adapters.Processes;
 
@@ -23,6 +25,9 @@ public sealed partial class ConntrackCli(ICommandRunner runner) : IConntrack
         }
         return deleted;
     }
+
+    public Task<int> DeleteFlowsToAsync(IPAddress address, CancellationToken cancellationToken = default) =>
+        DeleteAsync(["-f", address.AddressFamily == AddressFamily.InterNetworkV6 ? "ipv6" : "ipv4", "--orig-dst", address.ToString()], cancellationToken);
 
     private async Task<int> DeleteAsync(IReadOnlyList<string> filter, CancellationToken cancellationToken) =>
         DeletedCount(await runner.RunAsync("conntrack", ["-D", .. filter], cancellationToken: cancellationToken));

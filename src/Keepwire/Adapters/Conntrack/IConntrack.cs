@@ -1,3 +1,5 @@
+using System.Net;
+
 namespace Keepwire.Adapters.Conntrack;
 
 /// <summary>The conntrack operations failover needs.</summary>
@@ -9,4 +11,7 @@ public interface IConntrack
     /// Returns how many entries were deleted.
     /// </summary>
     Task<int> DeleteFlowsAsync(FlowSelector selector, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes every flow whose original destination is <paramref name="address"/>, any protocol and state; returns how many.</summary>
+    Task<int> DeleteFlowsToAsync(IPAddress address, CancellationToken cancellationToken = default);
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Threading.Channels;
+using Keepwire.Adapters.Conntrack;
 using Keepwire.Adapters.Conntrackd;
 using Keepwire.Adapters.Keepalived;
 using Keepwire.Adapters.Processes;
@@ -33,6 +34,7 @@ public sealed partial class HubPair : IAsyncDisposable
     private readonly KeepalivedTrackFile _trackFile;
     private readonly VipOwnership _vipOwnership;
     private readonly ConntrackdControl _conntrackd;
+    private readonly IConntrack _conntrack;
     private readonly HubSyncSequence _sequence;
     private readonly Channel<ReceivedSyncMessage> _received = Channel.CreateBounded<ReceivedSyncMessage>(
         new BoundedChannelOptions(256) { SingleReader = true, FullMode = BoundedChannelFullMode.DropOldest });
@@ -51,6 +53,8 @@ public sealed partial class HubPair : IAsyncDisposable
     private (bool Healthy, string Reason)? _trackState;
     private int? _keepalivedPid;
     private bool _mismatchLogged;
+    private bool _vipFlowsCleared;
+    private Task _vipFlowsClearing = Task.CompletedTask;
 
     private HubPair(ClusterConfig config, HubNode hub, HubRunPaths paths, ICommandRunner runner, ILoggerFactory loggers, TimeProvider time)
     {
@@ -63,6 +67,7 @@ public sealed partial class HubPair : IAsyncDisposable
         _trackFile = new KeepalivedTrackFile(paths.Keepalived.TrackFile);
         _vipOwnership = new VipOwnership(new RoutingCli(runner));
         _conntrackd = new ConntrackdControl(runner, paths.Conntrackd, loggers.CreateLogger<ConntrackdControl>());
+        _conntrack = new ConntrackCli(runner);
         _sequence = new HubSyncSequence(hub.Name, time);
         (_config, _hub, _peer, _settings) = (config, hub, PeerOf(config, hub), config.HubPair!);
         _guard = new HubSyncReplayGuard(_peer.Name, HubSyncReplayGuard.FreshnessFor(_settings.PeerTimeout), time);
@@ -121,7 +126,43 @@ public sealed partial class HubPair : IAsyncDisposable
             return cached.Holds;
         var holding = await _vipOwnership.ReadAsync(_hub.PublicInterface!, PairAdapterSettings.Vips(_config), cancellationToken);
         _vips = (holding.All, now);
+        if (holding.Any)
+            _vipFlowsCleared = false;
+        else if (!_vipFlowsCleared)
+            ClearVipFlows();
         return holding.All;
+    }
+
+    /// <summary>
+    /// Once the VIPs have left this hub (or it starts without them), deletes its conntrack entries towards
+    /// them. They are dead: the clients' packets go to the other hub now. Left in place they would meet
+    /// the connections that come back with the VIPs at the next failover: a flow whose 4-tuple still has
+    /// an old entry here (a closed connection's TIME_WAIT, two minutes) is not NATed, and this hub's own
+    /// TCP stack resets it. Only after a successful read that shows no VIP at all, so a failed read never
+    /// cuts live flows; beside the loop, like the switch flushes. (With conntrackd the synced state lives in
+    /// its external cache, not in the kernel table, so nothing it needs for a takeover is lost.)
+    /// </summary>
+    private void ClearVipFlows()
+    {
+        _vipFlowsCleared = true;
+        if (!_vipFlowsClearing.IsCompleted)
+            return;
+        var vips = PairAdapterSettings.Vips(_config);
+        _vipFlowsClearing = Task.Run(async () =>
+        {
+            try
+            {
+                var deleted = 0;
+                foreach (var vip in vips)
+                    deleted += await _conntrack.DeleteFlowsToAsync(vip);
+                Log.VipFlowsCleared(_logger, deleted);
+            }
+            catch (Exception e)
+            {
+                // They expire on their own; only a connection returning to this hub within their lifetime meets them.
+                Log.VipFlowsNotCleared(_logger, e.Message);
+            }
+        });
     }
 
     /// <summary>
@@ -216,6 +257,7 @@ public sealed partial class HubPair : IAsyncDisposable
     /// <summary>Closes the sync channel. keepalived and conntrackd keep running: a restarted daemon adopts them.</summary>
     public async ValueTask DisposeAsync()
     {
+        await _vipFlowsClearing;
         await CloseChannelAsync();
         _key?.Dispose();
         _key = null;
@@ -266,6 +308,12 @@ public sealed partial class HubPair : IAsyncDisposable
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "{Peer} decides services this hub cannot follow ({Services}): the two hubs' configs differ")]
         public static partial void ConfigsDiffer(ILogger logger, string peer, string services);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "not holding the VIPs: deleted {Count} conntrack entries towards them, so connections that return with the VIPs meet no stale entry")]
+        public static partial void VipFlowsCleared(ILogger logger, int count);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "could not delete the conntrack entries towards the VIPs; they expire on their own: {Error}")]
+        public static partial void VipFlowsNotCleared(ILogger logger, string error);
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "conntrackd role switch step failed: {Failure}")]
         public static partial void ConntrackdStepFailed(ILogger logger, string failure);
