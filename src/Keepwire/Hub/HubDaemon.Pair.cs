@@ -21,7 +21,8 @@ public sealed partial class HubDaemon
     {
         var holdsVips = await ReadVipHoldingAsync(pair, cancellationToken);
         var pass = await pair.RunPassAsync(_decisions, _intent, holdsVips, cancellationToken);
-        await pair.WriteTrackFileAsync(!pass.Role.Yield && _lastError is null, TrackReason(pass.Role), cancellationToken);
+        var (healthy, reason) = TrackVerdict(pass.Role);
+        await pair.WriteTrackFileAsync(healthy, reason, cancellationToken);
         if (pass.AdoptedIntent is { } intent)
         {
             _intent = intent;
@@ -53,12 +54,15 @@ public sealed partial class HubDaemon
     /// <summary>keepalived (and conntrackd) running with the current config, told this hub's verdict first.</summary>
     private async Task EnsurePairDaemonsAsync(HubPair pair, CancellationToken cancellationToken)
     {
-        var role = pair.Role;
-        await pair.EnsureKeepalivedAsync(role is not { Yield: true }, role is null ? "starting" : TrackReason(role), cancellationToken);
+        var (healthy, reason) = TrackVerdict(pair.Role);
+        await pair.EnsureKeepalivedAsync(healthy, reason, cancellationToken);
     }
 
-    private string TrackReason(PairRoleDecision role) =>
-        role.Yield ? $"yielding: {role.Reason}" : _lastError is { } error ? $"cannot forward: {error}" : "healthy";
+    /// <summary>What the track file says: this hub may hold the VIPs unless it must yield or cannot forward. Null: no pass yet.</summary>
+    private (bool Healthy, string Reason) TrackVerdict(PairRoleDecision? role) =>
+        role is { Yield: true } ? (false, $"yielding: {role.Reason}")
+        : _lastError is { } error ? (false, $"cannot forward: {error}")
+        : (true, role is null ? "starting" : "healthy");
 
     /// <summary>
     /// Operator commands go to the hub that decides. A follower would apply them for one pass and then
