@@ -7,7 +7,8 @@ namespace Keepwire.Decisions;
 /// healthy after <c>rise</c> successes in a row and unhealthy after <c>fall</c> failures in a row;
 /// anything in between keeps the previous state, so a single lost probe changes nothing.
 /// </summary>
-internal sealed class CheckCounter(CheckDefinition definition)
+/// <param name="since">When observation began: a check that has never reported goes stale from here (null: only once it has reported).</param>
+internal sealed class CheckCounter(CheckDefinition definition, DateTimeOffset? since)
 {
     private HealthState state = HealthState.Unknown;
     private int successes;
@@ -15,13 +16,19 @@ internal sealed class CheckCounter(CheckDefinition definition)
     private string? lastDetail;
     private string? lastFailureDetail;
     private DateTimeOffset? lastResultAt;
-    private DateTimeOffset? since;
+    private DateTimeOffset? enteredAt;
 
     public CheckDefinition Definition { get; } = definition;
 
     public HealthState State => state;
 
-    public DateTimeOffset? Since => since;
+    public DateTimeOffset? Since => enteredAt;
+
+    /// <summary>When this check's verdict goes stale unless a result arrives first; null when it cannot.</summary>
+    public DateTimeOffset? StaleAt => (lastResultAt ?? since) + Definition.StaleAfter;
+
+    /// <summary>No result for <see cref="CheckDefinition.StaleAfter"/>: the probes are not running, whatever the last verdict said.</summary>
+    public bool IsStale(DateTimeOffset now) => now > StaleAt;
 
     public void Record(CheckResult result)
     {
@@ -44,7 +51,12 @@ internal sealed class CheckCounter(CheckDefinition definition)
         }
     }
 
-    public CheckStatus Status() => new(Definition.Name, state, successes, failures, lastDetail, lastResultAt, since);
+    public CheckStatus Status(DateTimeOffset now) => new(Definition.Name, state, successes, failures, lastDetail, lastResultAt, enteredAt) { Stale = IsStale(now) };
+
+    /// <summary>"http check is stale: no result for 6 s (are its probes running?)".</summary>
+    public string DescribeStale(DateTimeOffset now) => lastResultAt is { } last
+        ? $"{Definition.Name} check is stale: no result for {(now - last).TotalSeconds:0} s (are its probes running?)"
+        : $"{Definition.Name} check is stale: no result in the {(now - since!.Value).TotalSeconds:0} s since probing began (are its probes running?)";
 
     /// <summary>"http check failed 3×: connection refused", or how far it is from deciding.</summary>
     public string Describe() => state switch
@@ -62,6 +74,6 @@ internal sealed class CheckCounter(CheckDefinition definition)
     private void Enter(HealthState next, DateTimeOffset at)
     {
         state = next;
-        since = at;
+        enteredAt = at;
     }
 }

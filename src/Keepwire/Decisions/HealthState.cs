@@ -18,7 +18,11 @@ public sealed record CheckStatus(
     int ConsecutiveFailures,
     string? LastDetail,
     DateTimeOffset? LastResultAt,
-    DateTimeOffset? Since);
+    DateTimeOffset? Since)
+{
+    /// <summary>No result for the check's stale bound: <see cref="State"/> is its last verdict, but the site counts as unhealthy for it.</summary>
+    public bool Stale { get; init; }
+}
 
 /// <summary>A site's health for one service, evaluated at one instant.</summary>
 /// <param name="State">Unhealthy if any check or signal says so, else Unknown if any check is undecided, else Healthy.</param>
@@ -33,6 +37,13 @@ public sealed record SiteHealth(
     DateTimeOffset? EligibleSince,
     IReadOnlyList<CheckStatus> Checks)
 {
+    /// <summary>
+    /// The site's WireGuard tunnel has never completed a handshake with this hub since it was first read: its
+    /// probes cannot have reached it yet, so failing ones say nothing about its service. A starting hub waits
+    /// for such a site (within the startup grace) instead of counting it as down.
+    /// </summary>
+    public bool AwaitingHandshake { get; init; }
+
     /// <summary>May serve: healthy and not drained.</summary>
     public bool IsEligible => State == HealthState.Healthy && !InMaintenance;
 }

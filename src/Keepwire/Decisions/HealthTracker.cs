@@ -16,14 +16,15 @@ public sealed class HealthTracker
     private readonly Dictionary<string, SiteRecord> sites = new(StringComparer.Ordinal);
     private readonly HealthTrackerOptions options;
 
-    public HealthTracker(IEnumerable<string> sites, IReadOnlyList<CheckDefinition> checks, HealthTrackerOptions? options = null)
+    /// <param name="since">When observation began: a check with no result from then on goes stale (null: only a check that has reported can).</param>
+    public HealthTracker(IEnumerable<string> sites, IReadOnlyList<CheckDefinition> checks, HealthTrackerOptions? options = null, DateTimeOffset? since = null)
     {
         this.options = options ?? HealthTrackerOptions.Default;
         var duplicate = checks.GroupBy(c => c.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null)
             throw new ArgumentException($"check name {duplicate.Key} is used twice", nameof(checks));
         foreach (var site in sites)
-            this.sites[site] = new SiteRecord(checks);
+            this.sites[site] = new SiteRecord(checks, since);
         Checks = checks;
         Sites = [.. this.sites.Keys];
     }
@@ -93,6 +94,12 @@ public sealed class HealthTracker
         var healthySince = DateTimeOffset.MinValue;
         foreach (var counter in record.Checks.Values)
         {
+            if (counter.IsStale(now))
+            {
+                problems.Add(counter.DescribeStale(now));
+                continue;
+            }
+
             switch (counter.State)
             {
                 case HealthState.Unhealthy:
@@ -137,18 +144,27 @@ public sealed class HealthTracker
         DateTimeOffset? eligibleSince = state == HealthState.Healthy && !record.InMaintenance
             ? Max(healthySince, record.MaintenanceEndedAt)
             : null;
-        return new SiteHealth(site, state, record.InMaintenance, reason, eligibleSince, [.. record.Checks.Values.Select(c => c.Status())]);
+        return new SiteHealth(site, state, record.InMaintenance, reason, eligibleSince, [.. record.Checks.Values.Select(c => c.Status(now))])
+        {
+            AwaitingHandshake = record.HandshakeObserved && record.LatestHandshake is null,
+        };
     }
 
     public IReadOnlyDictionary<string, SiteHealth> EvaluateAll(DateTimeOffset now) =>
         sites.Keys.ToDictionary(site => site, site => Evaluate(site, now), StringComparer.Ordinal);
 
-    /// <summary>The next instant after <paramref name="now"/> at which a health changes without a new observation (a handshake turning stale).</summary>
+    /// <summary>The next instant after <paramref name="now"/> at which a health changes without a new observation (a handshake or a check's verdict turning stale).</summary>
     public DateTimeOffset? NextChangeAfter(DateTimeOffset now)
     {
         DateTimeOffset? next = null;
         foreach (var record in sites.Values)
         {
+            foreach (var counter in record.Checks.Values)
+            {
+                if (counter.StaleAt is { } verdictStaleAt && verdictStaleAt >= now && (next is null || verdictStaleAt < next))
+                    next = verdictStaleAt + TimeSpan.FromTicks(1);
+            }
+
             if (!record.HandshakeObserved || record.LatestHandshake is not { } latest)
                 continue;
             var staleAt = latest + options.HandshakeStaleAfter;
@@ -166,10 +182,10 @@ public sealed class HealthTracker
 
     private static string Seconds(TimeSpan span) => $"{span.TotalSeconds:0} s";
 
-    private sealed class SiteRecord(IReadOnlyList<CheckDefinition> checks)
+    private sealed class SiteRecord(IReadOnlyList<CheckDefinition> checks, DateTimeOffset? since)
     {
         public Dictionary<string, CheckCounter> Checks { get; } =
-            checks.ToDictionary(c => c.Name, c => new CheckCounter(c), StringComparer.Ordinal);
+            checks.ToDictionary(c => c.Name, c => new CheckCounter(c, since), StringComparer.Ordinal);
 
         public bool HandshakeObserved { get; set; }
         public DateTimeOffset? LatestHandshake { get; set; }

@@ -63,7 +63,7 @@ public sealed partial class ServiceDecider
         this.time = time;
         startedAt = time.GetUtcNow();
         SitesByPreference = [.. priorities.Keys.OrderByDescending(s => priorities[s]).ThenBy(s => s, StringComparer.Ordinal)];
-        Health = new HealthTracker(SitesByPreference, checks, healthOptions);
+        Health = new HealthTracker(SitesByPreference, checks, healthOptions, startedAt);
         current = new ServiceDecision(Service, null, DecisionReason.Starting, "no decision yet", startedAt, 0, null, true, false, null, null, null);
     }
 
@@ -186,7 +186,7 @@ public sealed partial class ServiceDecider
         if (site.IsEligible)
             return StayOrImprove(now, serving, health);
 
-        if (inGrace && restored && site.State == HealthState.Unknown && !site.InMaintenance)
+        if (inGrace && restored && NotReportedYet(site))
             return Step.Stay($"restored site {serving} has no results yet; waiting for them until {Clock(startedAt + Policy.StartupGrace)}", startedAt + Policy.StartupGrace);
 
         if (site.InMaintenance && site.State != HealthState.Unhealthy)
@@ -235,8 +235,11 @@ public sealed partial class ServiceDecider
     }
 
     /// <summary>
-    /// At startup: true when waiting longer cannot change the first choice, because the best
-    /// site not known to be out is known to be eligible (or every site is known to be out).
+    /// At startup: true when waiting longer cannot change the first choice, because the best site not known
+    /// to be out is known to be eligible (or every site is known to be out). A site whose tunnel has not come
+    /// up yet (no WireGuard handshake since the hub started) is not known to be out: its probes failed because
+    /// they could not reach it, not because its service is down, so a fresh hub waits for it (within the
+    /// grace) rather than choosing a worse site first and preempting to it moments later.
     /// </summary>
     private bool BestSiteDecided(IReadOnlyDictionary<string, SiteHealth> health)
     {
@@ -245,12 +248,16 @@ public sealed partial class ServiceDecider
             var h = health[site];
             if (h.IsEligible)
                 return true;
-            if (h.State == HealthState.Unknown && !h.InMaintenance)
+            if (NotReportedYet(h))
                 return false;
         }
 
         return true;
     }
+
+    /// <summary>Neither known to be up nor known to be down: no verdict yet, or a tunnel that has not come up.</summary>
+    private static bool NotReportedYet(SiteHealth health) =>
+        !health.InMaintenance && (health.State == HealthState.Unknown || health.AwaitingHandshake);
 
     /// <summary>The pinned site when eligible, else the best eligible site by priority.</summary>
     private string? Preferred(IReadOnlyDictionary<string, SiteHealth> health) =>

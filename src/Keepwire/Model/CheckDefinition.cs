@@ -113,6 +113,16 @@ public sealed record CheckDefinition(string Name, CheckKind Kind)
     /// </summary>
     public TimeSpan DetectionBound => ProbePeriod * Fall + Timeout;
 
+    /// <summary>
+    /// A check with no result for this long has a stale verdict: its probes are not running (or not reporting),
+    /// so whatever it said last is no evidence any more, and the site counts as unhealthy for it. Three detection
+    /// bounds, and at least <see cref="MinimumStaleAfter"/>: a probe reports at least every timeout, so only probes
+    /// that stopped, not a slow site nor a short stall of the hub, leave a check silent that long.
+    /// </summary>
+    public TimeSpan StaleAfter => DetectionBound * 3 > MinimumStaleAfter ? DetectionBound * 3 : MinimumStaleAfter;
+
+    public static readonly TimeSpan MinimumStaleAfter = TimeSpan.FromSeconds(5);
+
     /// <summary>Worst case from a site's recovery to this check reporting it healthy again: the same with <see cref="Rise"/>.</summary>
     public TimeSpan RecoveryBound => ProbePeriod * Rise + Timeout;
 

@@ -6,8 +6,11 @@ namespace Keepwire.Tests.Decisions;
 public sealed class HealthTrackerTests
 {
     private static readonly DateTimeOffset T0 = DeciderHarness.Start;
-    private static readonly CheckDefinition Http = new("http", CheckKind.Http) { Rise = 2, Fall = 2 };
-    private static readonly CheckDefinition Tcp = new("tcp", CheckKind.Tcp) { Port = 22, Rise = 1, Fall = 1 };
+    // The rule tests feed results by hand and let time pass: checks this slow keep their verdict through them
+    // (staleness has tests of its own, with a fast check).
+    private static readonly CheckDefinition Http = new("http", CheckKind.Http) { Rise = 2, Fall = 2, Interval = DeciderHarness.SlowInterval };
+    private static readonly CheckDefinition Tcp = new("tcp", CheckKind.Tcp) { Port = 22, Rise = 1, Fall = 1, Interval = DeciderHarness.SlowInterval };
+    private static readonly CheckDefinition Fast = new("fast", CheckKind.Http) { Rise = 1, Fall = 1 };
 
     private static HealthTracker Tracker(params CheckDefinition[] checks) => new(["a", "b"], checks.Length == 0 ? [Http] : checks);
 
@@ -144,6 +147,37 @@ public sealed class HealthTrackerTests
         var well = tracker.Evaluate("a", T0.AddSeconds(4));
         Assert.True(well.IsEligible);
         Assert.Equal(T0.AddSeconds(3), well.EligibleSince);
+    }
+
+    [Fact]
+    public void A_check_without_results_goes_stale_counts_as_unhealthy_and_says_so_until_a_result_arrives()
+    {
+        var tracker = Tracker(Fast);
+        tracker.Record(CheckResult.Passed("a", "fast", T0, "status 200"));
+        var staleAt = T0 + Fast.StaleAfter;
+        Assert.Equal(CheckDefinition.MinimumStaleAfter, Fast.StaleAfter);
+        Assert.Equal(staleAt + TimeSpan.FromTicks(1), tracker.NextChangeAfter(T0));
+        Assert.True(tracker.Evaluate("a", staleAt).IsEligible);
+
+        var stale = tracker.Evaluate("a", staleAt.AddSeconds(1));
+        Assert.Equal(HealthState.Unhealthy, stale.State);
+        Assert.Equal("fast check is stale: no result for 6 s (are its probes running?)", stale.Reason);
+        Assert.True(Assert.Single(stale.Checks).Stale);
+        Assert.Equal(HealthState.Healthy, stale.Checks[0].State); // the last verdict, shown beside the staleness
+
+        tracker.Record(CheckResult.Passed("a", "fast", staleAt.AddSeconds(2), "status 200"));
+        Assert.True(tracker.Evaluate("a", staleAt.AddSeconds(2)).IsEligible);
+    }
+
+    [Fact]
+    public void A_check_that_never_reports_goes_stale_from_when_observation_began()
+    {
+        var tracker = new HealthTracker(["a"], [Fast], since: T0);
+        Assert.Equal(HealthState.Unknown, tracker.Evaluate("a", T0.AddSeconds(1)).State);
+
+        var silent = tracker.Evaluate("a", T0.AddSeconds(10));
+        Assert.Equal(HealthState.Unhealthy, silent.State);
+        Assert.Contains("no result in the 10 s since probing began", silent.Reason);
     }
 
     [Fact]

@@ -44,6 +44,68 @@ public sealed class ServiceDeciderTests
     }
 
     [Fact]
+    public void At_startup_it_waits_for_a_better_site_whose_tunnel_has_not_come_up_yet()
+    {
+        // The demo's first minute: charlie's tunnel came up first, alpha's a moment later. Failing probes to a
+        // site that has never completed a handshake say nothing about its service, so the hub waits for it.
+        var h = new DeciderHarness();
+        foreach (var site in new[] { "a", "b", "c" })
+            h.Decider.Health.RecordHandshake(site, null, h.Now);
+        h.MakeUnhealthy("a", "timeout after 250 ms");
+        h.Decider.Health.RecordHandshake("c", h.Now, h.Now);
+        h.MakeHealthy("c");
+        Assert.Null(h.Decide().ServingSite);
+
+        h.Advance(800);
+        h.Decider.Health.RecordHandshake("a", h.Now, h.Now);
+        h.MakeHealthy("a");
+        var first = h.Decide();
+
+        Assert.Equal(("a", 1L), (first.ServingSite, first.Epoch));
+        Assert.Single(h.Decider.History);
+    }
+
+    [Fact]
+    public void At_startup_a_site_down_with_its_tunnel_up_is_skipped_and_the_wait_for_a_silent_one_is_bounded()
+    {
+        var h = new DeciderHarness();
+        foreach (var site in new[] { "a", "b" })
+            h.Decider.Health.RecordHandshake(site, h.Now, h.Now);
+        h.Decider.Health.RecordHandshake("c", null, h.Now);
+        h.MakeUnhealthy("a");
+        h.MakeHealthy("b");
+        Assert.Equal("b", h.Decide().ServingSite); // a's tunnel is up: its service is down; c cannot beat b
+
+        var waiting = new DeciderHarness();
+        waiting.Decider.Health.RecordHandshake("a", null, waiting.Now);
+        waiting.Decider.Health.RecordHandshake("b", waiting.Now, waiting.Now);
+        waiting.MakeHealthy("b");
+        Assert.Null(waiting.Decide().ServingSite);
+        waiting.Advance(2000);
+        Assert.Equal("b", waiting.Decide().ServingSite);
+    }
+
+    [Fact]
+    public void A_serving_site_whose_probes_stop_reporting_fails_over_once_its_verdict_is_stale()
+    {
+        var fast = DeciderHarness.Check with { Interval = CheckDefinition.DefaultInterval };
+        var h = new DeciderHarness(check: fast);
+        h.MakeHealthy("a", "b");
+        Assert.Equal("a", h.Decide().ServingSite);
+
+        for (var i = 0; i < 10; i++)
+        {
+            h.Advance(1000);
+            h.Pass("b"); // b's probes keep reporting, a's have stopped
+        }
+        var decision = h.Decide();
+
+        Assert.Equal("b", decision.ServingSite);
+        Assert.Equal(DecisionReason.Failover, decision.Reason);
+        Assert.Contains("http check is stale", decision.Detail);
+    }
+
+    [Fact]
     public void After_the_startup_grace_it_chooses_among_what_is_known()
     {
         var h = new DeciderHarness();
