@@ -88,6 +88,21 @@ public sealed class ConntrackCliTests
     }
 
     [Fact]
+    public async Task A_sites_flows_are_listed_in_one_run_with_their_original_destination_and_port()
+    {
+        var listing =
+            "tcp      6 431999 ESTABLISHED src=203.0.113.2 dst=198.51.100.10 sport=40000 dport=443 src=10.77.0.2 dst=203.0.113.2 sport=443 dport=40000 [ASSURED] mark=0 use=1\n"
+            + Flow(40001, 53)
+            + "icmp     1 29 src=10.77.0.1 dst=10.77.0.2 type=8 code=0 id=7 src=10.77.0.2 dst=10.77.0.1 type=0 code=0 id=7 mark=0 use=1\n";
+        var runner = new FakeCommandRunner((_, _, _) => (0, listing, "3 flow entries have been shown.\n"));
+
+        var flows = await new ConntrackCli(runner).ListFlowsAsync(System.Net.Sockets.AddressFamily.InterNetwork, Site);
+
+        Assert.Equal(["conntrack -L -f ipv4 --reply-src 10.77.0.2"], CommandLines(runner));
+        Assert.Equal([new TrackedFlow(TransportProtocol.Tcp, Vip, 443), new TrackedFlow(TransportProtocol.Udp, Vip, 53)], flows);
+    }
+
+    [Fact]
     public void A_selector_never_mixes_families_nor_takes_half_a_range()
     {
         Assert.Throws<ArgumentException>(() => new FlowSelector(Vip, TransportProtocol.Tcp, IPAddress.Parse("fd77::2")));

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using Keepwire.Adapters.Processes;
+using Keepwire.Model;
 
 namespace Keepwire.Adapters.Conntrack;
 
@@ -28,6 +29,31 @@ public sealed partial class ConntrackCli(ICommandRunner runner) : IConntrack
 
     public Task<int> DeleteFlowsToAsync(IPAddress address, CancellationToken cancellationToken = default) =>
         DeleteAsync(["-f", address.AddressFamily == AddressFamily.InterNetworkV6 ? "ipv6" : "ipv4", "--orig-dst", address.ToString()], cancellationToken);
+
+    public async Task<IReadOnlyList<TrackedFlow>> ListFlowsAsync(AddressFamily family, IPAddress replySource, CancellationToken cancellationToken = default)
+    {
+        var listing = await runner.RunAsync("conntrack", ["-L", "-f", family == AddressFamily.InterNetworkV6 ? "ipv6" : "ipv4", "--reply-src", replySource.ToString()], cancellationToken: cancellationToken);
+        if (!listing.Succeeded)
+            throw new CommandFailedException(listing);
+        return ParseFlows(listing.StandardOutput);
+    }
+
+    /// <summary>The TCP and UDP entries of a <c>conntrack -L</c> listing; the original direction comes first on a line.</summary>
+    public static IReadOnlyList<TrackedFlow> ParseFlows(string listing)
+    {
+        var flows = new List<TrackedFlow>();
+        foreach (var line in listing.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var protocol = line.StartsWith("tcp ", StringComparison.Ordinal) ? TransportProtocol.Tcp
+                : line.StartsWith("udp ", StringComparison.Ordinal) ? TransportProtocol.Udp
+                : (TransportProtocol?)null;
+            if (protocol is null || OriginalDestination().Match(line) is not { Success: true } destination || DestinationPort().Match(line) is not { Success: true } port)
+                continue;
+            if (IPAddress.TryParse(destination.Groups["address"].Value, out var address))
+                flows.Add(new TrackedFlow(protocol.Value, address, int.Parse(port.Groups["port"].Value, CultureInfo.InvariantCulture)));
+        }
+        return flows;
+    }
 
     private async Task<int> DeleteAsync(IReadOnlyList<string> filter, CancellationToken cancellationToken) =>
         DeletedCount(await runner.RunAsync("conntrack", ["-D", .. filter], cancellationToken: cancellationToken));
@@ -65,6 +91,9 @@ public sealed partial class ConntrackCli(ICommandRunner runner) : IConntrack
 
     [GeneratedRegex(@"(?<count>\d+) flow entr(?:y|ies) ha(?:s|ve) been deleted")]
     private static partial Regex DeletedSummary();
+
+    [GeneratedRegex(@"\bdst=(?<address>[0-9A-Fa-f.:]+)")]
+    private static partial Regex OriginalDestination();
 
     [GeneratedRegex(@"\bdport=(?<port>\d+)")]
     private static partial Regex DestinationPort();
