@@ -35,7 +35,8 @@ internal static class HubCommand
             HubDaemon daemon;
             try
             {
-                daemon = HubDaemon.Create(options, new CommandRunner(), loggers, TimeProvider.System);
+                // The composition root: the hub's adapters, real ones, built here once.
+                daemon = HubDaemon.Create(options, HubAdapters.ForHost(new CommandRunner(), loggers, TimeProvider.System), loggers, TimeProvider.System);
             }
             catch (ConfigInvalidException e)
             {

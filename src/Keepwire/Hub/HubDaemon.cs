@@ -1,272 +1,275 @@
+using System.Runtime.InteropServices;
 using System.Threading.Channels;
-using Keepwire.Adapters.Conntrack;
-using Keepwire.Adapters.Nftables;
-using Keepwire.Adapters.Processes;
-using Keepwire.Adapters.Routing;
 using Keepwire.Adapters.WireGuard;
 using Keepwire.Configuration;
 using Keepwire.Control;
 using Keepwire.Decisions;
+using Keepwire.Engine;
 using Keepwire.Health;
 using Keepwire.Hub.Pair;
 using Keepwire.Model;
 using Keepwire.Reconciliation;
-using Keepwire.Reports;
 using Keepwire.State;
 using Microsoft.Extensions.Logging;
 
 namespace Keepwire.Hub;
 
 /// <summary>
-/// The hub: probes every site through the tunnel, decides per service which site serves, and keeps
-/// the WireGuard interface, the VIPs and the forwarding table matching that, level-triggered.
-/// Everything that touches the decisions runs on one loop, under one gate: probe results, timers,
-/// operator commands and reloads. A restarted daemon adopts the table it finds and continues with
-/// the decisions it journaled, so a restart neither rebuilds the data path nor flips a service.
+/// The hub daemon: a host around <see cref="HubEngine"/>, which decides everything. Each pass it gathers the
+/// evidence that arrived (probe results, site reports, the peer hub's messages, the operator's commands, and
+/// on reconcile passes the WireGuard interface and the VIPs), steps the engine once, and carries the step out:
+/// the forwarding table in one nft transaction followed by the conntrack flushes (<see cref="DataPathReconciler"/>),
+/// the journal and intent (<see cref="HubStateWriter"/>), and in a pair the track file and the sync message
+/// (<see cref="HubPair"/>). Only this loop touches the engine; control requests reach it through a channel.
+/// Nothing that goes wrong in a pass ends the loop: it is logged, shown by status, and the next pass retries.
+/// A restarted daemon adopts the table it finds and continues with the decisions it journaled, so a restart
+/// neither rebuilds the data path nor flips a service.
 /// </summary>
 public sealed partial class HubDaemon : IAsyncDisposable
 {
     private readonly HubDaemonOptions _options;
-    private readonly ICommandRunner _runner;
+    private readonly HubAdapters _adapters;
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
-    private readonly StateStore _store;
-    private readonly DecisionJournal _journal;
+    private readonly HubStateWriter _state;
     private readonly HubNetworkReconciler _network;
-    private readonly ForwardingReconciler _forwarding;
-    private readonly IConntrack _conntrack;
-    private readonly IWireGuard _wireGuard;
-    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly FlowFlushWorker _flushes;
+    private readonly DataPathReconciler _dataPath;
+    private readonly HubEngine _engine;
     private readonly Channel<ServiceCheckResult> _results = Channel.CreateUnbounded<ServiceCheckResult>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Channel<SiteAgentReport> _reports = Channel.CreateBounded<SiteAgentReport>(new BoundedChannelOptions(1024) { SingleReader = true, FullMode = BoundedChannelFullMode.DropOldest });
+    private readonly Channel<HubRequest> _requests = Channel.CreateUnbounded<HubRequest>(new UnboundedChannelOptions { SingleReader = true });
 
-    private ClusterConfig _config;
-    private HubNode _hub;
-    private DateTimeOffset _configLoadedAt;
-    private OperatorIntent _intent;
-    private ServiceDecisions _decisions;
-    private CheckScheduler? _scheduler;
-    private IReadOnlyList<IHealthCheck> _checks = [];
-    private SiteReportListener? _reportListener;
+    private HubObservers _observers;
     private HubPair? _pair;
+    private DateTimeOffset _configLoadedAt;
+    private DateTimeOffset _nextReconcile;
     private DateTimeOffset? _lastReconcileAt;
-    private string? _lastError;
+    private WireGuardDeviceState? _device;
+    private string? _networkFault;
+    private string? _tableFault;
+    private string? _passFault;
+    private bool _stopped;
 
-    private HubDaemon(HubDaemonOptions options, ClusterConfig config, HubNode hub, ICommandRunner runner, ILoggerFactory loggers, TimeProvider time)
+    private HubDaemon(HubDaemonOptions options, ClusterConfig config, HubNode hub, HubAdapters adapters, ILoggerFactory loggers, TimeProvider time)
     {
         _options = options;
-        _runner = runner;
+        _adapters = adapters;
         _loggers = loggers;
         _logger = loggers.CreateLogger("keepwire.hub");
         _time = time;
-        _store = new StateStore(options.StateDirectory);
-        _journal = new DecisionJournal(options.StateDirectory);
-        _wireGuard = new WireGuardCli(runner, loggers.CreateLogger<WireGuardCli>());
-        _network = new HubNetworkReconciler(_wireGuard, new RoutingCli(runner), new Sysctl(runner), loggers.CreateLogger<HubNetworkReconciler>());
-        _forwarding = new ForwardingReconciler(new NftablesCli(runner), loggers.CreateLogger<ForwardingReconciler>());
-        _conntrack = new ConntrackCli(runner);
-        _config = config;
-        _hub = hub;
+        var store = new StateStore(options.StateDirectory);
+        var journal = new DecisionJournal(options.StateDirectory);
+        _state = new HubStateWriter(journal, store, _logger);
+        _network = new HubNetworkReconciler(adapters.WireGuard, adapters.Routing, adapters.Sysctl, loggers.CreateLogger<HubNetworkReconciler>());
+        _flushes = new FlowFlushWorker(adapters.Conntrack, time, _logger);
+        _dataPath = new DataPathReconciler(new ForwardingReconciler(adapters.Nftables, loggers.CreateLogger<ForwardingReconciler>()), _flushes);
+        _engine = new HubEngine(config, hub, store.LoadIntent(), journal.Load(), time);
+        _observers = HubObservers.Build(config, hub, adapters.CreateCheck, _results.Writer, _reports.Writer, time, loggers);
+        _pair = HubPair.Create(config, hub, HubRunPaths.For(options), adapters, loggers, time);
         _configLoadedAt = time.GetUtcNow();
-        _intent = _store.LoadIntent();
-        _decisions = new ServiceDecisions(config, _intent, _journal.Load(), time);
-        _pair = HubPair.Create(config, hub, HubRunPaths.For(options), runner, loggers, time);
     }
 
-    /// <summary>Loads the config and builds the daemon; a bad config is an error here, before anything is touched.</summary>
-    public static HubDaemon Create(HubDaemonOptions options, ICommandRunner runner, ILoggerFactory loggers, TimeProvider time)
+    /// <summary>Loads the config and builds the daemon on <paramref name="adapters"/>; a bad config is an error here, before anything is touched.</summary>
+    /// <exception cref="ConfigInvalidException">The config is invalid or names no such hub.</exception>
+    public static HubDaemon Create(HubDaemonOptions options, HubAdapters adapters, ILoggerFactory loggers, TimeProvider time)
     {
         var (config, hub) = LoadConfig(options);
-        return new HubDaemon(options, config, hub, runner, loggers, time);
+        return new HubDaemon(options, config, hub, adapters, loggers, time);
     }
+
+    /// <summary>Why this hub cannot forward right now (its tunnel or its table failed to apply), or null.</summary>
+    private string? DataPathFault => _tableFault ?? _networkFault;
 
     public async Task RunAsync(CancellationToken stopping)
     {
-        Log.Starting(_logger, _hub.Name, _options.ConfigPath);
+        Log.Starting(_logger, _engine.Hub.Name, _options.ConfigPath);
         await using var control = new ControlServer(_options.SocketPath, new HubControl(this), _logger);
         control.Start();
-        using var reload = System.Runtime.InteropServices.PosixSignalRegistration.Create(
-            System.Runtime.InteropServices.PosixSignal.SIGHUP,
-            context =>
-            {
-                context.Cancel = true;
-                _ = ReloadAsync(CancellationToken.None);
-            });
+        using var reload = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+        {
+            context.Cancel = true;
+            // ReloadAsync logs and records every outcome itself, and never throws.
+            _ = ReloadAsync(CancellationToken.None);
+        });
         if (_pair is not null)
             await _pair.StartAsync(stopping);
-        StartProbes();
+        _observers.Start();
 
-        var nextReconcile = _time.GetUtcNow();
+        _nextReconcile = _time.GetUtcNow();
         while (!stopping.IsCancellationRequested)
         {
-            await _gate.WaitAsync(stopping);
             try
             {
-                while (_results.Reader.TryRead(out var result))
-                    _decisions.Record(result);
-                while (_reports.Reader.TryRead(out var report))
-                    _decisions.RecordAgentReport(report);
-                while (_pair is not null && _pair.Received.TryRead(out var message))
-                    _pair.Observe(message);
-                var reconcileDue = _time.GetUtcNow() >= nextReconcile;
-                if (reconcileDue)
-                {
-                    await ReconcileNetworkAsync(stopping);
-                    nextReconcile = _time.GetUtcNow() + _options.ReconcileInterval;
-                }
-                await DecideAndApplyAsync(forceReconcile: reconcileDue, stopping);
+                await PassAsync(stopping);
+                await WaitForWorkAsync(stopping);
             }
-            catch (OperationCanceledException)
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {
                 break;
             }
-            finally
+            catch (Exception e)
             {
-                _gate.Release();
-            }
-
-            try
-            {
-                await WaitForWorkAsync(nextReconcile, stopping);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
+                // Whatever broke this pass, the next one starts from the evidence again; the kernel keeps forwarding meanwhile.
+                if (e.Message != _passFault)
+                    Log.PassFailed(_logger, e);
+                _passFault = e.Message;
+                await Task.Delay(TimeSpan.FromMilliseconds(100), _time, stopping).ContinueWith(_ => { }, TaskScheduler.Default);
             }
         }
 
-        await StopProbesAsync();
-        await WaitForFlowFlushesAsync();
-        if (_pair is not null)
-            await _pair.DisposeAsync();
+        _requests.Writer.TryComplete();
+        while (_requests.Reader.TryRead(out var request))
+            request.Reply.TrySetResult(ControlResponse.Failure("the hub is stopping"));
+        await StopAsync();
         // A clean stop leaves the data path in place: traffic keeps flowing while the daemon is away.
-        Log.Stopped(_logger, _hub.Name);
+        Log.Stopped(_logger, _engine.Hub.Name);
     }
 
-    /// <summary>Sleeps until a probe result arrives, a decision needs a recheck, or the next reconcile pass is due.</summary>
-    private async Task WaitForWorkAsync(DateTimeOffset nextReconcile, CancellationToken stopping)
+    /// <summary>One pass: gather the evidence, step the engine, carry the step out, answer the requests it served.</summary>
+    private async Task PassAsync(CancellationToken stopping)
     {
-        var until = _decisions.NextRecheck() is { } recheck && recheck < nextReconcile ? recheck : nextReconcile;
-        if (_pair?.NextWakeUp is { } pairDue && pairDue < until)
-            until = pairDue;
-        var delay = until - _time.GetUtcNow();
-        if (delay <= TimeSpan.Zero)
-            return;
-        using var wakeUp = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-        var timer = Task.Delay(delay, _time, wakeUp.Token);
-        var result = _results.Reader.WaitToReadAsync(wakeUp.Token).AsTask();
-        var report = _reports.Reader.WaitToReadAsync(wakeUp.Token).AsTask();
-        var sync = _pair?.Received.WaitToReadAsync(wakeUp.Token).AsTask() ?? Task.Delay(Timeout.Infinite, wakeUp.Token);
-        await Task.WhenAny(timer, result, report, sync);
-        await wakeUp.CancelAsync();
-        stopping.ThrowIfCancellationRequested();
+        var requests = new List<HubRequest>();
+        while (_requests.Reader.TryRead(out var request))
+            requests.Add(request);
+        var reloaded = false;
+        foreach (var reload in requests.OfType<HubRequest.Reload>())
+            reloaded |= await CommitReloadAsync(reload);
+
+        var reconcileDue = reloaded || _time.GetUtcNow() >= _nextReconcile;
+        WireGuardReading? wireGuard = null;
+        if (reconcileDue)
+        {
+            wireGuard = await ReconcileNetworkAsync(stopping);
+            _nextReconcile = _time.GetUtcNow() + _options.ReconcileInterval;
+        }
+
+        var commands = requests.OfType<HubRequest.Command>().ToList();
+        var evidence = new HubEvidence
+        {
+            Probes = [.. Drain(_results.Reader).Select(r => ProbeObservation.For(r.Service, r.Result))],
+            Reports = [.. Drain(_reports.Reader)],
+            WireGuard = wireGuard,
+            PeerMessages = _pair is null ? [] : [.. Drain(_pair.Received)],
+            Vips = _pair is null ? null : await _pair.ReadVipsAsync(stopping),
+            DataPathFault = DataPathFault,
+            RefreshDataPlane = reconcileDue || _tableFault is not null,
+            Commands = [.. commands.Select(c => c.Operation)],
+        };
+        var step = _engine.Step(evidence);
+        await CarryOutAsync(step, stopping);
+        _passFault = null;
+
+        for (var i = 0; i < commands.Count; i++)
+            commands[i].Reply.TrySetResult(step.Answers[i].Ok ? ControlResponse.Success(new { message = step.Answers[i].Message }) : ControlResponse.Failure(step.Answers[i].Message));
+        foreach (var request in requests.Except(commands))
+            Answer(request);
     }
 
-    /// <summary>WireGuard interface, peers, addresses and VIPs; and the handshake signal for the decisions.</summary>
-    private async Task ReconcileNetworkAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// The pair verdict first (a hub that must yield gives the VIPs up before anything else), then the forwarding
+    /// table and the flushes, then the state, then the message to the peer, which then names what is applied.
+    /// </summary>
+    private async Task CarryOutAsync(HubStep step, CancellationToken cancellationToken)
+    {
+        foreach (var decision in step.Switched)
+            Log.Switched(_logger, decision.Service, decision.PreviousSite ?? "none", decision.ServingSite ?? "none", decision.Detail);
+        if (_pair is not null && step.Pair is { } pair)
+            await _pair.ApplyVerdictAsync(pair, cancellationToken);
+        try
+        {
+            await _dataPath.ApplyAsync(step.DataPlane, step.Flushes, cancellationToken);
+            if (step.DataPlane is not null)
+            {
+                _tableFault = null;
+                _lastReconcileAt = _time.GetUtcNow();
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Keep running: the kernel keeps the last good table, and the next pass applies the whole plane again.
+            _tableFault = Fail(_tableFault, e);
+        }
+        _state.Save(step.Journal, step.Intent);
+        if (_pair is not null && step.Pair is { } sent)
+            await _pair.SendAsync(sent, cancellationToken);
+    }
+
+    /// <summary>WireGuard interface, peers, addresses and VIPs, and in a pair keepalived; then the handshakes for the engine.</summary>
+    private async Task<WireGuardReading?> ReconcileNetworkAsync(CancellationToken cancellationToken)
     {
         try
         {
-            await _network.ReconcileAsync(_config, _hub, cancellationToken);
-            _decisions.RecordHandshakes(_config, await _wireGuard.ReadAsync(_hub.Interface, cancellationToken));
-            _lastError = null;
+            await _network.ReconcileAsync(_engine.Config, _engine.Hub, cancellationToken);
+            _device = await _adapters.WireGuard.ReadAsync(_engine.Hub.Interface, cancellationToken);
+            _networkFault = null;
             if (_pair is not null)
-                await EnsurePairDaemonsAsync(_pair, cancellationToken);
+                await _pair.EnsureDaemonsAsync(_engine.TrackVerdict(DataPathFault), cancellationToken);
+            return new WireGuardReading(_device);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // Keep running: the kernel keeps the last good state, and the next pass retries.
-            Fail(e);
+            _networkFault = Fail(_networkFault, e);
+            return null;
         }
     }
 
-    /// <summary>
-    /// Decides every service and, when a serving site changed (or a periodic pass is due), makes the
-    /// forwarding table match in one transaction for all of them. Only then do unplanned switches
-    /// delete the switched services' flows to the failed site (<see cref="StartFlowFlushes"/>), so
-    /// retransmitted SYNs and UDP flows are NATed to the new one.
-    /// </summary>
-    /// <returns>The decisions whose serving site changed.</returns>
-    private Task<IReadOnlyList<ServiceDecision>> DecideAndApplyAsync(bool forceReconcile, CancellationToken cancellationToken) =>
-        _pair is null ? ApplyAsync(_decisions.DecideAll(), forceReconcile, cancellationToken) : DecideOrFollowAsync(_pair, forceReconcile, cancellationToken);
-
-    /// <summary>Makes the forwarding table match the decisions after <paramref name="changed"/> switched (or a periodic pass is due).</summary>
-    private async Task<IReadOnlyList<ServiceDecision>> ApplyAsync(IReadOnlyList<ServiceDecision> changed, bool forceReconcile, CancellationToken cancellationToken)
+    /// <summary>Sleeps until evidence or a request arrives, a decision needs a recheck, or the next reconcile pass is due.</summary>
+    private async Task WaitForWorkAsync(CancellationToken stopping)
     {
-        if (changed.Count == 0 && !forceReconcile)
-            return changed;
-        try
+        var until = _engine.NextWakeUp() is { } wakeUp && wakeUp < _nextReconcile ? wakeUp : _nextReconcile;
+        var delay = until - _time.GetUtcNow();
+        if (delay <= TimeSpan.Zero)
+            return;
+        using var wake = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        var waits = new List<Task>
         {
-            var plane = HubDataPlaneBuilder.Build(_config, _hub, _decisions.ServingSites());
-            await _forwarding.ReconcileAsync(plane, cancellationToken);
-            foreach (var decision in changed)
-                Log.Switched(_logger, decision.Service, decision.PreviousSite ?? "none", decision.ServingSite ?? "none", decision.Detail);
-            StartFlowFlushes(changed);
-            if (changed.Count > 0)
-                _journal.Save(_decisions.Records());
-            _lastReconcileAt = _time.GetUtcNow();
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            Fail(e);
-        }
-        return changed;
+            Task.Delay(delay, _time, wake.Token),
+            _results.Reader.WaitToReadAsync(wake.Token).AsTask(),
+            _reports.Reader.WaitToReadAsync(wake.Token).AsTask(),
+            _requests.Reader.WaitToReadAsync(wake.Token).AsTask(),
+        };
+        if (_pair is not null)
+            waits.Add(_pair.Received.WaitToReadAsync(wake.Token).AsTask());
+        await Task.WhenAny(waits);
+        await wake.CancelAsync();
+        await Task.WhenAll(waits).ContinueWith(_ => { }, TaskScheduler.Default);
+        stopping.ThrowIfCancellationRequested();
     }
 
-    /// <summary>Probes through the tunnel, and the listener for the sites' own reports.</summary>
-    private void StartProbes()
+    private string Fail(string? previous, Exception e)
     {
-        var checks = new List<IHealthCheck>();
-        var targets = new List<ProbeTarget>();
-        foreach (var service in _config.Services)
-        {
-            foreach (var definition in service.Checks)
-            {
-                foreach (var site in _config.Sites.Where(s => service.Sites.Contains(s.Name)))
-                {
-                    if ((site.Tunnel.IPv4 ?? site.Tunnel.IPv6) is not { } address)
-                        continue;
-                    var check = HealthChecks.Create(definition, _runner, _time);
-                    checks.Add(check);
-                    targets.Add(new ProbeTarget(service.Name, site.Name, address, check));
-                }
-            }
-        }
-        _checks = checks;
-        _scheduler = new CheckScheduler(targets, _results.Writer, _time, _loggers.CreateLogger<CheckScheduler>());
-        _scheduler.Start();
-        _reportListener = new SiteReportListener(_config, _hub, _reports.Writer, _time, _loggers.CreateLogger<SiteReportListener>());
-        _reportListener.Start();
-    }
-
-    private async Task StopProbesAsync()
-    {
-        if (_scheduler is not null)
-            await _scheduler.DisposeAsync();
-        _scheduler = null;
-        if (_reportListener is not null)
-            await _reportListener.DisposeAsync();
-        _reportListener = null;
-        foreach (var check in _checks)
-            check.Dispose();
-        _checks = [];
-    }
-
-    private void Fail(Exception e)
-    {
-        if (_lastError != e.Message)
+        if (previous != e.Message)
             Log.ReconcileFailed(_logger, e.Message);
-        _lastError = e.Message;
+        return e.Message;
+    }
+
+    private static List<T> Drain<T>(ChannelReader<T> reader)
+    {
+        var items = new List<T>();
+        while (reader.TryRead(out var item))
+            items.Add(item);
+        return items;
+    }
+
+    private async Task StopAsync()
+    {
+        if (_stopped)
+            return;
+        _stopped = true;
+        await _observers.DisposeAsync();
+        await _dataPath.WaitForFlushesAsync();
+        if (_pair is not null)
+            await _pair.DisposeAsync();
+        _pair = null;
     }
 
     public async ValueTask DisposeAsync()
     {
-        await StopProbesAsync();
-        await WaitForFlowFlushesAsync();
-        if (_pair is not null)
-            await _pair.DisposeAsync();
-        _gate.Dispose();
+        await StopAsync();
+        _reloadGate.Dispose();
     }
 
     private static (ClusterConfig Config, HubNode Hub) LoadConfig(HubDaemonOptions options)

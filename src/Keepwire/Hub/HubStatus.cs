@@ -12,16 +12,28 @@ public sealed record HubStatus(
 {
     /// <summary>This hub's part in a hub pair; null for a single hub.</summary>
     public Pair.PairStatus? Pair { get; init; }
+
+    /// <summary>The last reload (a failed one names what failed; the hub then runs on with the config before it); null before any.</summary>
+    public ReloadStatus? LastReload { get; init; }
+
+    /// <summary>Why the decisions or the operator's intent are not saved right now (retried every pass), or null.</summary>
+    public string? StateError { get; init; }
 }
+
+/// <param name="Succeeded">False: nothing of the new config was taken, the hub runs on with the previous one.</param>
+/// <param name="Message">What was reloaded, or every reason it was rejected.</param>
+public sealed record ReloadStatus(DateTimeOffset At, bool Succeeded, string Message);
 
 /// <param name="ServingSite">Null when no site may serve (the service's VIP ports are then not forwarded).</param>
 /// <param name="Reason">Why this site, in words: "highest priority", "pinned by operator", "http check failed 3×: …".</param>
+/// <param name="PinnedSite">The site the operator pinned the service to (<c>keepwire failover SERVICE --to SITE</c>), or null; <c>keepwire unpin SERVICE</c> hands it back to its policy.</param>
 public sealed record ServiceStatus(
     string Name,
     string? ServingSite,
     string Reason,
     DateTimeOffset? Since,
-    long Epoch);
+    long Epoch,
+    string? PinnedSite = null);
 
 /// <param name="HandshakeAgeSeconds">Seconds since the site's last WireGuard handshake with this hub; null if never.</param>
 public sealed record SiteStatus(
@@ -35,4 +47,5 @@ public sealed record SiteStatus(
     string Health,
     IReadOnlyList<CheckStatus> Checks);
 
+/// <param name="State">healthy, unhealthy, unknown, or stale (no result for too long: are the probes running?).</param>
 public sealed record CheckStatus(string Name, string State, string? Detail);

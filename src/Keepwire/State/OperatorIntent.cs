@@ -16,6 +16,15 @@ public sealed record OperatorIntent(
         return this with { PinnedSiteByService = pins };
     }
 
+    public OperatorIntent WithoutPin(string service)
+    {
+        if (!PinnedSiteByService.ContainsKey(service))
+            return this;
+        var pins = new Dictionary<string, string>(PinnedSiteByService);
+        pins.Remove(service);
+        return this with { PinnedSiteByService = pins };
+    }
+
     /// <summary>Same pins and drains, whatever the order: records compare their collections by reference.</summary>
     public bool SameAs(OperatorIntent other) =>
         DrainedSites.ToHashSet().SetEquals(other.DrainedSites)

@@ -25,6 +25,8 @@ public sealed class PeerHubView
 {
     private readonly string _self;
     private readonly string _peer;
+    private readonly int _selfPriority;
+    private readonly int _peerPriority;
     private readonly bool _peerOutranks;
     private readonly TimeSpan _peerTimeout;
     private readonly TimeProvider _time;
@@ -40,6 +42,7 @@ public sealed class PeerHubView
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(peerTimeout, TimeSpan.Zero);
         _self = self;
         _peer = peer;
+        (_selfPriority, _peerPriority) = (selfPriority, peerPriority);
         // Priorities must differ (config checks it); the name only keeps a broken config deterministic.
         _peerOutranks = peerPriority != selfPriority ? peerPriority > selfPriority : string.CompareOrdinal(peer, self) < 0;
         _peerTimeout = peerTimeout;
@@ -57,6 +60,10 @@ public sealed class PeerHubView
 
     /// <summary>The latest message while the peer is alive; null when it is silent.</summary>
     public HubSyncMessage? LivePeer => IsPeerAlive ? Latest!.Message : null;
+
+    /// <summary>Whether this view is one for these hubs, priorities and timeout: a reload that changed none of them keeps it.</summary>
+    public bool Matches(string self, int selfPriority, string peer, int peerPriority, TimeSpan peerTimeout) =>
+        (self, selfPriority, peer, peerPriority, peerTimeout) == (_self, _selfPriority, _peer, _peerPriority, _peerTimeout);
 
     /// <summary>Takes a newer message from the peer; ignores anything else (another node, a duplicate, an older one).</summary>
     /// <returns>Whether it was newer.</returns>

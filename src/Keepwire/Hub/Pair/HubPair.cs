@@ -1,25 +1,21 @@
 using System.Net;
 using System.Threading.Channels;
-using Keepwire.Adapters.Conntrack;
 using Keepwire.Adapters.Conntrackd;
 using Keepwire.Adapters.Keepalived;
-using Keepwire.Adapters.Processes;
-using Keepwire.Adapters.Routing;
 using Keepwire.Configuration;
+using Keepwire.Engine;
 using Keepwire.Model;
-using Keepwire.State;
 using Keepwire.Sync;
 using Microsoft.Extensions.Logging;
 
 namespace Keepwire.Hub.Pair;
 
 /// <summary>
-/// This hub's part in a hub pair. keepalived holds the VIPs: this class renders its config, starts or
-/// adopts it, and tells it through the track file when this hub must give the VIPs up. The role is
-/// learnt level-triggered, by looking at the public interface (are the VIPs on it?), never from
-/// notify scripts. Decisions travel in signed sync messages, directly and through every site; the
-/// <see cref="PeerHubView"/> turns what was heard into "decide" or "follow".
-/// Owned by the hub loop (not thread-safe), except <see cref="Received"/>, which the channel fills.
+/// The outside world of a hub in a pair; what to do is the engine's (<see cref="HubEngine"/>), this class only
+/// does it. keepalived holds the VIPs: this renders its config, starts or adopts it, and writes the engine's
+/// verdict into its track file. The role is learnt level-triggered, by reading whether the VIPs are on the
+/// public interface, never from notify scripts. Decisions travel in signed sync messages, directly and through
+/// every site. Owned by the hub loop (not thread-safe), except <see cref="Received"/>, which the channel fills.
 /// </summary>
 public sealed partial class HubPair : IAsyncDisposable
 {
@@ -27,7 +23,6 @@ public sealed partial class HubPair : IAsyncDisposable
     private static readonly TimeSpan VipReadInterval = TimeSpan.FromMilliseconds(50);
 
     private readonly HubRunPaths _paths;
-    private readonly ICommandRunner _runner;
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
@@ -35,7 +30,6 @@ public sealed partial class HubPair : IAsyncDisposable
     private readonly KeepalivedTrackFile _trackFile;
     private readonly VipOwnership _vipOwnership;
     private readonly ConntrackdControl _conntrackd;
-    private readonly IConntrack _conntrack;
     private readonly HubSyncSequence _sequence;
     private readonly Channel<ReceivedSyncMessage> _received = Channel.CreateBounded<ReceivedSyncMessage>(
         new BoundedChannelOptions(256) { SingleReader = true, FullMode = BoundedChannelFullMode.DropOldest });
@@ -47,45 +41,39 @@ public sealed partial class HubPair : IAsyncDisposable
     private HubSyncReplayGuard _guard;
     private HubSyncKey? _key;
     private HubSyncChannel? _channel;
-    private PeerHubView _view;
-    private DateTimeOffset _nextHeartbeat;
-    private (bool Holds, DateTimeOffset ReadAt)? _vips;
+    private (bool Holds, VipHolding? Holding, DateTimeOffset ReadAt)? _vips;
     private bool? _conntrackdActive;
-    private (bool Healthy, string Reason)? _trackState;
+    private TrackVerdict? _track;
     private int? _keepalivedPid;
+    private PairRoleDecision? _loggedRole;
     private bool _mismatchLogged;
-    private bool _vipFlowsCleared;
-    private Task _vipFlowsClearing = Task.CompletedTask;
 
-    private HubPair(ClusterConfig config, HubNode hub, HubRunPaths paths, ICommandRunner runner, ILoggerFactory loggers, TimeProvider time)
+    private HubPair(ClusterConfig config, HubNode hub, HubRunPaths paths, HubAdapters adapters, ILoggerFactory loggers, TimeProvider time)
     {
         _paths = paths;
-        _runner = runner;
         _loggers = loggers;
         _logger = loggers.CreateLogger("keepwire.hub.pair");
         _time = time;
-        _keepalived = new KeepalivedSupervisor(runner, paths.Keepalived, new ProcfsProcessTable(), loggers.CreateLogger<KeepalivedSupervisor>(), time);
+        _keepalived = new KeepalivedSupervisor(adapters.Runner, paths.Keepalived, adapters.Processes, loggers.CreateLogger<KeepalivedSupervisor>(), time);
         _trackFile = new KeepalivedTrackFile(paths.Keepalived.TrackFile);
-        _vipOwnership = new VipOwnership(new RoutingCli(runner));
-        _conntrackd = new ConntrackdControl(runner, paths.Conntrackd, loggers.CreateLogger<ConntrackdControl>());
-        _conntrack = new ConntrackCli(runner);
+        _vipOwnership = new VipOwnership(adapters.Routing);
+        _conntrackd = new ConntrackdControl(adapters.Runner, paths.Conntrackd, loggers.CreateLogger<ConntrackdControl>());
         _sequence = new HubSyncSequence(hub.Name, time);
         (_config, _hub, _peer, _settings) = (config, hub, PeerOf(config, hub), config.HubPair!);
         _guard = new HubSyncReplayGuard(_peer.Name, HubSyncReplayGuard.FreshnessFor(_settings.PeerTimeout), time);
-        _view = NewView();
     }
 
     /// <summary>The pair part of a hub, or null for a single hub.</summary>
-    public static HubPair? Create(ClusterConfig config, HubNode hub, HubRunPaths paths, ICommandRunner runner, ILoggerFactory loggers, TimeProvider time) =>
-        config.HubPair is null ? null : new HubPair(config, hub, paths, runner, loggers, time);
+    public static HubPair? Create(ClusterConfig config, HubNode hub, HubRunPaths paths, HubAdapters adapters, ILoggerFactory loggers, TimeProvider time) =>
+        config.HubPair is null ? null : new HubPair(config, hub, paths, adapters, loggers, time);
 
     public string Peer => _peer.Name;
 
     /// <summary>Admitted messages from the peer, for the hub loop.</summary>
     public ChannelReader<ReceivedSyncMessage> Received => _received.Reader;
 
-    /// <summary>The role of the last pass.</summary>
-    public PairRoleDecision? Role { get; private set; }
+    /// <summary>Why the track file could not be written, or null: keepalived then keeps the last verdict it read.</summary>
+    public string? TrackFileFault { get; private set; }
 
     /// <summary>
     /// Writes the daemon's pid file (keepalived's liveness check reads it: from now on a dead daemon
@@ -95,159 +83,129 @@ public sealed partial class HubPair : IAsyncDisposable
     {
         Directory.CreateDirectory(_paths.Directory);
         await DaemonPidFile.WriteCurrentProcessAsync(_paths.DaemonPidFile, cancellationToken);
-        OpenChannel();
+        _key = DeriveKey(_hub, _peer);
+        _channel = OpenChannel(_config, _peer, _settings, _guard, _key);
     }
 
     /// <summary>
-    /// Takes a reloaded config: the channel is rebuilt (peer and sites may have moved), the replay
-    /// guard and the sequence carry over, so neither hub sees the other restart.
+    /// Which VIPs are on my public interface: read from the kernel, at most every <see cref="VipReadInterval"/>.
+    /// Null when they cannot be read (the engine counts that as not holding them, and clears nothing).
     /// </summary>
-    public async Task ReconfigureAsync(ClusterConfig config, HubNode hub)
-    {
-        await CloseChannelAsync();
-        var peer = PeerOf(config, hub);
-        if (peer.Name != _peer.Name || config.HubPair!.PeerTimeout != _settings.PeerTimeout)
-            _guard = new HubSyncReplayGuard(peer.Name, HubSyncReplayGuard.FreshnessFor(config.HubPair!.PeerTimeout), _time);
-        (_config, _hub, _peer, _settings) = (config, hub, peer, config.HubPair!);
-        _view = NewView();
-        OpenChannel();
-    }
-
-    /// <summary>Feeds one admitted message to the peer view.</summary>
-    public void Observe(ReceivedSyncMessage message) => _view.Observe(message);
-
-    /// <summary>The latest message of a live peer, or null.</summary>
-    public HubSyncMessage? LivePeer => _view.LivePeer;
-
-    /// <summary>Are the VIPs on my public interface? Read from the kernel, at most every <see cref="VipReadInterval"/>.</summary>
-    public async Task<bool> HoldsVipsAsync(CancellationToken cancellationToken)
+    public async Task<VipHolding?> ReadVipsAsync(CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
         if (_vips is { } cached && now - cached.ReadAt < VipReadInterval)
-            return cached.Holds;
-        var holding = await _vipOwnership.ReadAsync(_hub.PublicInterface!, PairAdapterSettings.Vips(_config), cancellationToken);
-        _vips = (holding.All, now);
-        if (holding.Any)
-            _vipFlowsCleared = false;
-        else if (!_vipFlowsCleared)
-            ClearVipFlows();
-        return holding.All;
-    }
-
-    /// <summary>
-    /// Once the VIPs have left this hub (or it starts without them), deletes its conntrack entries towards
-    /// them. They are dead: the clients' packets go to the other hub now. Left in place they would meet
-    /// the connections that come back with the VIPs at the next failover: a flow whose 4-tuple still has
-    /// an old entry here (a closed connection's TIME_WAIT, two minutes) is not NATed, and this hub's own
-    /// TCP stack resets it. Only after a successful read that shows no VIP at all, so a failed read never
-    /// cuts live flows; beside the loop, like the switch flushes. (With conntrackd the synced state lives in
-    /// its external cache, not in the kernel table, so nothing it needs for a takeover is lost.)
-    /// </summary>
-    private void ClearVipFlows()
-    {
-        _vipFlowsCleared = true;
-        if (!_vipFlowsClearing.IsCompleted)
-            return;
-        var vips = PairAdapterSettings.Vips(_config);
-        _vipFlowsClearing = Task.Run(async () =>
+            return cached.Holding;
+        VipHolding? holding = null;
+        try
         {
-            try
-            {
-                var deleted = 0;
-                foreach (var vip in vips)
-                    deleted += await _conntrack.DeleteFlowsToAsync(vip);
-                Log.VipFlowsCleared(_logger, deleted);
-            }
-            catch (Exception e)
-            {
-                // They expire on their own; only a connection returning to this hub within their lifetime meets them.
-                Log.VipFlowsNotCleared(_logger, e.Message);
-            }
-        });
-    }
-
-    /// <summary>
-    /// Decide or follow for this pass (<see cref="HubPairPass"/>, the step the pair simulation runs);
-    /// switches conntrackd with the VIPs when it is on.
-    /// </summary>
-    public async Task<HubPairPassResult> RunPassAsync(ServiceDecisions decisions, OperatorIntent intent, bool holdsVips, CancellationToken cancellationToken)
-    {
-        var pass = HubPairPass.Run(_view, decisions, intent, holdsVips);
-        var role = pass.Role;
-        if (Role is null || Role.Role != role.Role || Role.Yield != role.Yield || Role.Leader?.Node != role.Leader?.Node)
-            Log.RoleChanged(_logger, _hub.Name, role.Role, role.Reason);
-        Role = role;
-        if (pass.Mismatched.Count > 0 && !_mismatchLogged)
-        {
-            Log.ConfigsDiffer(_logger, _peer.Name, string.Join(", ", pass.Mismatched));
-            _mismatchLogged = true;
+            holding = await _vipOwnership.ReadAsync(_hub.PublicInterface!, HubEngine.AllVips(_config), cancellationToken);
         }
-        if (_settings.Conntrackd && _conntrackdActive != holdsVips)
-            await SwitchConntrackdAsync(holdsVips, cancellationToken);
-        return pass;
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Log.VipsUnreadable(_logger, e.Message);
+        }
+        _vips = (holding?.All ?? false, holding, now);
+        return holding;
     }
 
     /// <summary>
-    /// Tells keepalived whether this hub may hold the VIPs (track file), then makes sure keepalived
-    /// (and conntrackd, when on) runs with the current config. Cheap when nothing changed.
+    /// Tells keepalived the verdict (track file), then makes sure keepalived (and conntrackd, when on) runs with
+    /// the current config. Cheap when nothing changed. Throws when keepalived cannot be run: the hub then cannot
+    /// take part in the pair, which is a fault of its data path.
     /// </summary>
-    /// <param name="healthy">False when this hub cannot forward (its table or tunnel failed to apply).</param>
-    public async Task EnsureKeepalivedAsync(bool healthy, string reason, CancellationToken cancellationToken)
+    public async Task EnsureDaemonsAsync(TrackVerdict verdict, CancellationToken cancellationToken)
     {
-        await WriteTrackFileAsync(healthy, reason, cancellationToken);
+        await WriteTrackFileAsync(verdict, cancellationToken);
+        ReopenChannel();
         var settings = PairAdapterSettings.Keepalived(_config, _hub, _peer, _settings, _paths);
         _keepalivedPid = (await _keepalived.EnsureRunningAsync(settings, cancellationToken)).Pid;
         if (_settings.Conntrackd)
             await _conntrackd.EnsureRunningAsync(PairAdapterSettings.Conntrackd(_config, _hub, _peer), cancellationToken);
     }
 
-    /// <summary>Writes the track file only when the verdict changed: keepalived reacts to every write.</summary>
-    public async Task WriteTrackFileAsync(bool healthy, string reason, CancellationToken cancellationToken)
+    /// <summary>
+    /// Carries out a step's verdict: into the track file (a hub that must yield gives the VIPs up before anything
+    /// else happens), and conntrackd's role after the VIPs.
+    /// </summary>
+    public async Task ApplyVerdictAsync(PairStep step, CancellationToken cancellationToken)
     {
-        if (_trackState is { } last && last.Healthy == healthy && (healthy || last.Reason == reason))
-            return;
-        await _trackFile.WriteAsync(healthy, reason, cancellationToken);
-        if (_trackState?.Healthy != healthy)
+        var role = step.Role;
+        if (_loggedRole is null || _loggedRole.Role != role.Role || _loggedRole.Yield != role.Yield || _loggedRole.Leader?.Node != role.Leader?.Node)
+            Log.RoleChanged(_logger, _hub.Name, role.Role, role.Reason);
+        _loggedRole = role;
+        if (step.Mismatched.Count > 0 && !_mismatchLogged)
         {
-            if (healthy)
+            Log.ConfigsDiffer(_logger, _peer.Name, string.Join(", ", step.Mismatched));
+            _mismatchLogged = true;
+        }
+
+        await WriteTrackFileAsync(step.Track, cancellationToken);
+        if (_settings.Conntrackd && _conntrackdActive != step.HoldsVips)
+            await SwitchConntrackdAsync(step.HoldsVips, cancellationToken);
+    }
+
+    /// <summary>Sends the step's message to the peer and every relaying site, when one is due; a path that fails is skipped (counted).</summary>
+    public async Task SendAsync(PairStep step, CancellationToken cancellationToken)
+    {
+        if (step.Send is { } draft && _channel is not null)
+            await _channel.SendAsync(_sequence.Next(draft.HoldsVips, draft.Services, draft.Intent), cancellationToken);
+    }
+
+    /// <summary>
+    /// Writes the track file when the verdict changed (keepalived reacts to every write). A failed write is
+    /// logged, shown in status and tried again on the next pass: keepalived keeps acting on the last verdict it read.
+    /// </summary>
+    private async Task WriteTrackFileAsync(TrackVerdict verdict, CancellationToken cancellationToken)
+    {
+        if (_track is { } last && last.Healthy == verdict.Healthy && (verdict.Healthy || last.Reason == verdict.Reason))
+            return;
+        try
+        {
+            await _trackFile.WriteAsync(verdict.Healthy, verdict.Reason, cancellationToken);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            var fault = $"cannot write keepalived's track file {_trackFile.Path}: {e.Message} (retrying on every pass)";
+            if (fault != TrackFileFault)
+                Log.TrackFileFailed(_logger, fault);
+            TrackFileFault = fault;
+            return;
+        }
+        TrackFileFault = null;
+        if (_track?.Healthy != verdict.Healthy)
+        {
+            if (verdict.Healthy)
                 Log.MayHoldVips(_logger);
             else
-                Log.GivingVipsUp(_logger, reason);
+                Log.GivingVipsUp(_logger, verdict.Reason);
         }
-        _trackState = (healthy, reason);
+        _track = verdict;
     }
 
-    /// <summary>When the next heartbeat or role recheck is due, for the loop's sleep.</summary>
-    public DateTimeOffset NextWakeUp => Role?.RecheckAt is { } recheck && recheck < _nextHeartbeat ? recheck : _nextHeartbeat;
-
-    /// <summary>Sends this hub's decisions when a heartbeat is due (every advert interval) or <paramref name="now"/> is asked for (after a switch).</summary>
-    public async Task SendIfDueAsync(IReadOnlyList<SyncedDecision> decisions, OperatorIntent intent, bool holdsVips, bool now, CancellationToken cancellationToken)
+    public PairStatus Status(PeerHubView? view, PairRoleDecision? role)
     {
-        if (_channel is null || (!now && _time.GetUtcNow() < _nextHeartbeat))
-            return;
-        await _channel.SendAsync(_sequence.Next(holdsVips, decisions, intent), cancellationToken);
-        _nextHeartbeat = _time.GetUtcNow() + _settings.AdvertInterval;
-    }
-
-    public PairStatus Status()
-    {
-        var latest = _view.Latest;
+        var latest = view?.Latest;
         return new PairStatus(
             _peer.Name,
-            Role?.Role.ToString().ToLowerInvariant() ?? "starting",
-            Role?.Reason ?? "no pass yet",
+            role?.Role.ToString().ToLowerInvariant() ?? "starting",
+            role?.Reason ?? "no pass yet",
             _vips?.Holds ?? false,
-            Role?.Yield ?? false,
-            _view.IsPeerAlive,
+            role?.Yield ?? false,
+            view?.IsPeerAlive ?? false,
             latest is null ? null : (_time.GetUtcNow() - latest.ReceivedAt).TotalSeconds,
             latest?.Message.HoldsVips,
             _keepalivedPid,
             _channel?.Admitted ?? 0,
-            _channel?.Rejections().Where(r => r.Value > 0).ToDictionary(r => r.Key.ToString(), r => r.Value) ?? []);
+            _channel?.Rejections().Where(r => r.Value > 0).ToDictionary(r => r.Key.ToString(), r => r.Value) ?? [])
+        {
+            TrackFileError = TrackFileFault,
+            SyncError = ChannelFault,
+        };
     }
 
     /// <summary>Stops keepalived and conntrackd: only for <c>keepwire teardown</c>, never on a daemon stop.</summary>
-    public static async Task TeardownAsync(HubRunPaths paths, ICommandRunner runner, ILoggerFactory loggers, CancellationToken cancellationToken)
+    public static async Task TeardownAsync(HubRunPaths paths, Keepwire.Adapters.Processes.ICommandRunner runner, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         await new KeepalivedSupervisor(runner, paths.Keepalived, new ProcfsProcessTable(), loggers.CreateLogger<KeepalivedSupervisor>()).StopAsync(cancellationToken);
         var conntrackd = new ConntrackdControl(runner, paths.Conntrackd, loggers.CreateLogger<ConntrackdControl>());
@@ -258,8 +216,9 @@ public sealed partial class HubPair : IAsyncDisposable
     /// <summary>Closes the sync channel. keepalived and conntrackd keep running: a restarted daemon adopts them.</summary>
     public async ValueTask DisposeAsync()
     {
-        await _vipFlowsClearing;
-        await CloseChannelAsync();
+        if (_channel is not null)
+            await _channel.DisposeAsync();
+        _channel = null;
         _key?.Dispose();
         _key = null;
     }
@@ -272,51 +231,28 @@ public sealed partial class HubPair : IAsyncDisposable
         _conntrackdActive = active;
     }
 
-    private void OpenChannel()
-    {
-        _key?.Dispose();
-        _key = HubSyncKey.Derive(KeyFile.ReadPrivateKey(_hub.PrivateKeyFile, _hub.PublicKey), _peer.PublicKey, _hub.Name, _peer.Name);
-        var relays = _config.Sites.Select(s => s.Tunnel.IPv4 ?? s.Tunnel.IPv6).OfType<IPAddress>().ToList();
-        _channel = new HubSyncChannel(_settings.SyncPort, _peer.PairAddress!, relays,
-            new HubSyncCodec(_key), _guard, _received.Writer, _time, _loggers.CreateLogger<HubSyncChannel>());
-        _channel.Start();
-        _nextHeartbeat = _time.GetUtcNow();
-    }
+    /// <summary>Derives the sync key from this hub's key file. Throws when the file cannot be read or does not match the config.</summary>
+    private static HubSyncKey DeriveKey(HubNode hub, HubNode peer) =>
+        HubSyncKey.Derive(KeyFile.ReadPrivateKey(hub.PrivateKeyFile, hub.PublicKey), peer.PublicKey, hub.Name, peer.Name);
 
-    private async Task CloseChannelAsync()
+    /// <summary>Opens the channel with <paramref name="key"/> (which it then uses). Throws when the port cannot be bound.</summary>
+    private HubSyncChannel OpenChannel(ClusterConfig config, HubNode peer, HubPairSettings settings, HubSyncReplayGuard guard, HubSyncKey key)
     {
-        if (_channel is not null)
-            await _channel.DisposeAsync();
-        _channel = null;
+        var relays = config.Sites.Select(s => s.Tunnel.IPv4 ?? s.Tunnel.IPv6).OfType<IPAddress>().ToList();
+        var channel = new HubSyncChannel(settings.SyncPort, peer.PairAddress!, relays,
+            new HubSyncCodec(key), guard, _received.Writer, _time, _loggers.CreateLogger<HubSyncChannel>());
+        try
+        {
+            channel.Start();
+            return channel;
+        }
+        catch
+        {
+            _ = channel.DisposeAsync().AsTask();
+            throw;
+        }
     }
-
-    private PeerHubView NewView() =>
-        new(_hub.Name, _hub.VrrpPriority, _peer.Name, _peer.VrrpPriority, _settings.PeerTimeout, _time);
 
     private static HubNode PeerOf(ClusterConfig config, HubNode hub) =>
         config.PeerOf(hub) ?? throw new InvalidOperationException($"hub {hub.Name} has no peer in {config.SourcePath}");
-
-    private static partial class Log
-    {
-        [LoggerMessage(Level = LogLevel.Information, Message = "hub {Node} in the pair: {Role} ({Reason})")]
-        public static partial void RoleChanged(ILogger logger, string node, PairRole role, string reason);
-
-        [LoggerMessage(Level = LogLevel.Information, Message = "keepalived track file: healthy, this hub may hold the VIPs")]
-        public static partial void MayHoldVips(ILogger logger);
-
-        [LoggerMessage(Level = LogLevel.Warning, Message = "keepalived track file: giving the VIPs up ({Reason})")]
-        public static partial void GivingVipsUp(ILogger logger, string reason);
-
-        [LoggerMessage(Level = LogLevel.Warning, Message = "{Peer} decides services this hub cannot follow ({Services}): the two hubs' configs differ")]
-        public static partial void ConfigsDiffer(ILogger logger, string peer, string services);
-
-        [LoggerMessage(Level = LogLevel.Information, Message = "not holding the VIPs: deleted {Count} conntrack entries towards them, so connections that return with the VIPs meet no stale entry")]
-        public static partial void VipFlowsCleared(ILogger logger, int count);
-
-        [LoggerMessage(Level = LogLevel.Warning, Message = "could not delete the conntrack entries towards the VIPs; they expire on their own: {Error}")]
-        public static partial void VipFlowsNotCleared(ILogger logger, string error);
-
-        [LoggerMessage(Level = LogLevel.Warning, Message = "conntrackd role switch step failed: {Failure}")]
-        public static partial void ConntrackdStepFailed(ILogger logger, string failure);
-    }
 }

@@ -17,4 +17,11 @@ public sealed record PairStatus(
     bool? PeerHoldsVips,
     int? KeepalivedPid,
     long SyncAdmitted,
-    IReadOnlyDictionary<string, long> SyncRejected);
+    IReadOnlyDictionary<string, long> SyncRejected)
+{
+    /// <summary>Why keepalived's track file could not be written (retried every pass), or null.</summary>
+    public string? TrackFileError { get; init; }
+
+    /// <summary>Why the hub sync channel is closed (retried every pass), or null.</summary>
+    public string? SyncError { get; init; }
+}

@@ -1,7 +1,9 @@
 using System.Net;
 using System.Text;
 using Keepwire.Decisions;
+using Keepwire.Engine;
 using Keepwire.Model;
+using Keepwire.State;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Keepwire.Tests.Decisions.Simulation;
@@ -10,8 +12,9 @@ namespace Keepwire.Tests.Decisions.Simulation;
 /// Runs one <see cref="SimScenario"/> as a discrete-event simulation on a fake clock: probes run
 /// against the scheduled truth exactly as the real scheduler would (one every interval, overlapping
 /// when they take longer, a beat skipped at <see cref="CheckDefinition.MaxProbesInFlight"/>, results
-/// reported in start order), every result goes into the decider, Decide runs after every observation
-/// and at every RecheckAt, and the invariants are checked after every decision.
+/// reported in start order), every result is a step of the hub's real <see cref="HubEngine"/>, which also
+/// steps at every wake-up it asks for, operator actions are its commands, a restart builds a new engine from
+/// the journal and intent the steps said to save, and the invariants are checked after every step.
 /// A manual service is held to its own invariants instead: it switches only on an operator action
 /// (pin, unpin, drain, undrain) or for its very first choice, always planned, never automatic, and
 /// always to the site a small reference model of the manual rules names.
@@ -28,9 +31,10 @@ internal sealed class FailoverSimulation
     private readonly Dictionary<string, Queue<PendingProbe>> unreported = new(StringComparer.Ordinal);
     private readonly HashSet<DateTimeOffset> scheduledRechecks = [];
     private readonly List<string> trace = [];
-    private readonly ServiceConfig service;
-    private readonly IReadOnlyList<SiteNode> nodes;
-    private ServiceDecider decider;
+    private readonly ClusterConfig config;
+    private HubEngine engine;
+    private IReadOnlyDictionary<string, DecisionRecord> journal = new Dictionary<string, DecisionRecord>();
+    private OperatorIntent intent = OperatorIntent.None;
     private long sequence;
     private string? lastServing;
     private long lastEpoch;
@@ -45,18 +49,21 @@ internal sealed class FailoverSimulation
     {
         this.scenario = scenario;
         probeLuck = new Random(unchecked((scenario.Seed * 7919) + 17));
-        nodes = [.. scenario.Sites.Select(s => DeciderHarness.Node(s.Name, s.Priority)), DeciderHarness.Node(SimScenario.LastResortSite, 1)];
-        service = new ServiceConfig("web", [IPAddress.Parse("198.51.100.10")], [new PortRule(TransportProtocol.Tcp, 443, 443, null)], [.. scenario.Sites.Select(s => s.Name)])
+        var nodes = scenario.Sites.Select(s => DeciderHarness.Node(s.Name, s.Priority)).Append(DeciderHarness.Node(SimScenario.LastResortSite, 1)).ToList();
+        var service = new ServiceConfig("web", [IPAddress.Parse("198.51.100.10")], [new PortRule(TransportProtocol.Tcp, 443, 443, null)], [.. scenario.Sites.Select(s => s.Name)])
         {
             Policy = scenario.ServicePolicy,
+            Failover = scenario.Policy,
+            Checks = [scenario.Check],
         };
+        config = new ClusterConfig("sim.yaml", [DeciderHarness.Hub()], nodes, [service]);
         foreach (var (site, _) in scenario.Sites)
         {
             truth[site] = new SiteTruth();
             unreported[site] = new Queue<PendingProbe>();
         }
 
-        decider = NewDecider();
+        engine = NewEngine();
     }
 
     public int Decisions { get; private set; }
@@ -71,6 +78,8 @@ internal sealed class FailoverSimulation
 
     private bool IsManual => scenario.ServicePolicy == ServicePolicy.Manual;
 
+    private ServiceDecider Decider => engine.Find("web")!;
+
     /// <summary>Runs to the end; returns the first invariant violation, or null.</summary>
     public string? Run()
     {
@@ -80,7 +89,7 @@ internal sealed class FailoverSimulation
         foreach (var (site, _) in scenario.Sites)
             At(Origin + TimeSpan.FromMilliseconds(luck.Next((int)scenario.Check.Interval.TotalMilliseconds)), () => StartProbe(site));
         if (IsManual)
-            At(Origin, DecideAndCheck); // the hub decides at startup; a manual service needs no results for it
+            At(Origin, () => StepAndCheck(HubEvidence.None)); // the hub decides at startup; a manual service needs no results for it
 
         var end = Origin + scenario.Duration;
         while (violation is null && queue.TryDequeue(out var action, out var when) && when.Ticks <= end.UtcTicks)
@@ -95,7 +104,7 @@ internal sealed class FailoverSimulation
 
     private void At(DateTimeOffset time, Action action) => queue.Enqueue(action, (time.UtcTicks, sequence++));
 
-    private ServiceDecider NewDecider() => new(service, nodes, [scenario.Check], scenario.Policy, clock);
+    private HubEngine NewEngine() => new(config, config.Hubs[0], intent, journal, clock);
 
     private void Apply(SimEvent e)
     {
@@ -115,40 +124,24 @@ internal sealed class FailoverSimulation
                 return;
             case DrainEvent d:
                 truth[d.Site].Drained = d.Drain;
-                if (d.Drain)
-                {
-                    decider.Drain(d.Site);
-                }
-                else
-                {
-                    decider.Undrain(d.Site);
+                if (!d.Drain)
                     truth[d.Site].UndrainedAt = Now;
-                }
-
                 Log($"operator {(d.Drain ? "drains" : "undrains")} {d.Site}");
-                OperatorDecideAndCheck();
+                OperatorStepAndCheck(new OperatorCommand.Drain(d.Site, d.Drain));
                 return;
             case PinEvent p:
                 pinnedSite = p.Site;
-                if (p.Site is { } pin)
-                    decider.Pin(pin);
-                else
-                    decider.Unpin();
                 Log(p.Site is null ? "operator unpins" : $"operator pins to {p.Site}");
-                OperatorDecideAndCheck();
+                OperatorStepAndCheck(p.Site is { } pin ? new OperatorCommand.Pin("web", pin) : new OperatorCommand.Unpin("web"));
                 return;
             case RestartEvent:
-                var previous = decider.Current;
-                decider = NewDecider();
-                decider.Restore(previous);
-                foreach (var (name, t) in truth.Where(t => t.Value.Drained))
-                    decider.Drain(name);
-                if (pinnedSite is { } pinned)
-                    decider.Pin(pinned);
-                Log($"daemon restarts, restoring {previous.ServingSite ?? "(none)"} epoch {previous.Epoch}");
-                lastServing = decider.Current.ServingSite;
-                lastEpoch = decider.Current.Epoch;
-                OperatorDecideAndCheck();
+                // What survives a restart is what the steps said to save: the journal and the intent.
+                var saved = journal.GetValueOrDefault("web");
+                engine = NewEngine();
+                Log($"daemon restarts, restoring {saved?.ServingSite ?? "(none)"} epoch {saved?.Epoch ?? 0}");
+                lastServing = Decider.Current.ServingSite;
+                lastEpoch = Decider.Current.Epoch;
+                OperatorStepAndCheck(null);
                 return;
         }
     }
@@ -182,25 +175,30 @@ internal sealed class FailoverSimulation
             while (pending.TryPeek(out var head) && head.Done)
             {
                 pending.Dequeue();
-                decider.Record(new CheckResult(site, scenario.Check.Name, Now, head.Success, head.Detail));
-                DecideAndCheck();
+                StepAndCheck(new HubEvidence { Probes = [ProbeObservation.For("web", new CheckResult(site, scenario.Check.Name, Now, head.Success, head.Detail))] });
             }
         });
     }
 
-    private void OperatorDecideAndCheck()
+    private void OperatorStepAndCheck(OperatorCommand? command)
     {
         operatorActed = true;
-        DecideAndCheck();
+        StepAndCheck(new HubEvidence { Commands = command is null ? [] : [command] });
         operatorActed = false;
     }
 
-    private void DecideAndCheck()
+    /// <summary>One step of the engine, as the daemon's loop takes it, then the invariants.</summary>
+    private void StepAndCheck(HubEvidence evidence)
     {
-        var decision = decider.Decide();
+        var step = engine.Step(evidence);
+        if (step.Answers.FirstOrDefault(a => !a.Ok) is { } refused)
+            Fail($"the engine refused an operator command: {refused.Message}");
+        journal = step.Journal?.ToDictionary(r => r.Service) ?? journal;
+        intent = step.Intent ?? intent;
+        var decision = Decider.Current;
         Decisions++;
-        if (decision.RecheckAt is { } recheck && recheck > Now && scheduledRechecks.Add(recheck))
-            At(recheck, DecideAndCheck);
+        if (step.NextWakeUp is { } recheck && recheck > Now && scheduledRechecks.Add(recheck))
+            At(recheck, () => StepAndCheck(HubEvidence.None));
         if (IsManual)
             CheckManual(decision);
         if (decision.ServingSite != lastServing || decision.Epoch != lastEpoch)
@@ -215,7 +213,7 @@ internal sealed class FailoverSimulation
     private void CheckManual(ServiceDecision decision)
     {
         var switched = decision.ServingSite != lastServing;
-        var firstChoice = lastServing is null && decider.History.Count == 1;
+        var firstChoice = lastServing is null && Decider.History.Count == 1;
         if (switched && !operatorActed && !firstChoice)
             Fail($"manual service switched {lastServing ?? "(none)"} → {decision.ServingSite ?? "(none)"} without an operator action ({decision.Reason}: {decision.Detail})");
         if (switched && (!decision.Planned || decision.Automatic))
@@ -223,7 +221,7 @@ internal sealed class FailoverSimulation
         if (decision.RecheckAt is not null)
             Fail($"a manual service never asks for a recheck (asked for {Clock(decision.RecheckAt.Value)})");
         if (ManualModel(lastServing) is var expected && decision.ServingSite != expected)
-            Fail($"manual rules say {expected ?? "(none)"} serves (was {lastServing ?? "(none)"}, pin {pinnedSite ?? "(none)"}), the decider says {decision.ServingSite ?? "(none)"}");
+            Fail($"manual rules say {expected ?? "(none)"} serves (was {lastServing ?? "(none)"}, pin {pinnedSite ?? "(none)"}), the Decider says {decision.ServingSite ?? "(none)"}");
     }
 
     /// <summary>
@@ -235,14 +233,14 @@ internal sealed class FailoverSimulation
     {
         if (pinnedSite is { } pin && !truth[pin].Drained)
             return pin;
-        var best = decider.SitesByPreference.FirstOrDefault(s => !truth[s].Drained);
+        var best = Decider.SitesByPreference.FirstOrDefault(s => !truth[s].Drained);
         return serving is null || truth[serving].Drained ? best ?? serving : serving;
     }
 
     /// <summary>Invariants of a switch, checked when it happens.</summary>
     private void CheckSwitch(ServiceDecision decision)
     {
-        Log(decider.History[^1].ToString());
+        Log(Decider.History[^1].ToString());
         if (decision.ServingSite == lastServing || decision.Epoch != lastEpoch + 1)
             Fail($"a switch must change the site and raise the epoch by one: {lastServing}@{lastEpoch} → {decision.ServingSite}@{decision.Epoch}");
         if (decision.Automatic)
@@ -252,11 +250,11 @@ internal sealed class FailoverSimulation
             lastAutomaticSwitchSeen = Now;
         }
 
-        if (decision.Automatic && decision.PreviousSite is { } from && truth.ContainsKey(from) && decider.Health.Evaluate(from, Now).IsEligible)
+        if (decision.Automatic && decision.PreviousSite is { } from && truth.ContainsKey(from) && Decider.Health.Evaluate(from, Now).IsEligible)
         {
             if (!scenario.Policy.Preempt)
                 Fail($"non-revertive policy switched away from eligible site {from}");
-            else if (decision.Reason != DecisionReason.Preempted || decider.PriorityOf(decision.ServingSite!) <= decider.PriorityOf(from))
+            else if (decision.Reason != DecisionReason.Preempted || Decider.PriorityOf(decision.ServingSite!) <= Decider.PriorityOf(from))
                 Fail($"left eligible site {from} for {decision.ServingSite} without preempting to a better site ({decision.Reason})");
         }
     }
@@ -265,11 +263,11 @@ internal sealed class FailoverSimulation
     private void CheckState(ServiceDecision decision)
     {
         var now = Now;
-        var health = decider.Health.EvaluateAll(now);
-        var eligible = decider.SitesByPreference.Where(s => health[s].IsEligible).ToList();
+        var health = Decider.Health.EvaluateAll(now);
+        var eligible = Decider.SitesByPreference.Where(s => health[s].IsEligible).ToList();
         var lastAuto = decision.LastAutomaticSwitch;
         var holdDownEnd = lastAuto is { } la ? la + scenario.Policy.HoldDown : DateTimeOffset.MinValue;
-        var graceEnd = decider.StartedAt + scenario.Policy.StartupGrace;
+        var graceEnd = Decider.StartedAt + scenario.Policy.StartupGrace;
 
         if (decision.ServingSite is { } serving)
         {
@@ -282,8 +280,8 @@ internal sealed class FailoverSimulation
 
             if (truth.TryGetValue(serving, out var dead) && dead.IsDown)
             {
-                var downSince = Later(dead.DownSince, decider.StartedAt);
-                foreach (var site in decider.SitesByPreference.Where(s => s != serving))
+                var downSince = Later(dead.DownSince, Decider.StartedAt);
+                foreach (var site in Decider.SitesByPreference.Where(s => s != serving))
                 {
                     if (AvailableFrom(site) is not { } available)
                         continue;
@@ -313,10 +311,10 @@ internal sealed class FailoverSimulation
     /// </summary>
     private string? BestAvailableSite()
     {
-        foreach (var site in decider.SitesByPreference)
+        foreach (var site in Decider.SitesByPreference)
         {
             var t = truth[site];
-            if (t.Drained || (t.IsDown && Later(t.DownSince, decider.StartedAt) + Detection < Now))
+            if (t.Drained || (t.IsDown && Later(t.DownSince, Decider.StartedAt) + Detection < Now))
                 continue;
             return t.Fault == Fault.Up ? site : null;
         }
@@ -330,17 +328,17 @@ internal sealed class FailoverSimulation
         var t = truth[site];
         if (t.Fault != Fault.Up || t.Drained)
             return null;
-        return Later(Later(t.UpSince, decider.StartedAt) + Recovery, t.UndrainedAt);
+        return Later(Later(t.UpSince, Decider.StartedAt) + Recovery, t.UndrainedAt);
     }
 
     private void Fail(string message)
     {
         if (violation is not null)
             return;
-        var health = decider.Health.EvaluateAll(Now);
+        var health = Decider.Health.EvaluateAll(Now);
         var text = new StringBuilder();
         text.AppendLine($"at +{(Now - Origin).TotalSeconds:0.000}s: {message}");
-        text.AppendLine($"decision: {decider.Current}");
+        text.AppendLine($"decision: {Decider.Current}");
         foreach (var (site, h) in health)
             text.AppendLine($"  {site}: truth {truth[site].Fault}{(truth[site].Drained ? " drained" : "")}; tracker {h.State}{(h.InMaintenance ? " drained" : "")}, eligible since {h.EligibleSince:HH:mm:ss.fff}: {h.Reason}");
         violation = text.ToString();

@@ -1,5 +1,7 @@
+using System.Net;
+using Keepwire.Adapters.Keepalived;
 using Keepwire.Decisions;
-using Keepwire.Hub;
+using Keepwire.Engine;
 using Keepwire.State;
 using Keepwire.Sync;
 
@@ -19,15 +21,18 @@ internal enum VrrpState
 
 /// <summary>
 /// One hub node in a <see cref="PairSimulation"/>: its keepalived state, and its Keepwire daemon doing
-/// what the hub loop does in a pair: admit peer messages, take the role from <see cref="PeerHubView"/>,
-/// yield through the track file, adopt or decide, journal, and send its own message. What survives a
-/// daemon restart (the journal and the intent) is kept apart from the daemon's memory.
+/// what the hub loop does in a pair: admit peer messages, step the hub's real <see cref="HubEngine"/> with
+/// them, its probe results, whether it holds the VIPs and the operator's commands, and carry the step out:
+/// the verdict into the track file, the journal and intent saved, the message sent when the engine says
+/// one is due. What survives a daemon restart (the journal and the intent) is kept apart from the daemon's memory.
 /// </summary>
-internal sealed class PairSimHub(PairSimulation sim, string name, int priority, string peer, int peerPriority, HubSyncCodec codec)
+internal sealed class PairSimHub(PairSimulation sim, string name, int priority, string peer, HubSyncCodec codec)
 {
     public const string Service = "web";
 
-    private PeerHubView? view;
+    private static readonly IPAddress Vip = IPAddress.Parse("198.51.100.10");
+
+    private HubEngine? engine;
     private HubSyncReplayGuard? guard;
     private HubSyncSequence? sequence;
     private PairRoleDecision? lastRole;
@@ -61,8 +66,6 @@ internal sealed class PairSimHub(PairSimulation sim, string name, int priority, 
     /// <summary>What the daemon last wrote into keepalived's track file: true = give the VIPs up.</summary>
     public bool TrackYield { get; private set; }
 
-    public ServiceDecisions? Decisions { get; private set; }
-
     /// <summary>The decision journal and the operator's intent: on disk, so they survive the daemon.</summary>
     public IReadOnlyDictionary<string, DecisionRecord> Journal { get; private set; } = new Dictionary<string, DecisionRecord>();
 
@@ -80,7 +83,7 @@ internal sealed class PairSimHub(PairSimulation sim, string name, int priority, 
     /// <summary>Where the kernel forwards: the daemon's decision, or the last one applied (journaled) while it is dead.</summary>
     public string? Serving => DaemonUp ? Decider!.Current.ServingSite : Journal.GetValueOrDefault(Service)?.ServingSite;
 
-    public ServiceDecider? Decider => Decisions?.Find(Service);
+    public ServiceDecider? Decider => engine?.Find(Service);
 
     public bool WasIsolatedSince(DateTimeOffset time) => Isolated || IsolationEndedAt >= time;
 
@@ -92,8 +95,7 @@ internal sealed class PairSimHub(PairSimulation sim, string name, int priority, 
         DaemonUp = true;
         DaemonUpSince = sim.Now;
         TrackYield = false;
-        Decisions = new ServiceDecisions(sim.Config, Intent, Journal, sim.Clock);
-        view = new PeerHubView(Name, Priority, peer, peerPriority, PairSimulation.PeerTimeout, sim.Clock);
+        engine = new HubEngine(sim.Config, sim.Config.FindHub(Name)!, Intent, Journal, sim.Clock);
         guard = new HubSyncReplayGuard(peer, HubSyncReplayGuard.FreshnessFor(PairSimulation.PeerTimeout), sim.Clock);
         sequence = new HubSyncSequence(Name, sim.Clock);
         lastRole = null;
@@ -107,8 +109,7 @@ internal sealed class PairSimHub(PairSimulation sim, string name, int priority, 
             return;
         DaemonUp = false;
         DaemonDownSince = sim.Now;
-        Decisions = null;
-        view = null;
+        engine = null;
         sim.Log($"{Name}: daemon {why}; the kernel keeps forwarding to {Serving ?? "(none)"}");
     }
 
@@ -135,40 +136,40 @@ internal sealed class PairSimHub(PairSimulation sim, string name, int priority, 
     {
         if (!DaemonUp || !codec.TryDecode(datagram, out var message, out _) || guard!.Admit(message) is not null)
             return;
-        view!.Observe(new ReceivedSyncMessage(message, sim.Now, direct));
-        Pass(periodic: false);
+        Pass(new HubEvidence { PeerMessages = [new ReceivedSyncMessage(message, sim.Now, direct)] });
     }
 
-    public void Record(CheckResult result)
-    {
-        Decider!.Record(result);
-        Pass(periodic: false);
-    }
+    public void Record(CheckResult result) => Pass(new HubEvidence { Probes = [ProbeObservation.For(Service, result)] });
 
-    /// <summary>One pass of the hub loop in a pair; <paramref name="periodic"/> passes always send a message.</summary>
-    public void Pass(bool periodic)
+    /// <summary>An operator command, as the control socket hands it to the loop.</summary>
+    public CommandOutcome Command(OperatorCommand command) => Pass(new HubEvidence { Commands = [command] })!.Answers[0];
+
+    /// <summary>A pass of the hub loop with nothing new but time: heartbeats, rechecks.</summary>
+    public void Tick() => Pass(HubEvidence.None);
+
+    /// <summary>One pass of the hub loop in a pair: the VIPs read, one engine step, the step carried out.</summary>
+    private HubStep? Pass(HubEvidence evidence)
     {
         if (!DaemonUp)
-            return;
-        var decisions = Decisions!;
-        var pass = HubPairPass.Run(view!, decisions, Intent, HoldsVips);
-        var role = pass.Role;
-        TrackYield = role.Yield;
+            return null;
+        var step = engine!.Step(evidence with { Vips = HoldsVips ? new VipHolding([Vip], []) : new VipHolding([], [Vip]) });
+        var pair = step.Pair!;
+        var role = pair.Role;
+        TrackYield = !pair.Track.Healthy;
         if (TrackYield && Vrrp != VrrpState.Down)
             Vrrp = VrrpState.Fault; // keepalived watches the track file: it reacts at once
-        if (pass.AdoptedIntent is { } adopted)
-            Intent = adopted;
-        var changed = pass.JournalChanged;
+        if (step.Intent is { } intent)
+            Intent = intent;
         sim.Decisions++;
-        if (changed)
-            Journal = decisions.Records().ToDictionary(r => r.Service);
+        if (step.Journal is { } journal)
+            Journal = journal.ToDictionary(r => r.Service);
         CheckEpoch();
-        var roleChanged = lastRole is null || lastRole.Role != role.Role || lastRole.Yield != role.Yield;
-        if (roleChanged)
+        if (lastRole is null || lastRole.Role != role.Role || lastRole.Yield != role.Yield)
             sim.Log($"{Name}: {role.Role}{(role.Yield ? ", yields" : "")}: {role.Reason}");
         lastRole = role;
-        if (periodic || changed || roleChanged)
-            sim.Send(this, codec.Encode(sequence!.Next(HoldsVips, decisions.Synced(), Intent)));
+        if (pair.Send is { } draft)
+            sim.Send(this, codec.Encode(sequence!.Next(draft.HoldsVips, draft.Services, draft.Intent)));
+        return step;
     }
 
     /// <summary>Epochs never go down on a hub, over restarts too, every switch raises them, and they do not run away.</summary>

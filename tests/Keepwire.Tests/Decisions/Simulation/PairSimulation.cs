@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using Keepwire.Configuration;
 using Keepwire.Decisions;
+using Keepwire.Engine;
 using Keepwire.Model;
 using Keepwire.Sync;
 using Microsoft.Extensions.Time.Testing;
@@ -75,14 +76,17 @@ internal sealed class PairSimulation
             Failover = scenario.Policy,
             Checks = [scenario.Check],
         };
-        Config = new ClusterConfig("pair.yaml", [], sites, [service]);
+        Config = new ClusterConfig("pair.yaml", [.. PairScenario.Hubs.Select(h => DeciderHarness.Hub(h.Name, h.Priority))], sites, [service])
+        {
+            HubPair = HubPairSettings.Default with { AdvertInterval = Advert, PeerTimeout = PeerTimeout },
+        };
         foreach (var (site, _) in scenario.Sites)
             truth[site] = Fault.Up;
 
         var ((name1, priority1), (name2, priority2)) = (PairScenario.Hubs[0], PairScenario.Hubs[1]);
         var (pair1, pair2) = (KeyPair.Generate(), KeyPair.Generate());
         keys = [HubSyncKey.Derive(pair1.PrivateKey, pair2.PublicKey, name1, name2), HubSyncKey.Derive(pair2.PrivateKey, pair1.PublicKey, name2, name1)];
-        hubs = [new PairSimHub(this, name1, priority1, name2, priority2, new HubSyncCodec(keys[0])), new PairSimHub(this, name2, priority2, name1, priority1, new HubSyncCodec(keys[1]))];
+        hubs = [new PairSimHub(this, name1, priority1, name2, new HubSyncCodec(keys[0])), new PairSimHub(this, name2, priority2, name1, new HubSyncCodec(keys[1]))];
     }
 
     public FakeTimeProvider Clock { get; } = new(Origin);
@@ -190,7 +194,7 @@ internal sealed class PairSimulation
     private void Periodic(PairSimHub hub)
     {
         At(Now + Advert, () => Periodic(hub));
-        hub.Pass(periodic: true);
+        hub.Tick();
     }
 
     private void Apply(SimEvent e)
@@ -249,27 +253,14 @@ internal sealed class PairSimulation
             return;
         }
 
-        var decider = hub.Decider!;
-        switch (e)
+        OperatorCommand command = e switch
         {
-            case DrainEvent d:
-                hub.Intent = hub.Intent.WithDrain(d.Site, d.Drain);
-                if (d.Drain)
-                    decider.Drain(d.Site);
-                else
-                    decider.Undrain(d.Site);
-                break;
-            case PinEvent { Site: { } site }:
-                hub.Intent = hub.Intent.WithPin(PairSimHub.Service, site);
-                decider.Pin(site);
-                break;
-            case PinEvent:
-                hub.Intent = hub.Intent with { PinnedSiteByService = new Dictionary<string, string>() };
-                decider.Unpin();
-                break;
-        }
-
-        hub.Pass(periodic: false);
+            DrainEvent d => new OperatorCommand.Drain(d.Site, d.Drain),
+            PinEvent { Site: { } site } => new OperatorCommand.Pin(PairSimHub.Service, site),
+            _ => new OperatorCommand.Unpin(PairSimHub.Service),
+        };
+        var answer = hub.Command(command);
+        Log($"  {hub.Name}: {(answer.Ok ? "" : "refused: ")}{answer.Message}");
     }
 
     private void StartProbe(PairSimHub hub, string site)

@@ -1,29 +1,24 @@
 using Keepwire.Decisions;
 using Keepwire.Model;
-using Keepwire.State;
 using Keepwire.Sync;
 
-namespace Keepwire.Hub;
+namespace Keepwire.Engine;
 
 /// <summary>A hub pair: what this hub tells its peer, and how it follows (or outranks) the peer's decisions.</summary>
-public sealed partial class ServiceDecisions
+internal sealed partial class ServiceDecisions
 {
     /// <summary>Every service's decision, for this hub's next sync message.</summary>
     public IReadOnlyList<SyncedDecision> Synced() => [.. _deciders.Values.Select(d => SyncedDecision.From(d.Current))];
 
     /// <summary>
-    /// Follows <paramref name="leader"/>: its pins and drains, then its decision for every service this
-    /// hub knows (see <see cref="ServiceDecider.Adopt"/>). Call it instead of <see cref="DecideAll"/> on
-    /// every pass in the follow role; health observations keep going in as usual, so the deciders are
+    /// Follows <paramref name="leader"/>'s decision for every service this hub knows (see
+    /// <see cref="ServiceDecider.Adopt"/>). The engine calls it instead of deciding on every step in the follow
+    /// role, after taking the leader's intent; health observations keep going in as usual, so the deciders are
     /// ready to continue from the adopted state when this hub decides again.
     /// </summary>
-    /// <param name="intent">This hub's current intent, to tell whether the leader's differs.</param>
-    public PeerAdoption Adopt(HubSyncMessage leader, OperatorIntent intent)
+    public PeerAdoption Adopt(HubSyncMessage leader)
     {
         var before = Records().ToList();
-        foreach (var decider in _deciders.Values)
-            AdoptIntent(decider, leader.Intent);
-
         var switched = new List<ServiceDecision>();
         var mismatched = new List<string>();
         foreach (var synced in leader.Services)
@@ -39,7 +34,7 @@ public sealed partial class ServiceDecisions
                 switched.Add(decider.Current);
         }
 
-        return new PeerAdoption(switched, !before.SequenceEqual(Records()), !leader.Intent.SameAs(intent), mismatched);
+        return new PeerAdoption(switched, !before.SequenceEqual(Records()), mismatched);
     }
 
     /// <summary>
@@ -69,23 +64,6 @@ public sealed partial class ServiceDecisions
     {
         var now = _time.GetUtcNow();
         return _deciders.Count == 0 || _deciders.Values.Any(d => d.SitesByPreference.Any(s => d.Health.Evaluate(s, now).State != HealthState.Unhealthy));
-    }
-
-    private void AdoptIntent(ServiceDecider decider, OperatorIntent intent)
-    {
-        foreach (var site in decider.SitesByPreference)
-        {
-            var drained = intent.DrainedSites.Contains(site);
-            if (drained == decider.Health.IsInMaintenance(site))
-                continue;
-            if (drained)
-                decider.Drain(site);
-            else
-                decider.Undrain(site);
-        }
-
-        var pinned = intent.PinnedSiteByService.GetValueOrDefault(decider.Service);
-        decider.AdoptPin(pinned is not null && decider.SitesByPreference.Contains(pinned) ? pinned : null);
     }
 
     /// <summary>A decision (the leader's, or a journaled one) may name no site, one of the service's sites, or its last-resort site.</summary>

@@ -1,0 +1,67 @@
+using Keepwire.Control;
+using Keepwire.Engine;
+
+namespace Keepwire.Hub;
+
+/// <summary>
+/// Control requests reach the loop through a channel and are answered by it: commands go into the next step's
+/// evidence and are answered from the step, so the answer says what the engine did; status and events read the
+/// engine between steps. A caller that gives up leaves its request to be served and dropped.
+/// </summary>
+public sealed partial class HubDaemon
+{
+    internal Task<ControlResponse> StatusAsync(CancellationToken cancellationToken) => AskAsync(new HubRequest.Status(), cancellationToken);
+
+    internal Task<ControlResponse> EventsAsync(CancellationToken cancellationToken) => AskAsync(new HubRequest.Events(), cancellationToken);
+
+    internal Task<ControlResponse> CommandAsync(OperatorCommand command, CancellationToken cancellationToken) => AskAsync(new HubRequest.Command(command), cancellationToken);
+
+    private async Task<ControlResponse> AskAsync(HubRequest request, CancellationToken cancellationToken)
+    {
+        if (!_requests.Writer.TryWrite(request))
+            return ControlResponse.Failure("the hub is stopping");
+        return await request.Reply.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Answers the requests that need no step: status and events, and the reloads committed in this pass.</summary>
+    private void Answer(HubRequest request)
+    {
+        switch (request)
+        {
+            case HubRequest.Status:
+                request.Reply.TrySetResult(ControlResponse.Success(Status()));
+                break;
+            case HubRequest.Events:
+                request.Reply.TrySetResult(ControlResponse.Success(_engine.History()));
+                break;
+            case HubRequest.Reload reload:
+                request.Reply.TrySetResult(DataPathFault is { } fault
+                    ? ControlResponse.Failure($"reloaded {_options.ConfigPath}, but applying it failed: {fault}")
+                    : ControlResponse.Success(new { message = $"reloaded {_options.ConfigPath}{reload.Prepared.Note}" }));
+                break;
+        }
+    }
+
+    private HubStatus Status() =>
+        new(_engine.Hub.Name, _options.ConfigPath, _configLoadedAt, _lastReconcileAt, DataPathFault ?? _passFault,
+            HubStatusView.Services(_engine), HubStatusView.Sites(_engine, _device, _time.GetUtcNow()))
+        {
+            Pair = _pair?.Status(_engine.PeerView, _engine.Role),
+            LastReload = _lastReload,
+            StateError = _state.Fault,
+        };
+
+    /// <summary>What the control socket hands the loop; the loop completes <see cref="Reply"/>.</summary>
+    private abstract record HubRequest
+    {
+        public TaskCompletionSource<ControlResponse> Reply { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public sealed record Status : HubRequest;
+
+        public sealed record Events : HubRequest;
+
+        public sealed record Command(OperatorCommand Operation) : HubRequest;
+
+        public sealed record Reload(PreparedReload Prepared) : HubRequest;
+    }
+}

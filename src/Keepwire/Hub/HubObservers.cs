@@ -1,0 +1,88 @@
+using System.Threading.Channels;
+using Keepwire.Decisions;
+using Keepwire.Health;
+using Keepwire.Model;
+using Keepwire.Reports;
+using Microsoft.Extensions.Logging;
+
+namespace Keepwire.Hub;
+
+/// <summary>
+/// What watches the sites for one config: the probes through the tunnel and the listener for the sites' own
+/// reports. Built whole before it starts, so a reload builds the new set while the old one keeps running and
+/// swaps them only when the new one is ready.
+/// </summary>
+internal sealed class HubObservers : IAsyncDisposable
+{
+    private readonly IReadOnlyList<IHealthCheck> _checks;
+    private readonly CheckScheduler _scheduler;
+    private readonly SiteReportListener _reports;
+
+    private HubObservers(IReadOnlyList<IHealthCheck> checks, CheckScheduler scheduler, SiteReportListener reports)
+    {
+        _checks = checks;
+        _scheduler = scheduler;
+        _reports = reports;
+    }
+
+    /// <summary>The probes that run: one per check of a service and site that may serve it.</summary>
+    public int ProbeTargets => _scheduler.Targets.Count;
+
+    /// <summary>
+    /// Builds the probes and the listener for <paramref name="config"/>, starting nothing. Throws when a check
+    /// cannot be built; whatever was built is disposed then.
+    /// </summary>
+    public static HubObservers Build(
+        ClusterConfig config,
+        HubNode hub,
+        Func<CheckDefinition, IHealthCheck> createCheck,
+        ChannelWriter<ServiceCheckResult> results,
+        ChannelWriter<SiteAgentReport> reports,
+        TimeProvider time,
+        ILoggerFactory loggers)
+    {
+        var checks = new List<IHealthCheck>();
+        try
+        {
+            var targets = new List<ProbeTarget>();
+            foreach (var service in config.Services)
+            {
+                foreach (var definition in service.Checks)
+                {
+                    foreach (var site in config.Sites.Where(s => service.Sites.Contains(s.Name)))
+                    {
+                        if ((site.Tunnel.IPv4 ?? site.Tunnel.IPv6) is not { } address)
+                            continue;
+                        var check = createCheck(definition);
+                        checks.Add(check);
+                        targets.Add(new ProbeTarget(service.Name, site.Name, address, check));
+                    }
+                }
+            }
+            var scheduler = new CheckScheduler(targets, results, time, loggers.CreateLogger<CheckScheduler>());
+            var listener = new SiteReportListener(config, hub, reports, time, loggers.CreateLogger<SiteReportListener>());
+            return new HubObservers(checks, scheduler, listener);
+        }
+        catch
+        {
+            foreach (var check in checks)
+                check.Dispose();
+            throw;
+        }
+    }
+
+    public void Start()
+    {
+        _scheduler.Start();
+        _reports.Start();
+    }
+
+    /// <summary>Stops probing and listening and waits for the probes under way.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _scheduler.DisposeAsync();
+        await _reports.DisposeAsync();
+        foreach (var check in _checks)
+            check.Dispose();
+    }
+}

@@ -1,0 +1,188 @@
+using Keepwire.Engine;
+using Keepwire.Model;
+using Keepwire.State;
+using Keepwire.Sync;
+
+namespace Keepwire.Tests.Engine;
+
+/// <summary>hub2 of a pair against hub1's messages: role, adoption of decisions and intent, epochs, verdict and messages.</summary>
+public sealed class HubEnginePairTests : IDisposable
+{
+    private readonly EngineHarness _h = new(pair: true);
+    private readonly string _stateDirectory = Directory.CreateTempSubdirectory("keepwire-pair-").FullName;
+
+    [Fact]
+    public void The_follower_adopts_sites_epochs_pins_and_drains_and_says_what_changed()
+    {
+        var engine = _h.Engine();
+        var intent = OperatorIntent.None.WithDrain("a", true).WithPin("mail", "c");
+
+        var step = engine.Step(new HubEvidence { PeerMessages = [_h.FromHub1(true, intent, 1, ("web", "b", 7), ("mail", "c", 3))], Vips = EngineHarness.Holding(false) });
+
+        Assert.Equal(PairRole.Follow, step.Pair!.Role.Role);
+        Assert.Equal(["b", "c"], step.Switched.Select(d => d.ServingSite).Order());
+        Assert.NotNull(step.Journal);
+        Assert.Same(intent, step.Intent);
+        Assert.Empty(step.Pair.Mismatched);
+        Assert.True(engine.Find("web")!.Health.IsInMaintenance("a"));
+        Assert.Equal("c", engine.Find("mail")!.PinnedSite);
+        Assert.Equal([("mail", "c", 3L), ("web", "b", 7L)], engine.Records().Select(r => (r.Service, r.ServingSite, r.Epoch)).Order());
+        Assert.True(step.Pair.Track.Healthy);
+
+        var again = engine.Step(new HubEvidence { PeerMessages = [_h.FromHub1(true, intent, 2, ("web", "b", 7), ("mail", "c", 3))], Vips = EngineHarness.Holding(false) });
+        Assert.Empty(again.Switched);
+        Assert.Null(again.Journal);
+        Assert.Null(again.Intent);
+    }
+
+    [Fact]
+    public void The_leaders_undrain_and_unpin_are_adopted_too()
+    {
+        var engine = _h.Engine(OperatorIntent.None.WithDrain("a", true).WithPin("web", "b"));
+
+        var step = engine.Step(new HubEvidence { PeerMessages = [_h.FromHub1(true, null, 1, ("web", "b", 2))], Vips = EngineHarness.Holding(false) });
+
+        Assert.True(step.Intent!.SameAs(OperatorIntent.None));
+        Assert.False(engine.Find("web")!.Health.IsInMaintenance("a"));
+        Assert.Null(engine.Find("web")!.PinnedSite);
+    }
+
+    [Fact]
+    public void What_this_hub_cannot_follow_is_reported_and_left_alone()
+    {
+        var engine = _h.Engine();
+
+        var step = engine.Step(new HubEvidence { PeerMessages = [_h.FromHub1(true, null, 1, ("web", "c", 4), ("ftp", "a", 1), ("mail", "b", 2))], Vips = EngineHarness.Holding(false) });
+
+        Assert.Equal(["ftp", "web"], step.Pair!.Mismatched.Order());
+        Assert.Null(engine.Find("web")!.Current.ServingSite);
+        Assert.Equal("b", engine.Find("mail")!.Current.ServingSite);
+    }
+
+    [Fact]
+    public void A_restarted_follower_continues_with_what_it_adopted()
+    {
+        var store = new StateStore(_stateDirectory);
+        var journal = new DecisionJournal(_stateDirectory);
+        var engine = _h.Engine(store.LoadIntent(), journal.Load());
+        var intent = OperatorIntent.None.WithDrain("a", true).WithPin("mail", "c");
+        var step = engine.Step(new HubEvidence { PeerMessages = [_h.FromHub1(true, intent, 1, ("web", "b", 7), ("mail", "c", 3))], Vips = EngineHarness.Holding(false) });
+        // What the daemon does with a step: save exactly what it says.
+        store.SaveIntent(step.Intent!);
+        journal.Save(step.Journal!);
+
+        var restarted = _h.Engine(store.LoadIntent(), journal.Load());
+
+        Assert.Equal([("mail", "c", 3L), ("web", "b", 7L)], restarted.Records().Select(r => (r.Service, r.ServingSite, r.Epoch)).Order());
+        Assert.True(restarted.Find("web")!.Health.IsInMaintenance("a"));
+        Assert.Equal("c", restarted.Find("mail")!.PinnedSite);
+    }
+
+    [Fact]
+    public void When_the_active_hub_dies_the_standby_decides_and_keeps_its_sites_and_epochs()
+    {
+        var engine = _h.Engine();
+        engine.Step(_h.Results(true, "a", "b", "c"));
+        // hub1 had moved web to b (a was drained then undrained, say): not what hub2 would choose on its own.
+        var following = engine.Step(new HubEvidence { PeerMessages = [_h.FromHub1(true, null, 1, ("web", "b", 7), ("mail", "b", 3))], Vips = EngineHarness.Holding(false) });
+        Assert.Equal(PairRole.Follow, following.Pair!.Role.Role);
+
+        _h.Clock.Advance(TimeSpan.FromMilliseconds(400));
+        var takeover = engine.Step(new HubEvidence { Vips = EngineHarness.Holding(true), RefreshDataPlane = true });
+
+        Assert.Equal(PairRole.Decide, takeover.Pair!.Role.Role);
+        Assert.Empty(takeover.Switched);
+        Assert.Equal([("mail", "b", 3L), ("web", "b", 7L)], engine.Records().Select(r => (r.Service, r.ServingSite, r.Epoch)).Order());
+    }
+
+    [Fact]
+    public void The_active_hub_decides_and_keeps_its_epochs_above_the_peers()
+    {
+        var engine = _h.Engine();
+        engine.Step(_h.Results(true, "a", "b") with { Vips = EngineHarness.Holding(true) });
+
+        var step = engine.Step(new HubEvidence { PeerMessages = [_h.FromHub1(false, null, 1, ("web", "b", 6))], Vips = EngineHarness.Holding(true) });
+
+        Assert.Equal(PairRole.Decide, step.Pair!.Role.Role);
+        Assert.NotNull(step.Journal);
+        Assert.Equal(("a", 7L), (engine.Find("web")!.Current.ServingSite, engine.Find("web")!.Current.Epoch));
+    }
+
+    [Fact]
+    public void A_standby_deciding_alone_does_not_raise_its_epochs()
+    {
+        var engine = _h.Engine();
+        engine.Step(_h.Results(true, "a", "b"));
+
+        engine.Step(new HubEvidence { PeerMessages = [_h.FromHub1(false, null, 1, ("web", "b", 6))], Vips = EngineHarness.Holding(false) });
+
+        Assert.Equal(("a", 1L), (engine.Find("web")!.Current.ServingSite, engine.Find("web")!.Current.Epoch));
+    }
+
+    [Fact]
+    public void A_follower_refuses_operator_commands_and_names_the_hub_to_ask()
+    {
+        var engine = _h.Engine();
+        engine.Step(new HubEvidence { PeerMessages = [_h.FromHub1(true, null, 1, ("web", "b", 2))], Vips = EngineHarness.Holding(false) });
+
+        var step = engine.Step(new HubEvidence { Commands = [new OperatorCommand.Pin("web", "a")], Vips = EngineHarness.Holding(false) });
+
+        Assert.False(step.Answers[0].Ok);
+        Assert.Contains("run this on hub1", step.Answers[0].Message);
+        Assert.Null(engine.Find("web")!.PinnedSite);
+    }
+
+    [Fact]
+    public void Messages_go_at_once_after_a_switch_and_otherwise_every_advert_interval()
+    {
+        var engine = _h.Engine();
+        var first = engine.Step(new HubEvidence { Vips = EngineHarness.Holding(true) });
+        Assert.NotNull(first.Pair!.Send); // the first heartbeat is due at once
+
+        _h.Clock.Advance(TimeSpan.FromMilliseconds(10));
+        Assert.Null(engine.Step(new HubEvidence { Vips = EngineHarness.Holding(true) }).Pair!.Send);
+
+        var switched = engine.Step(_h.Results(true, "a", "b") with { Vips = EngineHarness.Holding(true) });
+        Assert.NotEmpty(switched.Switched);
+        Assert.True(switched.Pair!.Send!.HoldsVips);
+
+        _h.Clock.Advance(HubPairSettings.Default.AdvertInterval);
+        Assert.NotNull(engine.Step(new HubEvidence { Vips = EngineHarness.Holding(true) }).Pair!.Send);
+    }
+
+    [Fact]
+    public void A_hub_that_must_yield_or_cannot_forward_tells_keepalived_to_give_the_VIPs_up()
+    {
+        var engine = _h.Engine();
+        Assert.Equal(new TrackVerdict(true, "starting"), engine.TrackVerdict(null));
+
+        var broken = engine.Step(new HubEvidence { Vips = EngineHarness.Holding(true), DataPathFault = "nft rejected line 3" });
+        Assert.Equal(new TrackVerdict(false, "cannot forward: nft rejected line 3"), broken.Pair!.Track);
+
+        // Both hold the VIPs and hub1 outranks hub2, heard through a site only: hub2 yields.
+        var relayed = _h.FromHub1(true, null, 1, ("web", "a", 1)) with { Direct = false, ReceivedAt = _h.Now.AddMilliseconds(1) };
+        _h.Clock.Advance(TimeSpan.FromMilliseconds(1));
+        var yielding = engine.Step(new HubEvidence { PeerMessages = [relayed], Vips = EngineHarness.Holding(true) });
+        Assert.False(yielding.Pair!.Track.Healthy);
+        Assert.StartsWith("yielding: ", yielding.Pair.Track.Reason);
+    }
+
+    [Fact]
+    public void Once_the_VIPs_are_gone_their_flows_are_cleared_once_and_not_on_a_failed_read()
+    {
+        var engine = _h.Engine();
+
+        var unreadable = engine.Step(new HubEvidence { Vips = null });
+        var released = engine.Step(new HubEvidence { Vips = EngineHarness.Holding(false) });
+        var still = engine.Step(new HubEvidence { Vips = EngineHarness.Holding(false) });
+        engine.Step(new HubEvidence { Vips = EngineHarness.Holding(true) });
+        var again = engine.Step(new HubEvidence { Vips = EngineHarness.Holding(false) });
+
+        Assert.Empty(unreadable.Flushes);
+        Assert.Equal([EngineHarness.WebVip, EngineHarness.MailVip], Assert.IsType<Keepwire.Reconciliation.FlowFlush.VipsReleased>(Assert.Single(released.Flushes)).Vips);
+        Assert.Empty(still.Flushes);
+        Assert.Single(again.Flushes);
+    }
+
+    public void Dispose() => Directory.Delete(_stateDirectory, recursive: true);
+}

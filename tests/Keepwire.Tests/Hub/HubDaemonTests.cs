@@ -1,0 +1,186 @@
+using System.Net;
+using System.Text.Json;
+using Keepwire.Adapters.Conntrack;
+using Keepwire.Control;
+using Keepwire.Hub;
+using Keepwire.Model;
+using Keepwire.Tests.Adapters;
+using Keepwire.Tests.Configuration;
+using Keepwire.Tests.Fakes;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Keepwire.Tests.Hub;
+
+/// <summary>
+/// The hub daemon as a host, in process on fake adapters: the composition the CLI builds with real ones. Its
+/// loop runs on the system clock here (its probes, its waits), so these tests wait for outcomes with generous
+/// limits and never measure time; the engine's own behaviour in time is tested on a fake clock elsewhere.
+/// </summary>
+public sealed class HubDaemonTests : IAsyncLifetime, IDisposable
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+    private const string WebKey = "203.0.113.80 . tcp . 80";
+
+    private readonly string _directory = Directory.CreateTempSubdirectory("keepwire-hub-").FullName;
+    private readonly FakeNftables _nft = new();
+    private readonly FakeConntrack _conntrack = new();
+    private readonly FakeWireGuard _wireGuard = new();
+    private readonly FakeSites _sites = new(TimeProvider.System);
+    private readonly CancellationTokenSource _stopping = new();
+    private ClusterConfig _config = null!;
+    private HubDaemon _daemon = null!;
+    private Task _running = Task.CompletedTask;
+
+    private string ConfigPath => Path.Combine(_directory, "keepwire.yaml");
+
+    private string SocketPath => Path.Combine(_directory, "hub.sock");
+
+    public async Task InitializeAsync()
+    {
+        await File.WriteAllTextAsync(ConfigPath, ConfigText.Base.Replace(15, "    sites: [alpha, bravo]").Replace(8, $"    public_key: {ConfigText.AlphaKey}", "    priority: 200").ToString());
+        _config = Keepwire.Configuration.ConfigLoader.LoadValid(ConfigPath);
+        foreach (var site in _config.Sites)
+            _wireGuard.Handshake(site.PublicKey, DateTimeOffset.UtcNow);
+        var adapters = new HubAdapters(
+            new FakeCommandRunner((program, _, _) => throw new InvalidOperationException($"a single hub on fake adapters runs no program, but ran {program}")),
+            _nft,
+            _conntrack,
+            _wireGuard,
+            new FakeRouting(),
+            new FakeSysctl(),
+            _sites.Check,
+            new FakeProcessTable());
+        var options = new HubDaemonOptions(ConfigPath, "hub", Path.Combine(_directory, "state"), SocketPath, TimeSpan.FromSeconds(1));
+        _daemon = HubDaemon.Create(options, adapters, NullLoggerFactory.Instance, TimeProvider.System);
+        _running = _daemon.RunAsync(_stopping.Token);
+    }
+
+    [Fact]
+    public async Task A_site_whose_probes_fail_loses_its_service_to_the_next_and_its_flows_go_with_it()
+    {
+        await Until(() => Web() == $"{Address("alpha")} . 80");
+        _conntrack.Add(new TrackedFlow(TransportProtocol.Tcp, IPAddress.Parse("203.0.113.80"), 80), Address("alpha"));
+
+        _sites.Down("alpha");
+
+        await Until(() => Web() == $"{Address("bravo")} . 80" && _conntrack.Flows.Count == 0);
+        Assert.Equal(new FlowSelector(IPAddress.Parse("203.0.113.80"), TransportProtocol.Tcp, Address("alpha")), Assert.Single(_conntrack.Deletes));
+        var status = await Status();
+        var web = status.GetProperty("services")[0];
+        Assert.Equal("bravo", web.GetProperty("serving_site").GetString());
+        Assert.Contains("alpha: tcp check failed", web.GetProperty("reason").GetString());
+    }
+
+    [Fact]
+    public async Task A_pin_moves_the_service_shows_in_status_survives_in_the_state_and_unpin_hands_it_back()
+    {
+        await Until(() => Web() == $"{Address("alpha")} . 80");
+
+        var pinned = await Send("failover", ("service", "web"), ("site", "bravo"));
+        Assert.True(pinned.Ok, pinned.Error);
+        Assert.Equal("web: alpha → bravo (pinned by operator; existing connections finish where they are)", Message(pinned));
+        Assert.Equal($"{Address("bravo")} . 80", Web());
+        Assert.Equal("bravo", (await Status()).GetProperty("services")[0].GetProperty("pinned_site").GetString());
+        Assert.Contains("\"web\": \"bravo\"", await File.ReadAllTextAsync(Path.Combine(_directory, "state", "intent.json")));
+
+        var unpinned = await Send("unpin", ("service", "web"));
+        Assert.True(unpinned.Ok, unpinned.Error);
+        Assert.StartsWith("web: unpinned, its policy decides again; bravo serves", Message(unpinned));
+        Assert.False((await Status()).GetProperty("services")[0].TryGetProperty("pinned_site", out _));
+        Assert.DoesNotContain("web", await File.ReadAllTextAsync(Path.Combine(_directory, "state", "intent.json")));
+
+        // With preempt, alpha (priority 200) takes web back after the preempt delay.
+        await Until(() => Web() == $"{Address("alpha")} . 80");
+    }
+
+    [Fact]
+    public async Task Bad_commands_are_answered_with_what_to_do_and_change_nothing()
+    {
+        await Until(() => Web() is not null);
+
+        Assert.Equal("unknown service 'ftp' (known: web)", (await Send("unpin", ("service", "ftp"))).Error);
+        Assert.Equal("site 'charlie' may not serve web (its sites: alpha, bravo)", (await Send("failover", ("service", "web"), ("site", "charlie"))).Error);
+        Assert.Equal("unpin needs a service", (await Send("unpin")).Error);
+        Assert.StartsWith("unknown command 'flip'", (await Send("flip")).Error);
+    }
+
+    [Fact]
+    public async Task A_rejected_reload_leaves_the_hub_as_it_was_and_says_why_in_status()
+    {
+        await Until(() => Web() == $"{Address("alpha")} . 80");
+        var good = await File.ReadAllTextAsync(ConfigPath);
+        await File.WriteAllTextAsync(ConfigPath, good.Replace("ports: [tcp/80]", "ports: [tcp/99999]"));
+
+        var rejected = await Send("reload");
+
+        Assert.False(rejected.Ok);
+        Assert.StartsWith("reload rejected, still running the previous config:", rejected.Error);
+        var status = await Status();
+        Assert.False(status.GetProperty("last_reload").GetProperty("succeeded").GetBoolean());
+        Assert.Contains("99999", status.GetProperty("last_reload").GetProperty("message").GetString());
+        Assert.Equal($"{Address("alpha")} . 80", Web());
+
+        await File.WriteAllTextAsync(ConfigPath, good.Replace("ports: [tcp/80]", "ports: [tcp/80, tcp/443]"));
+        var reloaded = await Send("reload");
+        Assert.True(reloaded.Ok, reloaded.Error);
+        Assert.Equal($"{Address("alpha")} . 443", _nft.Lookup("inet", "keepwire", "fwd4", "203.0.113.80 . tcp . 443"));
+        Assert.True((await Status()).GetProperty("last_reload").GetProperty("succeeded").GetBoolean());
+    }
+
+    [Fact]
+    public async Task A_state_directory_that_cannot_be_written_does_not_stop_the_hub_and_shows_in_status()
+    {
+        await Until(() => Web() == $"{Address("alpha")} . 80");
+        var state = Path.Combine(_directory, "state");
+        Directory.Delete(state, recursive: true);
+        await File.WriteAllTextAsync(state, "not a directory");
+
+        var pinned = await Send("failover", ("service", "web"), ("site", "bravo"));
+
+        Assert.True(pinned.Ok, pinned.Error);
+        Assert.Equal($"{Address("bravo")} . 80", Web());
+        Assert.Contains("cannot save the state", (await Status()).GetProperty("state_error").GetString());
+
+        File.Delete(state);
+        await Until(async () => !(await Status()).TryGetProperty("state_error", out _));
+        Assert.Contains("bravo", await File.ReadAllTextAsync(Path.Combine(state, "intent.json")));
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _stopping.CancelAsync();
+        await _running;
+        await _daemon.DisposeAsync();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    public void Dispose() => _stopping.Dispose();
+
+    private IPAddress Address(string site) => _config.FindSite(site)!.Tunnel.IPv4!;
+
+    private string? Web() => _nft.Lookup("inet", "keepwire", "fwd4", WebKey);
+
+    private async Task<ControlResponse> Send(string command, params (string Name, string Value)[] arguments) =>
+        await new ControlClient(SocketPath).SendAsync(new ControlRequest(command, arguments.ToDictionary(a => a.Name, a => a.Value)));
+
+    private async Task<JsonElement> Status()
+    {
+        var response = await Send("status");
+        Assert.True(response.Ok, response.Error);
+        return response.Result!.Value;
+    }
+
+    private static string? Message(ControlResponse response) => response.Result?.GetProperty("message").GetString();
+
+    private static Task Until(Func<bool> condition) => Until(() => Task.FromResult(condition()));
+
+    private static async Task Until(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"not reached within {Patience.TotalSeconds} s");
+            await Task.Delay(20);
+        }
+    }
+}
