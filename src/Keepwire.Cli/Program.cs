@@ -14,6 +14,7 @@ var root = new RootCommand("Keepwire: one set of public IPv4/IPv6 addresses for 
     StatusCommand.Create(),
     ReloadCommand.Create(),
     FailoverCommand.Create(),
+    UnpinCommand.Create(),
     DrainCommand.Create(drain: true),
     DrainCommand.Create(drain: false),
     EventsCommand.Create(),

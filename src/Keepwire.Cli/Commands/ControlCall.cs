@@ -26,4 +26,13 @@ internal static class ControlCall
         }
         return (0, response.Result);
     }
+
+    /// <summary>Sends an operator command and prints the daemon's answer (what it did, in words); returns the exit code.</summary>
+    public static async Task<int> RunAsync(string socket, ControlRequest request, CancellationToken cancellationToken)
+    {
+        var (exitCode, result) = await SendAsync(socket, request, cancellationToken);
+        if (exitCode == 0)
+            Console.WriteLine(result?.GetProperty("message").GetString());
+        return exitCode;
+    }
 }

@@ -16,14 +16,10 @@ internal static class DrainCommand
         var command = drain
             ? new Command("drain", "Put a site in maintenance: its services move to the next site, open connections finish where they are.") { site, socket }
             : new Command("undrain", "End a site's maintenance: it may serve again (with preempt, after the preempt delay).") { site, socket };
-        command.SetAction(async (parse, cancellationToken) =>
-        {
-            var request = new ControlRequest(drain ? "drain" : "undrain", new Dictionary<string, string> { ["site"] = parse.GetValue(site)! });
-            var (exitCode, result) = await ControlCall.SendAsync(parse.GetValue(socket)!, request, cancellationToken);
-            if (exitCode == 0)
-                Console.WriteLine(result?.GetProperty("message").GetString());
-            return exitCode;
-        });
+        command.SetAction((parse, cancellationToken) => ControlCall.RunAsync(
+            parse.GetValue(socket)!,
+            new ControlRequest(drain ? "drain" : "undrain", new Dictionary<string, string> { ["site"] = parse.GetValue(site)! }),
+            cancellationToken));
         return command;
     }
 }

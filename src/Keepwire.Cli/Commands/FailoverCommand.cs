@@ -11,22 +11,18 @@ internal static class FailoverCommand
         var service = new Argument<string>("service") { Description = "The service to move." };
         var site = new Option<string>("--to") { Description = "The site that should serve it.", Required = true };
         var socket = CommonOptions.Socket();
-        var command = new Command("failover", "Move a service to a site: new connections go there, existing ones finish where they are. The choice survives restarts.")
+        var command = new Command("failover", "Move a service to a site: new connections go there, existing ones finish where they are. The pin survives restarts; `keepwire unpin SERVICE` removes it.")
         {
             service, site, socket,
         };
-        command.SetAction(async (parse, cancellationToken) =>
-        {
-            var request = new ControlRequest("failover", new Dictionary<string, string>
+        command.SetAction((parse, cancellationToken) => ControlCall.RunAsync(
+            parse.GetValue(socket)!,
+            new ControlRequest("failover", new Dictionary<string, string>
             {
                 ["service"] = parse.GetValue(service)!,
                 ["site"] = parse.GetValue(site)!,
-            });
-            var (exitCode, result) = await ControlCall.SendAsync(parse.GetValue(socket)!, request, cancellationToken);
-            if (exitCode == 0)
-                Console.WriteLine(result?.GetProperty("message").GetString());
-            return exitCode;
-        });
+            }),
+            cancellationToken));
         return command;
     }
 }

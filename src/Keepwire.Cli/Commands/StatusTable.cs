@@ -12,13 +12,18 @@ internal static class StatusTable
         output.WriteLine($"hub {status.Node}  config {status.ConfigPath} (loaded {status.ConfigLoadedAt:u})");
         if (status.LastError is not null)
             output.WriteLine($"last error: {status.LastError}");
+        if (status.LastReload is { } reload)
+            output.WriteLine($"last reload {reload.At:u}: {(reload.Succeeded ? "" : "FAILED, ")}{reload.Message}");
+        if (status.StateError is not null)
+            output.WriteLine($"state not saved: {status.StateError}");
         if (status.Pair is { } pair)
             WritePair(output, pair);
         output.WriteLine();
 
-        WriteRows(output, ["SERVICE", "SERVING", "SINCE", "EPOCH", "REASON"], status.Services.Select(s => new[]
+        // PINNED names the operator's pin (keepwire failover), which holds until keepwire unpin.
+        WriteRows(output, ["SERVICE", "SERVING", "PINNED", "SINCE", "EPOCH", "REASON"], status.Services.Select(s => new[]
         {
-            s.Name, s.ServingSite ?? "-", s.Since?.ToString("u") ?? "-", s.Epoch.ToString(), s.Reason,
+            s.Name, s.ServingSite ?? "-", s.PinnedSite ?? "-", s.Since?.ToString("u") ?? "-", s.Epoch.ToString(), s.Reason,
         }));
         output.WriteLine();
         WriteRows(output, ["SITE", "PRIO", "MODE", "HEALTH", "HANDSHAKE", "ENDPOINT", "TUNNEL", "CHECKS"], status.Sites.Select(s => new[]

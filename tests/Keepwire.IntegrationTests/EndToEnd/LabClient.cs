@@ -66,6 +66,15 @@ public static class LabClient
         return result;
     }
 
+    /// <summary><c>keepwire unpin SERVICE</c>, which must succeed; the status then shows no pin for it.</summary>
+    public static async Task<CommandResult> UnpinAsync(this LabHandle lab, string service)
+    {
+        var result = await lab.KeepwireAtHubAsync("unpin", service);
+        Assert.True(result.Succeeded, $"keepwire unpin {service} failed ({result.ExitCode}): {result.StandardError}");
+        Assert.Null((await lab.HubStatusAsync()).Services.Single(s => s.Name == service).PinnedSite);
+        return result;
+    }
+
     public static async Task<HubStatus> HubStatusAsync(this LabHandle lab)
     {
         var response = await new ControlClient(lab.DaemonSocketPath("hub")).SendAsync(new ControlRequest("status"));

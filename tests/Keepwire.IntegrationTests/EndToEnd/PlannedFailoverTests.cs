@@ -5,7 +5,8 @@ namespace Keepwire.IntegrationTests.EndToEnd;
 
 /// <summary>
 /// <c>keepwire failover web --to bravo</c> is a planned move: new connections go to bravo, while a
-/// connection already open to alpha keeps going there until it ends.
+/// connection already open to alpha keeps going there until it ends. The pin shows in status until
+/// <c>keepwire unpin web</c> removes it.
 /// </summary>
 [Collection("namespaces")]
 public sealed class PlannedFailoverTests(DaemonLabFixture fixture) : IClassFixture<DaemonLabFixture>
@@ -37,6 +38,7 @@ public sealed class PlannedFailoverTests(DaemonLabFixture fixture) : IClassFixtu
             var moved = await Lab.FailoverAsync("web", "bravo");
 
             Assert.Contains("alpha → bravo", moved.StandardOutput, StringComparison.Ordinal);
+            Assert.Equal("bravo", (await Lab.HubStatusAsync()).Services.Single(s => s.Name == "web").PinnedSite);
             Assert.Equal($"site=bravo client={client}\n", await Lab.GetFromClientAsync(Family.Url(vip)));
             var other = family == "IPv4" ? "IPv6" : "IPv4";
             Assert.Equal(
@@ -55,7 +57,10 @@ public sealed class PlannedFailoverTests(DaemonLabFixture fixture) : IClassFixtu
             await cancel.CancelAsync();
             if (download is not null)
                 await download.ContinueWith(_ => { }, TaskScheduler.Default);
+            // Back to alpha, and the pin removed: the next test starts from the policy's own choice.
             await Lab.FailoverAsync("web", "alpha");
+            var unpinned = await Lab.UnpinAsync("web");
+            Assert.StartsWith("web: unpinned, its policy decides again; alpha serves", unpinned.StandardOutput, StringComparison.Ordinal);
         }
     }
 
