@@ -1,5 +1,6 @@
 using System.Net;
 using Keepwire.Adapters.Keepalived;
+using Keepwire.Adapters.WireGuard;
 using Keepwire.Decisions;
 using Keepwire.Engine;
 using Keepwire.Model;
@@ -45,8 +46,18 @@ internal sealed class EngineHarness
 
     public DateTimeOffset Now => Clock.GetUtcNow();
 
-    public static SiteNode Site(string name, int priority, string address) =>
-        DeciderHarness.Node(name, priority) with { Tunnel = TunnelAddresses.Host(IPAddress.Parse(address), null) };
+    /// <summary>A site with its own key (the last byte of its address), so a WireGuard reading tells the sites apart.</summary>
+    public static SiteNode Site(string name, int priority, string address)
+    {
+        var tunnel = IPAddress.Parse(address);
+        var key = new byte[32];
+        key[0] = tunnel.GetAddressBytes()[^1];
+        return DeciderHarness.Node(name, priority) with { Tunnel = TunnelAddresses.Host(tunnel, null), PublicKey = WireGuardKey.Parse(Convert.ToBase64String(key)) };
+    }
+
+    /// <summary>The hub's WireGuard interface with every site as a peer; only <paramref name="up"/> have completed a handshake (now).</summary>
+    public WireGuardReading Handshakes(params string[] up) => new(new WireGuardDeviceState(null, 51820,
+        [.. Config.Sites.Select(s => new WireGuardPeerState(s.PublicKey, null, [], up.Contains(s.Name) ? Now : null, 0, 0, 25))]));
 
     public HubEngine Engine(OperatorIntent? intent = null, IReadOnlyDictionary<string, DecisionRecord>? journal = null) =>
         new(Config, Self, intent ?? OperatorIntent.None, journal ?? new Dictionary<string, DecisionRecord>(), Clock);

@@ -1,5 +1,7 @@
+using Keepwire.Decisions;
 using Keepwire.Engine;
 using Keepwire.Model;
+using Keepwire.Reconciliation;
 using Keepwire.State;
 using Keepwire.Sync;
 
@@ -93,6 +95,61 @@ public sealed class HubEnginePairTests : IDisposable
         Assert.Equal(PairRole.Decide, takeover.Pair!.Role.Role);
         Assert.Empty(takeover.Switched);
         Assert.Equal([("mail", "b", 3L), ("web", "b", 7L)], engine.Records().Select(r => (r.Service, r.ServingSite, r.Epoch)).Order());
+    }
+
+    /// <summary>
+    /// The lab case of a site failing during a hub failover: hub2 follows hub1 (serving a), a's web server
+    /// dies while hub1's link is cut, hub2's own probes see it, and hub2 takes the VIPs. Deciding from the
+    /// adopted state, it leaves the dead site on its first step: no startup grace for a site it knows is
+    /// down, and no hold-down when the leader's last automatic switch is long past.
+    /// </summary>
+    [Fact]
+    public void A_standby_taking_the_vips_leaves_a_dead_adopted_site_on_its_first_step()
+    {
+        var engine = _h.Engine();
+        engine.Step(_h.Results(true, "a", "b", "c"));
+        var following = engine.Step(new HubEvidence { PeerMessages = [_h.FromHub1(true, null, 1, ("web", "a", 3), ("mail", "b", 1))], Vips = EngineHarness.Holding(false) });
+        Assert.Equal(PairRole.Follow, following.Pair!.Role.Role);
+
+        _h.Clock.Advance(TimeSpan.FromMilliseconds(100));
+        var stillFollowing = engine.Step(_h.Results(false, "a") with { Vips = EngineHarness.Holding(false) });
+        Assert.Equal((PairRole.Follow, "a"), (stillFollowing.Pair!.Role.Role, engine.Find("web")!.Current.ServingSite));
+
+        _h.Clock.Advance(TimeSpan.FromMilliseconds(300));
+        var taking = engine.Step(new HubEvidence { Vips = EngineHarness.Holding(true) });
+
+        Assert.Equal(PairRole.Decide, taking.Pair!.Role.Role);
+        var switched = Assert.Single(taking.Switched);
+        Assert.True(switched is { Service: "web", ServingSite: "b", Reason: DecisionReason.Failover, Planned: false, Epoch: 4 }, $"an unplanned failover of web to b wanted: {switched}");
+        Assert.Contains(taking.Flushes, f => f is FlowFlush.ServiceLeftSite { Service: "web", Site: "a" });
+    }
+
+    /// <summary>
+    /// The hold-down the standby adopted runs from the leader's last automatic switch, as on the leader:
+    /// a preempt back to a 1 s before the hub failover holds the failover off until hold_down after that
+    /// preempt, not longer, and the step at that time switches.
+    /// </summary>
+    [Fact]
+    public void A_standby_taking_the_vips_right_after_the_leaders_switch_waits_out_only_the_rest_of_the_hold_down()
+    {
+        var engine = _h.Engine();
+        engine.Step(_h.Results(true, "a", "b", "c"));
+        var preemptAt = _h.Now;
+        var leader = _h.FromHub1(true, null, 1, ("web", "a", 3), ("mail", "b", 1));
+        leader = leader with { Message = leader.Message with { Services = [.. leader.Message.Services.Select(s => s with { LastAutomaticSwitch = preemptAt })] } };
+        engine.Step(new HubEvidence { PeerMessages = [leader], Vips = EngineHarness.Holding(false) });
+
+        _h.Clock.Advance(TimeSpan.FromSeconds(1));
+        var taking = engine.Step(_h.Results(false, "a") with { Vips = EngineHarness.Holding(true) });
+        Assert.Equal(PairRole.Decide, taking.Pair!.Role.Role);
+        Assert.Empty(taking.Switched);
+        var heldUntil = preemptAt + FailoverPolicyOptions.Default.HoldDown;
+        Assert.Equal(heldUntil, engine.Find("web")!.Current.RecheckAt);
+        Assert.True(taking.NextWakeUp <= heldUntil, $"the engine must wake up by {heldUntil:O}, not {taking.NextWakeUp:O}");
+
+        _h.Clock.SetUtcNow(heldUntil);
+        var afterHoldDown = engine.Step(new HubEvidence { Vips = EngineHarness.Holding(true) });
+        Assert.Equal(("web", "b"), (Assert.Single(afterHoldDown.Switched).Service, afterHoldDown.Switched[0].ServingSite));
     }
 
     [Fact]
