@@ -1,5 +1,7 @@
 using System.Net.Sockets;
 using System.Text;
+using Keepwire.Adapters.Posix;
+using Keepwire.Adapters.Processes;
 using Keepwire.Control;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -46,9 +48,10 @@ public sealed class ControlSocketTests : IDisposable
     [Fact]
     public async Task A_socket_left_by_a_killed_daemon_is_replaced()
     {
-        using (var stale = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
-            stale.Bind(new UnixDomainSocketEndPoint(SocketPath));
-        Assert.True(File.Exists(SocketPath));
+        // Bound by a process that exits without unlinking it, as a killed daemon leaves it (.NET unlinks on Dispose).
+        var left = await new CommandRunner().RunAsync("python3", ["-c", "import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])", SocketPath]);
+        Assert.True(left.Succeeded, left.StandardError);
+        Assert.Equal(PathKind.Socket, Libc.Status(SocketPath)?.Kind);
 
         await using var server = new ControlServer(SocketPath, new EchoHandler(), NullLogger.Instance);
         server.Start();
