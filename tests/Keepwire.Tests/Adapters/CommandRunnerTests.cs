@@ -13,5 +13,26 @@ public sealed class CommandRunnerTests
 
         Assert.Equal(0, result.ExitCode);
         Assert.InRange(result.StandardOutput.Length, 1, 16 * 1024 * 1024);
+        Assert.True(result.Truncated);
+    }
+
+    [Fact]
+    public async Task A_call_can_keep_less_and_both_streams_are_capped()
+    {
+        var result = await new CommandRunner().RunAsync("sh", ["-c", "head -c 1000000 /dev/zero; head -c 1000000 /dev/zero >&2; exit 3"], outputLimit: 4096);
+
+        Assert.Equal(3, result.ExitCode);
+        Assert.Equal(4096, result.StandardOutput.Length);
+        Assert.Equal(4096, result.StandardError.Length);
+        Assert.True(result.Truncated);
+    }
+
+    [Fact]
+    public async Task Output_within_the_limit_is_whole()
+    {
+        var result = await new CommandRunner().RunAsync("printf", ["a\nb"]);
+
+        Assert.Equal("a\nb", result.StandardOutput);
+        Assert.False(result.Truncated);
     }
 }
