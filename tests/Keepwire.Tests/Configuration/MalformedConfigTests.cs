@@ -9,6 +9,9 @@ public sealed partial class MalformedConfigTests
     private const string FileName = "cluster.yaml";
     private const string SiteTunnel = "    tunnel: { ipv4: ";
 
+    /// <summary><see cref="ConfigText.AlphaKey"/> with a bit set in the last character that no byte uses: the same 32 bytes.</summary>
+    private const string NonCanonicalAlphaKey = "ee/TdwkXl/RquSKQZyMWXmjjCf0t/Q07IQ7w2zA6pxh=";
+
     public static TheoryData<string> CaseNames => [.. Cases.Keys, .. PairCases.Keys];
 
     private static readonly Dictionary<string, (ConfigText Text, int Line, int Column, string Fragment)> Cases = new()
@@ -35,6 +38,10 @@ public sealed partial class MalformedConfigTests
         ["duplicate service name"] = (ConfigText.Base.Append("  - name: web", "    vips: [203.0.113.81]", "    ports: [tcp/80]", "    sites: [alpha]"), 16, 11, "name 'web' of this service is already used"),
         ["duplicate public key"] = (ConfigText.Base.Replace(10, $"    public_key: {ConfigText.AlphaKey}"), 10, 17, "public_key '" + ConfigText.AlphaKey + "' of this site is already used by the site at line 8"),
         ["key is not base64"] = (ConfigText.Base.Replace(8, "    public_key: not-a-key"), 8, 17, "public_key is not a WireGuard key"),
+        ["key in non-canonical base64"] = (ConfigText.Base.Replace(8, "    public_key: " + NonCanonicalAlphaKey), 8, 17, $"public_key is not in canonical base64: wg only accepts {ConfigText.AlphaKey} (hint: write it as {ConfigText.AlphaKey}"),
+        ["the same key spelled two ways"] = (ConfigText.Base.Replace(10, "    public_key: " + NonCanonicalAlphaKey), 10, 17, "not in canonical base64"),
+        ["key of all zeros"] = (ConfigText.Base.Replace(8, "    public_key: AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="), 8, 17, "public_key is a low-order point of Curve25519"),
+        ["key of a point of order 8"] = (ConfigText.Base.Replace(10, "    public_key: 4Ot6fDtBuK4WVuP68Z/EatoJjeucMrH9hmIFFl9JuAA="), 10, 17, "public_key is a low-order point of Curve25519"),
         ["key of 33 bytes"] = (ConfigText.Base.Replace(8, "    public_key: " + new string('A', 44)), 8, 17, "expected 44 characters of base64 encoding 32 bytes"),
         ["endpoint without port"] = (ConfigText.Base.Replace(3, "    endpoint: hub.example.net"), 3, 15, "endpoint 'hub.example.net' has no port"),
         ["endpoint port out of range"] = (ConfigText.Base.Replace(3, "    endpoint: hub.example.net:70000"), 3, 15, "invalid port '70000'"),
