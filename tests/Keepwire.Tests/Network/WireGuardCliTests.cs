@@ -98,6 +98,53 @@ public sealed class WireGuardCliTests : IDisposable
     }
 
     [Fact]
+    public async Task A_peer_wg_refuses_costs_that_peer_only_and_the_others_are_applied()
+    {
+        // Before: every peer went into one `wg set`; wg refused it as a whole and the hub had no peers at all.
+        var dump = $"{Key(1)}\t{Key(2)}\t51820\toff\n";
+        var refused = Key(4).Base64;
+        var runner = new ScriptedRunner((program, args) => program switch
+        {
+            "wg" when args[0] == "show" => Ok(dump),
+            "wg" when args.Contains(refused) => Fail($"Key is not the correct length or format: `{refused}'"),
+            _ => Ok(),
+        });
+        var logger = new RecordingLogger();
+        var spec = new WireGuardDeviceSpec("/k", Key(2), 51820,
+            [.. new byte[] { 3, 4, 5 }.Select(k => new WireGuardPeerSpec(Key(k), [System.Net.IPNetwork.Parse($"10.9.0.{k}/32")]))]);
+
+        Assert.True(await new WireGuardCli(runner, logger).ApplyAsync("wg0", spec));
+
+        Assert.Equal(
+            [
+                $"wg set wg0 peer {Key(3)} allowed-ips 10.9.0.3/32 peer {Key(4)} allowed-ips 10.9.0.4/32 peer {Key(5)} allowed-ips 10.9.0.5/32",
+                $"wg set wg0 peer {Key(3)} allowed-ips 10.9.0.3/32",
+                $"wg set wg0 peer {Key(4)} allowed-ips 10.9.0.4/32",
+                $"wg set wg0 peer {Key(5)} allowed-ips 10.9.0.5/32",
+            ],
+            runner.Calls.Where(call => call.StartsWith("wg set", StringComparison.Ordinal)));
+        var error = Assert.Single(logger.Entries, entry => entry.Level == Microsoft.Extensions.Logging.LogLevel.Error);
+        Assert.Contains($"wg refused peer {refused} on wg0", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Refused_device_settings_are_an_error_after_the_one_by_one_retry()
+    {
+        var dump = $"(none)\t(none)\t0\toff\n";
+        var runner = new ScriptedRunner((program, args) => program switch
+        {
+            "wg" when args[0] == "show" => Ok(dump),
+            "wg" when args.Contains("private-key") => Fail("Unable to read private key: Permission denied"),
+            _ => Ok(),
+        });
+
+        var error = await Assert.ThrowsAsync<CommandFailedException>(() =>
+            new WireGuardCli(runner).ApplyAsync("wg0", new WireGuardDeviceSpec("/k", Key(2), 51820, [new WireGuardPeerSpec(Key(3), [])])));
+
+        Assert.Contains("Permission denied", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Key_file_that_does_not_match_the_public_key_is_an_actionable_error()
     {
         // The device keeps reporting Key(2) after the key file was loaded: the file holds some other key.
