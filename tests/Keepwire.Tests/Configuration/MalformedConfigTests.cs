@@ -49,6 +49,8 @@ public sealed partial class MalformedConfigTests
         ["http path with a space"] = (ConfigText.Base.Append("    checks: [{ type: http, path: \"/health z\" }]"), 16, 34, "path '/health z' contains a space, which cannot go into a request line as it is (hint: percent-encode it, e.g. a space as %20)"),
         ["http path with a fragment"] = (ConfigText.Base.Append("    checks: [{ type: http, path: \"/healthz#top\" }]"), 16, 34, "a fragment is never sent to the server"),
         ["http path with a stray percent"] = (ConfigText.Base.Append("    checks: [{ type: http, path: \"/100%\" }]"), 16, 34, "has a '%' that does not start a %XX escape"),
+        ["IPv6 VIP without an IPv6 tunnel"] = (ConfigText.Base.Replace(5, "    tunnel: { ipv4: 10.77.0.1/24 }").Replace(13, "    vips: [203.0.113.80, \"2001:db8::80\"]"), 13, 26, "VIP 2001:db8::80 of service 'web' is IPv6, but no site of it has an IPv6 tunnel address (the hub's tunnel has no ipv6 network), so it would never be forwarded (hint: add ipv6 to the tunnel of hub 'hub', or remove this VIP)"),
+        ["IPv4 VIP without an IPv4 tunnel"] = (ConfigText.Base.Replace(5, "    tunnel: { ipv6: fd77::1/64 }"), 13, 12, "VIP 203.0.113.80 of service 'web' is IPv4, but no site of it has an IPv4 tunnel address"),
         ["key of 33 bytes"] = (ConfigText.Base.Replace(8, "    public_key: " + new string('A', 44)), 8, 17, "expected 44 characters of base64 encoding 32 bytes"),
         ["endpoint without port"] = (ConfigText.Base.Replace(3, "    endpoint: hub.example.net"), 3, 15, "endpoint 'hub.example.net' has no port"),
         ["endpoint port out of range"] = (ConfigText.Base.Replace(3, "    endpoint: hub.example.net:70000"), 3, 15, "invalid port '70000'"),
