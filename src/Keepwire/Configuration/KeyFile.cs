@@ -1,4 +1,5 @@
 using System.Text;
+using Keepwire.Files;
 
 namespace Keepwire.Configuration;
 
@@ -8,8 +9,6 @@ namespace Keepwire.Configuration;
 /// </summary>
 public static class KeyFile
 {
-    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-
     private const UnixFileMode GroupOrOthers =
         UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
         | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
@@ -76,15 +75,10 @@ public static class KeyFile
     public static void WritePrivateKey(string path, WireGuardKey key, bool overwrite = false)
     {
         var fullPath = Path.GetFullPath(path);
-        var directory = Path.GetDirectoryName(fullPath) ?? "/";
-        var temporary = Path.Combine(directory, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
         try
         {
-            if (!Directory.Exists(directory))
-                Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            // Written in full under a temporary name first, so a crash never leaves a truncated key at the path.
-            WriteNew(temporary, key);
-            File.Move(temporary, fullPath, overwrite);
+            // Written in full and flushed under a temporary name first, so a crash never leaves a truncated key at the path.
+            AtomicFile.Write(fullPath, Encoding.ASCII.GetBytes(key.Base64 + "\n"), AtomicFile.OwnerOnly, overwrite);
         }
         catch (IOException e) when (!overwrite && File.Exists(fullPath))
         {
@@ -95,24 +89,6 @@ public static class KeyFile
         {
             throw new KeyFileException(KeyFileProblem.Inaccessible, path, $"cannot write private key file '{path}': {e.Message}", e);
         }
-        finally
-        {
-            if (File.Exists(temporary))
-                File.Delete(temporary);
-        }
-    }
-
-    private static void WriteNew(string path, WireGuardKey key)
-    {
-        var options = new FileStreamOptions
-        {
-            Mode = FileMode.CreateNew,
-            Access = FileAccess.Write,
-            UnixCreateMode = OwnerOnly,
-        };
-        using var stream = new FileStream(path, options);
-        stream.Write(Encoding.ASCII.GetBytes(key.Base64 + "\n"));
-        stream.Flush(flushToDisk: true);
     }
 
     private static string Octal(UnixFileMode mode) => "0" + Convert.ToString((int)mode & 0x1ff, 8).PadLeft(3, '0');
