@@ -1,5 +1,6 @@
 using Keepwire.Adapters.Processes;
 using Keepwire.Adapters.WireGuard;
+using Keepwire.Configuration;
 using static Keepwire.Tests.Network.TestKeys;
 
 namespace Keepwire.Tests.Network;
@@ -13,6 +14,14 @@ public sealed class WireGuardCliTests : IDisposable
     private readonly string _socketDirectory = Directory.CreateTempSubdirectory("kw-wg-sockets-").FullName;
 
     public void Dispose() => Directory.Delete(_socketDirectory, recursive: true);
+
+    /// <summary>A private key file as keygen writes it (mode 0600, owned by whoever runs the test): wg gets its path.</summary>
+    private string KeyFilePath()
+    {
+        var path = Path.Combine(_socketDirectory, $"{Guid.NewGuid():N}.key");
+        KeyFile.WritePrivateKey(path, KeyPair.Generate().PrivateKey);
+        return path;
+    }
 
     [Fact]
     public async Task Kernel_wireguard_is_used_when_the_kernel_has_it()
@@ -139,7 +148,7 @@ public sealed class WireGuardCliTests : IDisposable
         });
 
         var error = await Assert.ThrowsAsync<CommandFailedException>(() =>
-            new WireGuardCli(runner).ApplyAsync("wg0", new WireGuardDeviceSpec("/k", Key(2), 51820, [new WireGuardPeerSpec(Key(3), [])])));
+            new WireGuardCli(runner).ApplyAsync("wg0", new WireGuardDeviceSpec(KeyFilePath(), Key(2), 51820, [new WireGuardPeerSpec(Key(3), [])])));
 
         Assert.Contains("Permission denied", error.Message, StringComparison.Ordinal);
     }
@@ -151,12 +160,26 @@ public sealed class WireGuardCliTests : IDisposable
         var dump = $"{Key(1)}\t{Key(2)}\t51820\toff\n";
         var runner = new ScriptedRunner((program, _) => program == "wg" ? Ok(dump) : Ok());
 
+        var keyFile = KeyFilePath();
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() =>
-            new WireGuardCli(runner).ApplyAsync("wg0", new WireGuardDeviceSpec("/etc/keepwire/hub.key", Key(7), 51820, [])));
+            new WireGuardCli(runner).ApplyAsync("wg0", new WireGuardDeviceSpec(keyFile, Key(7), 51820, [])));
 
-        Assert.Contains("/etc/keepwire/hub.key", error.Message, StringComparison.Ordinal);
+        Assert.Contains(keyFile, error.Message, StringComparison.Ordinal);
         Assert.Contains(Key(7).Base64, error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(Key(1).Base64, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_key_file_others_can_read_is_refused_before_wg_gets_it()
+    {
+        var keyFile = KeyFilePath();
+        File.SetUnixFileMode(keyFile, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherRead);
+        var runner = new ScriptedRunner((program, _) => program == "wg" ? Ok($"(none)\t(none)\t0\toff\n") : Ok());
+
+        var refused = await Assert.ThrowsAsync<KeyFileException>(() => new WireGuardCli(runner).ApplyAsync("wg0", new WireGuardDeviceSpec(keyFile, Key(2), 51820, [])));
+
+        Assert.Equal(KeyFileProblem.TooPermissive, refused.Problem);
+        Assert.DoesNotContain(runner.Calls, call => call.StartsWith("wg set", StringComparison.Ordinal));
     }
 
     private static CommandResult Ok(string stdout = "") => new("x", [], 0, stdout, "");

@@ -1,4 +1,5 @@
 using Keepwire.Adapters.Processes;
+using Keepwire.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -50,6 +51,9 @@ public sealed class WireGuardCli(ICommandRunner runner, ILogger? logger = null, 
         var changes = WireGuardChanges.Compute(before, spec);
         if (changes.IsEmpty)
             return false;
+        // wg reads the key from this path: it must be a key only this daemon's user (or root) can read or replace.
+        if (before.PublicKey != spec.PublicKey)
+            KeyFile.EnsurePrivate(spec.PrivateKeyFile);
 
         var all = await runner.RunAsync("wg", ["set", name, .. changes.All], cancellationToken: cancellationToken);
         if (all.Succeeded)
