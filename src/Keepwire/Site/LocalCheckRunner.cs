@@ -37,7 +37,7 @@ public sealed class LocalCheckRunner(ICommandRunner runner, TimeProvider time)
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
         {
-            var result = await runner.RunAsync(check.Command[0], [.. check.Command.Skip(1)], null, linked.Token);
+            var result = await runner.RunAsync(check.Command[0], [.. check.Command.Skip(1)], cancellationToken: linked.Token);
             if (result.Succeeded)
                 return null;
             var output = FirstLine(result.StandardError) ?? FirstLine(result.StandardOutput);

@@ -190,7 +190,7 @@ public sealed class WireGuardCliTests : IDisposable
     {
         public List<string> Calls { get; } = [];
 
-        public Task<CommandResult> RunAsync(string program, IReadOnlyList<string> arguments, string? standardInput = null, CancellationToken cancellationToken = default)
+        public Task<CommandResult> RunAsync(string program, IReadOnlyList<string> arguments, string? standardInput = null, IReadOnlyDictionary<string, string>? environment = null, CancellationToken cancellationToken = default)
         {
             Calls.Add(string.Join(' ', [program, .. arguments]));
             var result = script(program, arguments);

@@ -109,7 +109,7 @@ public sealed class LocalCheckRunnerTests
 
         public bool WasCancelled { get; private set; }
 
-        public async Task<CommandResult> RunAsync(string program, IReadOnlyList<string> arguments, string? standardInput = null, CancellationToken cancellationToken = default)
+        public async Task<CommandResult> RunAsync(string program, IReadOnlyList<string> arguments, string? standardInput = null, IReadOnlyDictionary<string, string>? environment = null, CancellationToken cancellationToken = default)
         {
             Started.TrySetResult();
             try

@@ -5,7 +5,7 @@ namespace Keepwire.Adapters.Processes;
 /// <summary>Runs programs with <see cref="Process"/>, arguments passed as a list (never through a shell).</summary>
 public sealed class CommandRunner : ICommandRunner
 {
-    public async Task<CommandResult> RunAsync(string program, IReadOnlyList<string> arguments, string? standardInput = null, CancellationToken cancellationToken = default)
+    public async Task<CommandResult> RunAsync(string program, IReadOnlyList<string> arguments, string? standardInput = null, IReadOnlyDictionary<string, string>? environment = null, CancellationToken cancellationToken = default)
     {
         var startInfo = new ProcessStartInfo(program)
         {
@@ -16,6 +16,8 @@ public sealed class CommandRunner : ICommandRunner
         };
         foreach (var argument in arguments)
             startInfo.ArgumentList.Add(argument);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+            startInfo.Environment[name] = value;
 
         using var process = new Process { StartInfo = startInfo };
         try

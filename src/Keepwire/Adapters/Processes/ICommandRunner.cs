@@ -8,7 +8,8 @@ namespace Keepwire.Adapters.Processes;
 public interface ICommandRunner
 {
     /// <summary>Runs <paramref name="program"/> and returns its result, whatever the exit code.</summary>
-    Task<CommandResult> RunAsync(string program, IReadOnlyList<string> arguments, string? standardInput = null, CancellationToken cancellationToken = default);
+    /// <param name="environment">Variables set for this program on top of the daemon's own environment.</param>
+    Task<CommandResult> RunAsync(string program, IReadOnlyList<string> arguments, string? standardInput = null, IReadOnlyDictionary<string, string>? environment = null, CancellationToken cancellationToken = default);
 }
 
 public sealed record CommandResult(string Program, IReadOnlyList<string> Arguments, int ExitCode, string StandardOutput, string StandardError)
@@ -38,5 +39,5 @@ public static class CommandRunnerExtensions
 {
     /// <summary>Runs a program and throws <see cref="CommandFailedException"/> unless it exits 0.</summary>
     public static async Task<CommandResult> RunCheckedAsync(this ICommandRunner runner, string program, IReadOnlyList<string> arguments, string? standardInput = null, CancellationToken cancellationToken = default) =>
-        (await runner.RunAsync(program, arguments, standardInput, cancellationToken)).EnsureSuccess();
+        (await runner.RunAsync(program, arguments, standardInput, cancellationToken: cancellationToken)).EnsureSuccess();
 }
