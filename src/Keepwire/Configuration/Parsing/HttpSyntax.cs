@@ -15,11 +15,11 @@ internal static class HttpSyntax
     private const string HostHint = "write a host name or address, optionally with a port: e.g. host: www.example.net or host: \"[2001:db8::1]:8080\"";
 
     private static readonly SearchValues<char> HostNameChars =
-        SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._");
+        SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.");
 
     /// <summary>A host name's characters, and what brackets an IPv6 address and separates a port.</summary>
     private static readonly SearchValues<char> HostChars =
-        SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._[]:");
+        SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.[]:");
 
     /// <summary>RFC 3986 unreserved and sub-delims, plus ':' '@' '/' '?' of a path and query; '%' is checked separately.</summary>
     private const string PathPunctuation = "-._~!$&'()*+,;=:@/?";
@@ -43,16 +43,24 @@ internal static class HttpSyntax
             return new Problem($"host '{text}' has no host name", HostHint);
         if (host.AsSpan().IndexOfAnyExcept(HostNameChars) is var misplaced and >= 0)
             return new Problem($"host '{text}' is not a valid HTTP Host: it contains {Describe(host[misplaced])}", HostHint);
-        // A DNS name (an IPv4 address passes as one): labels of 1 to 63 characters, 253 in all, an optional final dot.
+        // A DNS host name (an IPv4 address passes as one): labels of 1 to 63 letters, digits and '-' that do not
+        // start or end with '-', 253 characters in all, an optional final dot.
         var name = host.EndsWith('.') ? host[..^1] : host;
-        if (name.Length > 253 || name.Split('.').Any(label => label.Length is 0 or > 63))
-            return new Problem($"host '{text}' is not a valid DNS name", HostHint);
+        if (name.Length > 253 || name.Split('.').Any(label => label.Length is 0 or > 63 || label[0] == '-' || label[^1] == '-'))
+            return new Problem($"host '{text}' is not a valid DNS name", "labels between dots are 1 to 63 letters, digits or '-', and do not start or end with '-'");
         return null;
     }
 
-    /// <summary>The path and query of the request: printable ASCII of RFC 3986, '%' only as the start of %XX.</summary>
+    /// <summary>
+    /// The path and query of the request: printable ASCII of RFC 3986, '%' only as the start of %XX, and no '.' or
+    /// '..' segment (the HTTP client resolves those, so the request would go to another path than written).
+    /// </summary>
     public static Problem? CheckPath(string text)
     {
+        var path = text.Split('?', 2)[0];
+        // Checked decoded: the client resolves "%2e" as it does ".".
+        if (path.Split('/').Any(segment => Uri.UnescapeDataString(segment) is "." or ".."))
+            return new Problem($"path '{text}' has a '.' or '..' segment, which the HTTP client would resolve away", "write the path it stands for");
         for (var i = 0; i < text.Length; i++)
         {
             var c = text[i];
