@@ -38,7 +38,7 @@ public sealed class LocalCheckRunner(ICommandRunner runner, TimeProvider time)
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
         {
-            var result = await runner.RunAsync(check.Command[0], [.. check.Command.Skip(1)], null, ICommandRunner.CheckOutputLimit, linked.Token);
+            var result = await runner.RunAsync(check.Command[0], [.. check.Command.Skip(1)], outputLimit: ICommandRunner.CheckOutputLimit, cancellationToken: linked.Token);
             if (result.Succeeded)
                 return null;
             var output = FirstLine(result.StandardError) ?? FirstLine(result.StandardOutput);

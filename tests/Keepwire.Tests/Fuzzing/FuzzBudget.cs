@@ -4,10 +4,11 @@ using Xunit.Abstractions;
 namespace Keepwire.Tests.Fuzzing;
 
 /// <summary>
-/// How long the fuzzers run. In the test suite a fixed number of iterations per property (deterministic
-/// work, whatever the machine's speed); <c>scripts/fuzz SECONDS</c> runs them for a time instead:
-/// <c>KEEPWIRE_FUZZ_SECONDS=600</c> (per property), and <c>KEEPWIRE_FUZZ_SEED</c> replays a reported failure.
-/// A local stand-in for the shared settings class; the lead unifies them.
+/// The iteration-counted way to run a fuzz property, for the wire codecs and the control socket: in the test
+/// suite a fixed number of iterations (the same work whatever the machine's speed, which matters for
+/// properties that open a real socket per sample); <c>scripts/fuzz --seconds N</c> sets
+/// <see cref="FuzzSettings.SecondsVariable"/> and they run for a time instead, like <see cref="Fuzz.Property{T}"/>.
+/// <c>KEEPWIRE_FUZZ_SEED</c> replays a reported failure.
 /// </summary>
 internal static class FuzzBudget
 {
@@ -18,7 +19,7 @@ internal static class FuzzBudget
 
     /// <summary>Seconds per property; -1 (the default) runs <see cref="Iterations"/> instead.</summary>
     public static int Seconds =>
-        int.TryParse(Environment.GetEnvironmentVariable("KEEPWIRE_FUZZ_SECONDS"), out var s) && s > 0 ? s : -1;
+        int.TryParse(Environment.GetEnvironmentVariable(FuzzSettings.SecondsVariable), out var s) && s > 0 ? s : -1;
 
     public static string? Seed => Environment.GetEnvironmentVariable("KEEPWIRE_FUZZ_SEED");
 

@@ -111,7 +111,7 @@ public sealed class LocalCheckRunnerTests
 
         public bool WasCancelled { get; private set; }
 
-        public async Task<CommandResult> RunAsync(string program, IReadOnlyList<string> arguments, string? standardInput = null, int outputLimit = ICommandRunner.DefaultOutputLimit, CancellationToken cancellationToken = default)
+        public async Task<CommandResult> RunAsync(string program, IReadOnlyList<string> arguments, string? standardInput = null, IReadOnlyDictionary<string, string>? environment = null, int outputLimit = ICommandRunner.DefaultOutputLimit, CancellationToken cancellationToken = default)
         {
             Started.TrySetResult();
             try

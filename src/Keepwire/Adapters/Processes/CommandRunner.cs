@@ -12,7 +12,7 @@ public sealed class CommandRunner : ICommandRunner
 {
     private const int ReadBufferBytes = 16 * 1024;
 
-    public async Task<CommandResult> RunAsync(string program, IReadOnlyList<string> arguments, string? standardInput = null, int outputLimit = ICommandRunner.DefaultOutputLimit, CancellationToken cancellationToken = default)
+    public async Task<CommandResult> RunAsync(string program, IReadOnlyList<string> arguments, string? standardInput = null, IReadOnlyDictionary<string, string>? environment = null, int outputLimit = ICommandRunner.DefaultOutputLimit, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(outputLimit);
         var startInfo = new ProcessStartInfo(program)
@@ -24,6 +24,8 @@ public sealed class CommandRunner : ICommandRunner
         };
         foreach (var argument in arguments)
             startInfo.ArgumentList.Add(argument);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+            startInfo.Environment[name] = value;
 
         using var process = new Process { StartInfo = startInfo };
         try

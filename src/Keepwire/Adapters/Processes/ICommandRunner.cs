@@ -18,8 +18,9 @@ public interface ICommandRunner
     const int CheckOutputLimit = 64 * 1024;
 
     /// <summary>Runs <paramref name="program"/> and returns its result, whatever the exit code.</summary>
+    /// <param name="environment">Variables set for this program on top of the daemon's own environment.</param>
     /// <param name="outputLimit">Bytes of stdout and of stderr kept; the rest is read and dropped (<see cref="CommandResult.Truncated"/>).</param>
-    Task<CommandResult> RunAsync(string program, IReadOnlyList<string> arguments, string? standardInput = null, int outputLimit = DefaultOutputLimit, CancellationToken cancellationToken = default);
+    Task<CommandResult> RunAsync(string program, IReadOnlyList<string> arguments, string? standardInput = null, IReadOnlyDictionary<string, string>? environment = null, int outputLimit = DefaultOutputLimit, CancellationToken cancellationToken = default);
 }
 
 /// <param name="Truncated">stdout or stderr was longer than the call's output limit: only its beginning is here.</param>
