@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Keepwire.Control;
+using Keepwire.Text;
 
 namespace Keepwire.Cli.Commands;
 
@@ -21,18 +22,19 @@ internal static class ControlCall
 
         if (!response.Ok)
         {
-            await Console.Error.WriteLineAsync(response.Error);
+            // The daemon's errors quote config values and operator arguments: escaped like every other output.
+            await Console.Error.WriteLineAsync(TerminalText.EscapeLines(response.Error));
             return (1, null);
         }
         return (0, response.Result);
     }
 
-    /// <summary>Sends an operator command and prints the daemon's answer (what it did, in words); returns the exit code.</summary>
+    /// <summary>Sends an operator command and prints the daemon's answer (what it did, in words, escaped: it quotes config names); returns the exit code.</summary>
     public static async Task<int> RunAsync(string socket, ControlRequest request, CancellationToken cancellationToken)
     {
         var (exitCode, result) = await SendAsync(socket, request, cancellationToken);
         if (exitCode == 0)
-            Console.WriteLine(result?.GetProperty("message").GetString());
+            Console.WriteLine(TerminalText.EscapeLines(result?.GetProperty("message").GetString()));
         return exitCode;
     }
 }

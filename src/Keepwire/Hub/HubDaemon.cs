@@ -59,8 +59,8 @@ public sealed partial class HubDaemon : IAsyncDisposable
         _loggers = loggers;
         _logger = loggers.CreateLogger("keepwire.hub");
         _time = time;
-        var store = new StateStore(options.StateDirectory);
-        var journal = new DecisionJournal(options.StateDirectory);
+        var store = new StateStore(options.StateDirectory, loggers.CreateLogger<StateStore>());
+        var journal = new DecisionJournal(options.StateDirectory, loggers.CreateLogger<DecisionJournal>());
         _state = new HubStateWriter(journal, store, _logger);
         _network = new HubNetworkReconciler(adapters.WireGuard, adapters.Routing, adapters.Sysctl, loggers.CreateLogger<HubNetworkReconciler>());
         _flushes = new FlowFlushWorker(adapters.Conntrack, time, _logger);

@@ -22,6 +22,9 @@ public sealed partial class HubPair
         [LoggerMessage(Level = LogLevel.Error, Message = "{Fault}")]
         public static partial void ChannelFailed(ILogger logger, string fault);
 
+        [LoggerMessage(Level = LogLevel.Error, Message = "hub sync: cannot send this hub's state: {Error} ({Count} failures so far)")]
+        public static partial void SyncSendFailed(ILogger logger, string error, long count);
+
         [LoggerMessage(Level = LogLevel.Warning, Message = "cannot read which VIPs are on the public interface; counting them as not held for this pass: {Error}")]
         public static partial void VipsUnreadable(ILogger logger, string error);
 

@@ -25,7 +25,7 @@ public sealed partial class HubPair
         try
         {
             // On the same port the old channel holds the socket: the new one binds when the old one closes.
-            var channel = settings.SyncPort != _settings.SyncPort ? OpenChannel(config, peer, settings, guard, key) : null;
+            var channel = settings.SyncPort != _settings.SyncPort ? OpenChannel(config, hub, peer, settings, guard, key) : null;
             return new PreparedPairReload(config, hub, peer, settings, guard, key, channel);
         }
         catch
@@ -66,7 +66,7 @@ public sealed partial class HubPair
             return;
         try
         {
-            _channel = OpenChannel(_config, _peer, _settings, _guard, _key);
+            _channel = OpenChannel(_config, _hub, _peer, _settings, _guard, _key);
             ChannelFault = null;
         }
         catch (Exception e) when (e is InvalidOperationException or System.Net.Sockets.SocketException)

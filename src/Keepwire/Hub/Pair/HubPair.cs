@@ -2,6 +2,7 @@ using System.Net;
 using System.Threading.Channels;
 using Keepwire.Adapters.Conntrackd;
 using Keepwire.Adapters.Keepalived;
+using Keepwire.Adapters.Posix;
 using Keepwire.Configuration;
 using Keepwire.Engine;
 using Keepwire.Model;
@@ -47,6 +48,8 @@ public sealed partial class HubPair : IAsyncDisposable
     private int? _keepalivedPid;
     private PairRoleDecision? _loggedRole;
     private bool _mismatchLogged;
+    private DaemonLock? _nodeLock;
+    private long _sendFailures;
 
     private HubPair(ClusterConfig config, HubNode hub, HubRunPaths paths, HubAdapters adapters, ILoggerFactory loggers, TimeProvider time)
     {
@@ -76,15 +79,18 @@ public sealed partial class HubPair : IAsyncDisposable
     public string? TrackFileFault { get; private set; }
 
     /// <summary>
-    /// Writes the daemon's pid file (keepalived's liveness check reads it: from now on a dead daemon
-    /// gives the VIPs up after the grace) and opens the sync channel.
+    /// Takes the node's lock (a second daemon for this node must not overwrite the pid file keepalived
+    /// watches), writes the daemon's pid file (keepalived's liveness check reads it: from now on a dead
+    /// daemon gives the VIPs up after the grace) and opens the sync channel.
     /// </summary>
+    /// <exception cref="DaemonAlreadyRunningException">Another daemon runs for this node with these runtime files.</exception>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(_paths.Directory);
+        _nodeLock ??= DaemonLock.Acquire(_paths.DaemonLockFile, $"hub {_hub.Name}'s pid file {_paths.DaemonPidFile}");
         await DaemonPidFile.WriteCurrentProcessAsync(_paths.DaemonPidFile, cancellationToken);
         _key = DeriveKey(_hub, _peer);
-        _channel = OpenChannel(_config, _peer, _settings, _guard, _key);
+        _channel = OpenChannel(_config, _hub, _peer, _settings, _guard, _key);
     }
 
     /// <summary>
@@ -145,11 +151,23 @@ public sealed partial class HubPair : IAsyncDisposable
             await SwitchConntrackdAsync(step.HoldsVips, cancellationToken);
     }
 
-    /// <summary>Sends the step's message to the peer and every relaying site, when one is due; a path that fails is skipped (counted).</summary>
+    /// <summary>
+    /// Sends the step's message to the peer and every relaying site, when one is due; a path that fails is skipped
+    /// (counted), and nothing is thrown: the hub loop goes on deciding and forwarding.
+    /// </summary>
     public async Task SendAsync(PairStep step, CancellationToken cancellationToken)
     {
-        if (step.Send is { } draft && _channel is not null)
+        if (step.Send is not { } draft || _channel is null)
+            return;
+        try
+        {
             await _channel.SendAsync(_sequence.Next(draft.HoldsVips, draft.Services, draft.Intent), cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Nothing escapes into the loop: the channel counts what it cannot send or encode, and the rest is logged here.
+            Log.SyncSendFailed(_logger, e.Message, ++_sendFailures);
+        }
     }
 
     /// <summary>
@@ -221,6 +239,8 @@ public sealed partial class HubPair : IAsyncDisposable
         _channel = null;
         _key?.Dispose();
         _key = null;
+        _nodeLock?.Dispose();
+        _nodeLock = null;
     }
 
     private async Task SwitchConntrackdAsync(bool active, CancellationToken cancellationToken)
@@ -236,10 +256,10 @@ public sealed partial class HubPair : IAsyncDisposable
         HubSyncKey.Derive(KeyFile.ReadPrivateKey(hub.PrivateKeyFile, hub.PublicKey), peer.PublicKey, hub.Name, peer.Name);
 
     /// <summary>Opens the channel with <paramref name="key"/> (which it then uses). Throws when the port cannot be bound.</summary>
-    private HubSyncChannel OpenChannel(ClusterConfig config, HubNode peer, HubPairSettings settings, HubSyncReplayGuard guard, HubSyncKey key)
+    private HubSyncChannel OpenChannel(ClusterConfig config, HubNode hub, HubNode peer, HubPairSettings settings, HubSyncReplayGuard guard, HubSyncKey key)
     {
         var relays = config.Sites.Select(s => s.Tunnel.IPv4 ?? s.Tunnel.IPv6).OfType<IPAddress>().ToList();
-        var channel = new HubSyncChannel(settings.SyncPort, peer.PairAddress!, relays,
+        var channel = new HubSyncChannel(settings.SyncPort, hub.PairAddress!, [.. hub.Tunnel.All], peer.PairAddress!, relays,
             new HubSyncCodec(key), guard, _received.Writer, _time, _loggers.CreateLogger<HubSyncChannel>());
         try
         {

@@ -34,6 +34,7 @@ internal sealed class PairSimHub(PairSimulation sim, string name, int priority, 
 
     private HubEngine? engine;
     private HubSyncReplayGuard? guard;
+    private HubSyncAssembler? assembler;
     private HubSyncSequence? sequence;
     private PairRoleDecision? lastRole;
     private string? lastServing;
@@ -97,6 +98,7 @@ internal sealed class PairSimHub(PairSimulation sim, string name, int priority, 
         TrackYield = false;
         engine = new HubEngine(sim.Config, sim.Config.FindHub(Name)!, Intent, Journal, sim.Clock);
         guard = new HubSyncReplayGuard(peer, HubSyncReplayGuard.FreshnessFor(PairSimulation.PeerTimeout), sim.Clock);
+        assembler = new HubSyncAssembler(codec);
         sequence = new HubSyncSequence(Name, sim.Clock);
         lastRole = null;
         lastServing = Serving;
@@ -134,7 +136,7 @@ internal sealed class PairSimHub(PairSimulation sim, string name, int priority, 
     /// <summary>A datagram from the peer, direct or relayed by a site: what HubSyncChannel and the loop do with it.</summary>
     public void Receive(byte[] datagram, bool direct)
     {
-        if (!DaemonUp || !codec.TryDecode(datagram, out var message, out _) || guard!.Admit(message) is not null)
+        if (!DaemonUp || assembler!.Add(datagram, direct).Message is not { } message || guard!.Admit(message) is not null)
             return;
         Pass(new HubEvidence { PeerMessages = [new ReceivedSyncMessage(message, sim.Now, direct)] });
     }
@@ -168,7 +170,10 @@ internal sealed class PairSimHub(PairSimulation sim, string name, int priority, 
             sim.Log($"{Name}: {role.Role}{(role.Yield ? ", yields" : "")}: {role.Reason}");
         lastRole = role;
         if (pair.Send is { } draft)
-            sim.Send(this, codec.Encode(sequence!.Next(draft.HoldsVips, draft.Services, draft.Intent)));
+        {
+            foreach (var part in codec.Encode(sequence!.Next(draft.HoldsVips, draft.Services, draft.Intent)))
+                sim.Send(this, part);
+        }
         return step;
     }
 
