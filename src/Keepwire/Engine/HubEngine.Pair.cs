@@ -43,7 +43,7 @@ public sealed partial class HubEngine
             {
                 // Only after a read that shows no VIP at all: a failed read never cuts live flows.
                 pair.VipFlowsCleared = true;
-                flushes.Add(new FlowFlush.VipsReleased(AllVips(Config)));
+                flushes.Add(new FlowFlush.VipsReleased(Config.AllVips()));
             }
         }
 
@@ -90,10 +90,6 @@ public sealed partial class HubEngine
         role is { Yield: true } ? new(false, $"yielding: {role.Reason}")
         : dataPathFault is { } fault ? new(false, $"cannot forward: {fault}")
         : new(true, role is null ? "starting" : "healthy");
-
-    /// <summary>Every service VIP: keepalived moves them all together, so one hub serves every service.</summary>
-    public static IReadOnlyList<System.Net.IPAddress> AllVips(ClusterConfig config) =>
-        [.. config.Services.SelectMany(s => s.Vips).Distinct()];
 
     /// <summary>What the engine keeps of a pair between steps.</summary>
     private sealed class PairState(HubPairSettings settings, PeerHubView view, DateTimeOffset firstHeartbeat)

@@ -23,4 +23,7 @@ public sealed record ClusterConfig(
 
     /// <summary>The other hub of the pair; null for a single hub.</summary>
     public HubNode? PeerOf(HubNode hub) => Hubs.Count == 2 ? Hubs.FirstOrDefault(h => h.Name != hub.Name) : null;
+
+    /// <summary>Every service VIP, once each: a hub (or keepalived, in a pair) holds them all together, so one hub serves every service.</summary>
+    public IReadOnlyList<System.Net.IPAddress> AllVips() => [.. Services.SelectMany(s => s.Vips).Distinct()];
 }

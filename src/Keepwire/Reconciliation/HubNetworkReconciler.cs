@@ -40,7 +40,7 @@ public sealed partial class HubNetworkReconciler(IWireGuard wireGuard, IRouting 
         // In a pair keepalived holds the VIPs and moves them; Keepwire only removes VIPs it added itself
         // (a hub that was single before), never keepalived's, which carry no Keepwire mark.
         if (hub.PublicInterface is not null)
-            changed |= await EnsureVipsAsync(hub.PublicInterface, config.HubPair is null ? DesiredVips(config) : [], cancellationToken);
+            changed |= await EnsureVipsAsync(hub.PublicInterface, config.HubPair is null ? config.AllVips() : [], cancellationToken);
         return changed;
     }
 
@@ -70,9 +70,6 @@ public sealed partial class HubNetworkReconciler(IWireGuard wireGuard, IRouting 
             addresses.Add(new InterfaceAddress(v6, hub.Tunnel.IPv6PrefixLength));
         return addresses;
     }
-
-    internal static IReadOnlyList<IPAddress> DesiredVips(ClusterConfig config) =>
-        [.. config.Services.SelectMany(service => service.Vips).Distinct()];
 
     private static IReadOnlyList<IPNetwork> HostNetworks(TunnelAddresses tunnel) =>
         [.. tunnel.All.Select(address => new IPNetwork(address, address.AddressFamily == AddressFamily.InterNetworkV6 ? 128 : 32))];

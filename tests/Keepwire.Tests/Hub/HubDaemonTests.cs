@@ -85,7 +85,8 @@ public sealed class HubDaemonTests : IAsyncLifetime, IDisposable
 
         var unpinned = await Send("unpin", ("service", "web"));
         Assert.True(unpinned.Ok, unpinned.Error);
-        Assert.StartsWith("web: unpinned, its policy decides again; bravo serves", Message(unpinned));
+        // Whether alpha takes web back at once or after the rest of its preempt delay depends on how long this took.
+        Assert.StartsWith("web: unpinned, its policy decides again; ", Message(unpinned));
         Assert.False((await Status()).GetProperty("services")[0].TryGetProperty("pinned_site", out _));
         Assert.DoesNotContain("web", await File.ReadAllTextAsync(Path.Combine(_directory, "state", "intent.json")));
 

@@ -55,10 +55,10 @@ public class NetworkDesiredStateTests
     [Fact]
     public void Vips_are_deduplicated_and_marked_unless_someone_else_holds_them()
     {
-        Assert.Equal([IPAddress.Parse("203.0.113.10"), IPAddress.Parse("2001:db8::10")], HubNetworkReconciler.DesiredVips(Config));
+        Assert.Equal([IPAddress.Parse("203.0.113.10"), IPAddress.Parse("2001:db8::10")], Config.AllVips());
 
         var operatorOwned = new InterfaceAddress(IPAddress.Parse("203.0.113.10"), 24);
-        var plan = HubNetworkReconciler.VipPlan([operatorOwned], HubNetworkReconciler.DesiredVips(Config));
+        var plan = HubNetworkReconciler.VipPlan([operatorOwned], Config.AllVips());
 
         Assert.Equal([new InterfaceAddress(IPAddress.Parse("2001:db8::10"), 128, InterfaceAddress.KeepwireAddressMetric)], plan);
         Assert.False(HubNetworkReconciler.IsKeepwireVip(operatorOwned));

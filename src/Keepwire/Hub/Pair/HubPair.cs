@@ -105,7 +105,7 @@ public sealed partial class HubPair : IAsyncDisposable
         VipHolding? holding = null;
         try
         {
-            holding = await _vipOwnership.ReadAsync(_hub.PublicInterface!, HubEngine.AllVips(_config), cancellationToken);
+            holding = await _vipOwnership.ReadAsync(_hub.PublicInterface!, _config.AllVips(), cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -14,7 +14,7 @@ public static class PairAdapterSettings
 
     public static KeepalivedSettings Keepalived(ClusterConfig config, HubNode hub, HubNode peer, HubPairSettings pair, HubRunPaths paths)
     {
-        var vips = Vips(config);
+        var vips = config.AllVips();
         return new KeepalivedSettings(
             InstanceName,
             hub.PublicInterface ?? throw new InvalidOperationException($"hub {hub.Name} of a pair has no public_interface (the config loader requires one)"),
@@ -32,15 +32,11 @@ public static class PairAdapterSettings
 
     public static ConntrackdSettings Conntrackd(ClusterConfig config, HubNode hub, HubNode peer)
     {
-        IEnumerable<IPAddress> own = [PairAddress(hub), .. hub.Tunnel.All, .. Vips(config)];
+        IEnumerable<IPAddress> own = [PairAddress(hub), .. hub.Tunnel.All, .. config.AllVips()];
         if (IPAddress.TryParse(hub.Endpoint.Host, out var endpoint))
             own = own.Append(endpoint);
         return new ConntrackdSettings(hub.PublicInterface!, PairAddress(hub), PairAddress(peer), ConntrackdSettings.DefaultPort, [.. own.Distinct()]);
     }
-
-    /// <summary>Every service VIP: keepalived moves them all together, so one hub serves every service.</summary>
-    public static IReadOnlyList<IPAddress> Vips(ClusterConfig config) =>
-        [.. config.Services.SelectMany(s => s.Vips).Distinct()];
 
     private static IPAddress PairAddress(HubNode hub) =>
         hub.PairAddress ?? throw new InvalidOperationException($"hub {hub.Name} of a pair has no pair_address (the config loader requires one)");
