@@ -11,13 +11,16 @@ namespace Keepwire.IntegrationTests.EndToEnd;
 /// a process per request from the test would pace the loop by process start-up instead). Every
 /// request reports one <see cref="RequestOutcome"/>: when it started, curl's exit code, whether and
 /// when its TCP connection was established (curl's <c>%{time_connect}</c>), and the answer or error.
+/// The outcomes go to a file as they come, so a test can wait for the client to have seen something
+/// (<see cref="WaitForAsync"/>) instead of guessing how long a slow machine needs.
 /// </summary>
 public sealed class RequestLoop : IAsyncDisposable
 {
-    // One line per request, tab-separated: start (epoch seconds), curl's exit code, "time_connect
-    // time_total http_code", the URL, then the body's first line (ok) or curl's error. The body and
-    // the error go through files ($work/body, $work/error) so that neither can mix into the numbers;
-    // the body file is emptied first, since curl leaves it alone when nothing arrives.
+    // One line per request appended to $work/requests, tab-separated: start (epoch seconds), curl's
+    // exit code, "time_connect time_total http_code", the URL, then the body's first line (ok) or
+    // curl's error. The body and the error go through files ($work/body, $work/error) so that neither
+    // can mix into the numbers; the body file is emptied first, since curl leaves it alone when
+    // nothing arrives.
     private const string Script = """
         count=$1; pause=$2; connect=$3; maxtime=$4; stop=$5; work=$6; shift 6
         i=0
@@ -36,7 +39,7 @@ public sealed class RequestLoop : IAsyncDisposable
                 else
                     IFS= read -r text < "$work/error" || true
                 fi
-                printf '%s\t%s\t%s\t%s\t%s\n' "$start" "$code" "$times" "$url" "$text"
+                printf '%s\t%s\t%s\t%s\t%s\n' "$start" "$code" "$times" "$url" "$text" >> "$work/requests"
                 i=$((i + 1))
                 sleep "$pause"
             done
@@ -45,14 +48,19 @@ public sealed class RequestLoop : IAsyncDisposable
 
     private static readonly TimeSpan DefaultRequestTimeout = TimeSpan.FromSeconds(3);
 
+    /// <summary>Generous: a request may wait out SYN retransmissions (1, 3, 7 s) on a loaded 2-core machine.</summary>
+    private static readonly TimeSpan AnswerTimeout = TimeSpan.FromSeconds(40);
+
     private readonly CancellationTokenSource cancel = new();
     private readonly Task<CommandResult> run;
     private readonly string workDirectory;
+    private readonly string requestsFile;
     private readonly string? stopFile;
 
     private RequestLoop(LabHandle lab, int count, TimeSpan pause, TimeSpan connectTimeout, TimeSpan requestTimeout, IReadOnlyList<string> urls)
     {
         workDirectory = Directory.CreateTempSubdirectory("keepwire-request-loop-").FullName;
+        requestsFile = Path.Combine(workDirectory, "requests");
         if (count == 0)
             stopFile = Path.Combine(workDirectory, "stop");
         run = lab.ExecAsync(
@@ -87,6 +95,40 @@ public sealed class RequestLoop : IAsyncDisposable
     /// <summary>True while requests are still being made.</summary>
     public bool IsRunning => !run.IsCompleted;
 
+    /// <summary>The requests finished so far (complete lines only: the loop may be writing the next one).</summary>
+    public RequestLoopResult SoFar()
+    {
+        var text = File.Exists(requestsFile) ? File.ReadAllText(requestsFile) : "";
+        var complete = text[..(text.LastIndexOf('\n') + 1)];
+        return new([.. complete.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(RequestOutcome.Parse)]);
+    }
+
+    /// <summary>
+    /// Waits for an answer to a request that started at or after <paramref name="since"/> (a fault, a
+    /// switch the hub reported): only such a request shows what the client meets from then on. A loop on a
+    /// slow machine, or one whose request waits out SYN retransmissions, may take seconds to make one.
+    /// </summary>
+    public Task<RequestOutcome> WaitForAnswerAfterAsync(DateTimeOffset since, string what) =>
+        WaitForAsync($"answered after {what} ({since:HH:mm:ss.fff})", r => r.Succeeded && r.Started >= since, AnswerTimeout);
+
+    /// <summary>
+    /// Waits until a finished request is <paramref name="wanted"/> (e.g. answered by bravo and started
+    /// after the switch) and returns it; fails naming <paramref name="what"/> and what the client saw.
+    /// </summary>
+    public async Task<RequestOutcome> WaitForAsync(string what, Func<RequestOutcome, bool> wanted, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var soFar = SoFar();
+            if (soFar.Requests.FirstOrDefault(wanted) is { } found)
+                return found;
+            Assert.True(IsRunning, $"the request loop ended before {what}:\n{soFar.Timeline()}");
+            Assert.True(DateTime.UtcNow < deadline, $"no request {what} within {timeout.TotalSeconds} s:\n{soFar.Timeline()}");
+            await Task.Delay(100);
+        }
+    }
+
     /// <summary>Waits for the last request and returns every request's outcome.</summary>
     public async Task<RequestLoopResult> CompleteAsync(TimeSpan timeout)
     {
@@ -94,7 +136,7 @@ public sealed class RequestLoop : IAsyncDisposable
         Assert.True(finished == run, $"the request loop did not finish within {timeout.TotalSeconds} s");
         var result = await run;
         Assert.True(result.Succeeded, $"the request loop itself failed ({result.ExitCode}): {result.StandardError}");
-        return new RequestLoopResult([.. result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(RequestOutcome.Parse)]);
+        return SoFar();
     }
 
     public async ValueTask DisposeAsync()

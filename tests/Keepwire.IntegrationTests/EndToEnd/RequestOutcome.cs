@@ -81,6 +81,10 @@ public sealed record RequestLoopResult(IReadOnlyList<RequestOutcome> Requests)
     public IReadOnlyList<RequestOutcome> FailuresNotInFlightAt(params Fault[] faults) =>
         [.. Failures.Where(r => r.FailedToConnect || !faults.Any(r.InFlightAt))];
 
+    /// <summary>Every request on its own line (start, duration, outcome), to read what the client saw around a fault.</summary>
+    public string Timeline() =>
+        string.Join("\n", Requests.Select(r => $"{r.Started:HH:mm:ss.fff} {(r.Ended - r.Started).TotalSeconds,6:0.000}s {r}"));
+
     /// <summary>How many answers each distinct body got and how each failure failed, for readable assertion messages.</summary>
     public string Summary(params Fault[] faults)
     {

@@ -26,7 +26,7 @@ public sealed class LocalCheckTests(FailoverLabFixture fixture, ITestOutputHelpe
         try
         {
             await using var loop = Lab.StartClientLoop();
-            await Task.Delay(TimeSpan.FromSeconds(1));
+            await loop.WaitForAnswerAfterAsync(DateTimeOffset.UtcNow, "the loop started");
 
             // Made inside alpha's namespace, as an operator's or a monitor's flag would be.
             var flagAt = DateTimeOffset.UtcNow;
@@ -60,6 +60,7 @@ public sealed class LocalCheckTests(FailoverLabFixture fixture, ITestOutputHelpe
             Assert.Contains("web: alpha → bravo [Failover]", history, StringComparison.Ordinal);
             Assert.Contains($"local check {LabHandle.LocalCheckName} failed", history, StringComparison.Ordinal);
 
+            await loop.WaitForAnswerAfterAsync(DateTimeOffset.UtcNow, "web moved to bravo");
             await ExecCheckedAsync("alpha", "rm", flag);
             var passingAt = DateTimeOffset.UtcNow;
             await Lab.WaitForHealthyAsync("alpha");
@@ -79,7 +80,7 @@ public sealed class LocalCheckTests(FailoverLabFixture fixture, ITestOutputHelpe
                     $"{service} back on alpha at {preempt.Time:HH:mm:ss.fff}, less than the preempt delay after the check passed at {passingAt:HH:mm:ss.fff}");
             }
 
-            await Task.Delay(TimeSpan.FromSeconds(1));
+            await loop.WaitForAnswerAfterAsync(DateTimeOffset.UtcNow, "web moved back to alpha");
             var requests = await loop.StopAsync(TimeSpan.FromSeconds(60));
             output.WriteLine($"{requests.Requests.Count} requests: {requests.Summary(flush)}");
             Assert.Contains(requests.Answers, a => a.StartsWith("site=bravo ", StringComparison.Ordinal));

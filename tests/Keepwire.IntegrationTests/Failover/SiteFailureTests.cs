@@ -36,7 +36,7 @@ public sealed class SiteFailureTests(FailoverLabFixture fixture, ITestOutputHelp
         try
         {
             await using var loop = Lab.StartClientLoop();
-            await Task.Delay(TimeSpan.FromSeconds(1));
+            await loop.WaitForAnswerAfterAsync(DateTimeOffset.UtcNow, "the loop started");
 
             var fault = await Fault.CauseAsync($"alpha: {failure}", () => BreakAsync(failure));
             var brokenAt = fault.End;
@@ -54,7 +54,8 @@ public sealed class SiteFailureTests(FailoverLabFixture fixture, ITestOutputHelp
             Assert.Contains("web: alpha → bravo [Failover]", history, StringComparison.Ordinal);
             output.WriteLine($"{failure}: {failover}");
 
-            await Task.Delay(TimeSpan.FromSeconds(2));
+            await loop.WaitForAnswerAfterAsync(DateTimeOffset.UtcNow, "web moved to bravo");
+            await Task.Delay(TimeSpan.FromSeconds(1));
             Assert.True(loop.IsRunning, "the request loop stopped before alpha recovered");
             await RecoverAsync(failure);
             var recoveredAt = DateTimeOffset.UtcNow;
@@ -69,7 +70,7 @@ public sealed class SiteFailureTests(FailoverLabFixture fixture, ITestOutputHelp
                 $"back on alpha at {preempt.Time:HH:mm:ss.fff}, less than the preempt delay after alpha recovered at {recoveredAt:HH:mm:ss.fff}");
             output.WriteLine($"{failure}: back on alpha {(back.Since - recoveredAt)?.TotalMilliseconds:0} ms after recovery: {preempt}");
 
-            await Task.Delay(TimeSpan.FromSeconds(1));
+            await loop.WaitForAnswerAfterAsync(DateTimeOffset.UtcNow, "web moved back to alpha");
             var requests = await loop.StopAsync(TimeSpan.FromSeconds(60));
             output.WriteLine($"{failure}: {requests.Requests.Count} requests: {requests.Summary(fault)}");
             Assert.Contains(requests.Answers, a => a.StartsWith("site=bravo ", StringComparison.Ordinal));
@@ -107,6 +108,7 @@ public sealed class SiteFailureTests(FailoverLabFixture fixture, ITestOutputHelp
             var events = await NewWebEventsAsync(startedAt);
             Assert.True(events is [{ From: "alpha", To: "bravo", Reason: DecisionReason.Failover }], $"only the failover wanted:\n{FailoverSteps.Describe(events)}");
 
+            await loop.WaitForAnswerAfterAsync(DateTimeOffset.UtcNow, "alpha was healthy for three preempt delays");
             var requests = await loop.StopAsync(TimeSpan.FromSeconds(60));
             output.WriteLine($"preempt false: {requests.Requests.Count} requests: {requests.Summary(fault)}");
             Assert.True(requests.FailuresNotInFlightAt(fault).Count == 0, $"requests failed that were not in flight when alpha's nginx stopped: {requests.Summary(fault)}");

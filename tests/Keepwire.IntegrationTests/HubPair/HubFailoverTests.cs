@@ -28,9 +28,10 @@ public sealed class HubFailoverTests(HubPairDaemonLabFixture fixture, ITestOutpu
         var epochBefore = (await Lab.StatusAtAsync(standby)).Services.Single(s => s.Name == "web").Epoch;
 
         await using var loop = Lab.StartClientLoop();
-        await Task.Delay(TimeSpan.FromSeconds(1));
+        await loop.WaitForAnswerAfterAsync(DateTimeOffset.UtcNow, "the loop started");
         await Lab.CutLinkAsync(active);
         await Lab.WaitForVipHolderAsync(standby);
+        await loop.WaitForAnswerAfterAsync(DateTimeOffset.UtcNow, $"the VIPs reached {standby}");
         await Task.Delay(TimeSpan.FromSeconds(2));
         var result = await loop.StopAsync(TimeSpan.FromSeconds(30));
         output.WriteLine($"{result.Requests.Count} requests: {result.Summary()}");
@@ -51,10 +52,11 @@ public sealed class HubFailoverTests(HubPairDaemonLabFixture fixture, ITestOutpu
         var standby = HubPairSteps.Other(active);
 
         await using var loop = Lab.StartClientLoop();
-        await Task.Delay(TimeSpan.FromSeconds(1));
+        await loop.WaitForAnswerAfterAsync(DateTimeOffset.UtcNow, "the loop started");
         await Lab.KillDaemonAsync(active);
         // The data path stays in the kernel while the daemon is gone; keepalived's liveness check gives the VIPs up after its grace.
         await Lab.WaitForVipHolderAsync(standby);
+        await loop.WaitForAnswerAfterAsync(DateTimeOffset.UtcNow, $"the VIPs reached {standby}");
         await Task.Delay(TimeSpan.FromSeconds(2));
         var result = await loop.StopAsync(TimeSpan.FromSeconds(30));
         output.WriteLine($"{result.Requests.Count} requests: {result.Summary()}");
@@ -76,14 +78,22 @@ public sealed class HubFailoverTests(HubPairDaemonLabFixture fixture, ITestOutpu
         var standby = HubPairSteps.Other(active);
 
         await using var loop = Lab.StartClientLoop();
-        await Task.Delay(TimeSpan.FromSeconds(1));
+        await loop.WaitForAnswerAfterAsync(DateTimeOffset.UtcNow, "the loop started");
         var fault = await Fault.CauseAsync($"{active}'s link cut and alpha's nginx stopped", () => Task.WhenAll(Lab.CutLinkAsync(active), Lab.StopSiteWebServerAsync("alpha")));
         await Lab.WaitForVipHolderAsync(standby);
-        await Lab.WaitAtAsync(standby, "web served by bravo", s => HubPairSteps.ServingAt(s, "web") == "bravo");
-        await Task.Delay(TimeSpan.FromSeconds(2));
+        var vipsMovedAt = DateTimeOffset.UtcNow;
+        var decided = await Lab.WaitAtAsync(standby, "web served by bravo", s => HubPairSteps.ServingAt(s, "web") == "bravo");
+        var bravoSeenAt = DateTimeOffset.UtcNow;
+        // A fixed pause here once stopped the loop before it had asked again: a request caught by the fault waits
+        // out SYN retransmissions (1, 3, 7 s) on its own schedule, and the last answer was still alpha's.
+        await loop.WaitForAnswerAfterAsync(bravoSeenAt, $"{standby} served bravo");
+        await Task.Delay(TimeSpan.FromSeconds(1));
         var result = await loop.StopAsync(TimeSpan.FromSeconds(30));
-        output.WriteLine($"{result.Requests.Count} requests: {result.Summary(fault)}");
+        output.WriteLine($"{fault}; VIPs on {standby} by {vipsMovedAt:HH:mm:ss.fff}; {standby} serves bravo since {decided.Services.Single(s => s.Name == "web").Since:HH:mm:ss.fff}, seen {bravoSeenAt:HH:mm:ss.fff}");
+        output.WriteLine($"{result.Requests.Count} requests: {result.Summary(fault)}\n{result.Timeline()}");
 
+        var afterSwitch = result.Requests.Where(r => r.Succeeded && r.Started >= bravoSeenAt).ToList();
+        Assert.True(afterSwitch.All(r => r.Text.StartsWith("site=bravo ", StringComparison.Ordinal)), $"every request after {standby} served bravo should be answered by bravo:\n{result.Timeline()}");
         Assert.Equal("bravo", HubPairSteps.SitesInOrder(result)[^1]);
         Assert.DoesNotContain("charlie", HubPairSteps.SitesInOrder(result));
         // Requests alpha's nginx had accepted when it was stopped are lost with it (as with one hub); every other one retries into bravo.
@@ -94,7 +104,7 @@ public sealed class HubFailoverTests(HubPairDaemonLabFixture fixture, ITestOutpu
     public async Task A_partition_between_the_hubs_leaves_the_higher_priority_hub_with_the_vips_and_one_serving_site()
     {
         await using var loop = Lab.StartClientLoop();
-        await Task.Delay(TimeSpan.FromSeconds(1));
+        await loop.WaitForAnswerAfterAsync(DateTimeOffset.UtcNow, "the loop started");
         await Lab.PartitionHubsAsync();
 
         // Documented behaviour (docs/architecture.md, "Hub pair"): both hubs still hear each other through the sites; the
@@ -108,6 +118,7 @@ public sealed class HubFailoverTests(HubPairDaemonLabFixture fixture, ITestOutpu
         var fault = await Fault.CauseAsync("alpha's nginx stopped", () => Lab.StopSiteWebServerAsync("alpha"));
         await Lab.WaitAtAsync("hub1", "web served by bravo", s => HubPairSteps.ServingAt(s, "web") == "bravo");
         await Lab.WaitAtAsync("hub2", "web served by bravo (followed)", s => HubPairSteps.ServingAt(s, "web") == "bravo");
+        await loop.WaitForAnswerAfterAsync(DateTimeOffset.UtcNow, "both hubs served bravo");
         await Task.Delay(TimeSpan.FromSeconds(2));
         var result = await loop.StopAsync(TimeSpan.FromSeconds(30));
         output.WriteLine($"{result.Requests.Count} requests: {result.Summary(fault)}");
