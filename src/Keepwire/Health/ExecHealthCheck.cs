@@ -1,6 +1,6 @@
 using System.Net;
 using Keepwire.Adapters.Processes;
-using Keepwire.Decisions;
+using Keepwire.Model;
 
 namespace Keepwire.Health;
 

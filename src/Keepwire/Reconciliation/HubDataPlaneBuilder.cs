@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using Keepwire.Configuration;
+using Keepwire.Model;
 
 namespace Keepwire.Reconciliation;
 

@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Threading.Channels;
-using Keepwire.Configuration;
 using Keepwire.Decisions;
+using Keepwire.Model;
 using Microsoft.Extensions.Logging;
 
 namespace Keepwire.Reports;

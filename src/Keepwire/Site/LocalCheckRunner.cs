@@ -1,6 +1,6 @@
 using System.Globalization;
 using Keepwire.Adapters.Processes;
-using Keepwire.Configuration;
+using Keepwire.Model;
 
 namespace Keepwire.Site;
 

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using Keepwire.Configuration;
+using Keepwire.Model;
 using NSec.Cryptography;
 
 namespace Keepwire.Sync;

@@ -7,10 +7,13 @@ namespace Keepwire.Tests.Docs;
 /// Every <c>keepwire …</c> command line in the README, docs/, bench/README.md, deploy/ and examples/
 /// parses with the real command line (parse only, nothing runs), so a renamed option or command
 /// cannot leave the documentation behind (an example config once said <c>keygen --out</c>).
+/// <c>keepwire lab …</c> is parsed by keepwire-lab's command line, which <c>keepwire lab</c> hands it to.
 /// </summary>
 public sealed class DocumentedCommandLinesTests
 {
     private static readonly RootCommand Root = KeepwireCommandLine.Create();
+
+    private static readonly RootCommand LabRoot = Keepwire.Lab.Commands.LabCommand.Root();
 
     private static readonly IReadOnlySet<string> CommandNames = Root.Subcommands.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
 
@@ -73,20 +76,32 @@ public sealed class DocumentedCommandLinesTests
         Assert.NotEmpty(Problems(new DocumentedCommand("README.md", 1, "keepwire site --nodes a", ["site", "--nodes", "a"])));
     }
 
+    [Fact]
+    public void Lab_command_lines_are_parsed_by_keepwire_lab()
+    {
+        Assert.Empty(Problems(new DocumentedCommand("README.md", 1, "keepwire lab up --hub-pair", ["lab", "up", "--hub-pair"])));
+        Assert.Empty(Problems(new DocumentedCommand("README.md", 1, "keepwire lab", ["lab"])));
+        Assert.NotEmpty(Problems(new DocumentedCommand("README.md", 1, "keepwire lab link cut hub1", ["lab", "link", "cut", "hub1"])));
+        Assert.NotEmpty(Problems(new DocumentedCommand("README.md", 1, "keepwire lab up --hub-pairs", ["lab", "up", "--hub-pairs"])));
+    }
+
     /// <summary>
     /// What keepwire would reject in <paramref name="command"/>. A bare command name (<c>keepwire site</c>,
     /// no options or arguments) names the command in prose: it must exist, its required options may be left out.
     /// </summary>
     private static List<string> Problems(DocumentedCommand command)
     {
-        if (command.Arguments.Count > 0 && IsCommandPath(command.Arguments))
+        var lab = command.Arguments.Count > 0 && command.Arguments[0] == "lab";
+        var root = lab ? LabRoot : Root;
+        var arguments = command.Arguments.Skip(lab ? 1 : 0).ToList();
+        if (command.Arguments.Count > 0 && IsCommandPath(root, arguments))
             return [];
-        return [.. Root.Parse(command.Arguments).Errors.Select(e => e.Message)];
+        return [.. root.Parse(arguments).Errors.Select(e => e.Message)];
     }
 
-    private static bool IsCommandPath(IReadOnlyList<string> words)
+    private static bool IsCommandPath(Command root, IReadOnlyList<string> words)
     {
-        Command current = Root;
+        Command current = root;
         foreach (var word in words)
         {
             var next = current.Subcommands.FirstOrDefault(c => c.Name == word);

@@ -18,7 +18,8 @@ public sealed record DocumentedCommand(string File, int Line, string Text, IRead
 /// what the shell would pass:
 /// <list type="bullet">
 /// <item>A shell comment (<c> # …</c>) ends a code block line; <c>&amp;&amp;</c>, <c>||</c>, <c>;</c> and <c> | </c> separate commands.</item>
-/// <item>A command starts with <c>keepwire</c>, a path ending in <c>/keepwire</c>, or <c>dotnet …/keepwire.dll</c>; <c>…</c> at the
+/// <item>A command starts with <c>keepwire</c>, a path ending in <c>/keepwire</c>, or <c>dotnet …/keepwire.dll</c> (and
+/// <c>keepwire-lab ARGS</c> is <c>keepwire lab ARGS</c>); <c>…</c> at the
 /// start of a code span stands for the keepwire command just shown (<c>… lab down --prefix kwp</c>).</item>
 /// <item>Placeholders become one word: <c>&lt;hub's public key&gt;</c>, <c>$(hostname)</c>, <c>$VAR</c>, <c>{state}</c>. Upper-case
 /// words (FILE, SITE) are already words.</item>
@@ -147,7 +148,7 @@ public static partial class DocumentedCommands
     }
 
     /// <summary>Where keepwire's own arguments start in a command's words, or -1 when it does not run keepwire.</summary>
-    private static int KeepwireAt(IReadOnlyList<string> words, IReadOnlySet<string> commandNames)
+    private static int KeepwireAt(List<string> words, IReadOnlySet<string> commandNames)
     {
         var i = 0;
         while (i < words.Count && words[i] is "$" or "#" or "sudo")
@@ -159,6 +160,17 @@ public static partial class DocumentedCommands
             return i + 1;
         if (first == "dotnet" && i + 1 < words.Count && words[i + 1].EndsWith("keepwire.dll", StringComparison.Ordinal))
             return i + 2;
+        // keepwire-lab ARGS is keepwire lab ARGS: the word before ARGS stands for "lab".
+        if (first == "keepwire-lab" || first.EndsWith("/keepwire-lab", StringComparison.Ordinal))
+        {
+            words[i] = "lab";
+            return i;
+        }
+        if (first == "dotnet" && i + 1 < words.Count && words[i + 1].EndsWith("keepwire-lab.dll", StringComparison.Ordinal))
+        {
+            words[i + 1] = "lab";
+            return i + 1;
+        }
         // "… lab down --prefix kwp": the keepwire command just shown, continued.
         if (first is "…" or "..." && i == 0 && i + 1 < words.Count && commandNames.Contains(words[i + 1]))
             return i + 1;

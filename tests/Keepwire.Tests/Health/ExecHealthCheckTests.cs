@@ -1,7 +1,7 @@
 using System.Net;
 using Keepwire.Adapters.Processes;
-using Keepwire.Decisions;
 using Keepwire.Health;
+using Keepwire.Model;
 
 namespace Keepwire.Tests.Health;
 

@@ -1,5 +1,5 @@
 using Keepwire.Adapters.Processes;
-using Keepwire.Configuration;
+using Keepwire.Model;
 using Keepwire.Reports;
 using Keepwire.Site;
 using Keepwire.Tests.Adapters;

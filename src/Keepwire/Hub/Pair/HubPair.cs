@@ -6,6 +6,7 @@ using Keepwire.Adapters.Keepalived;
 using Keepwire.Adapters.Processes;
 using Keepwire.Adapters.Routing;
 using Keepwire.Configuration;
+using Keepwire.Model;
 using Keepwire.State;
 using Keepwire.Sync;
 using Microsoft.Extensions.Logging;

@@ -1,7 +1,7 @@
 using System.Collections;
 using System.Diagnostics.CodeAnalysis;
 
-namespace Keepwire.Configuration;
+namespace Keepwire.Model;
 
 /// <summary>
 /// A read-only map from hub name to interface name that compares by content, so configuration records that

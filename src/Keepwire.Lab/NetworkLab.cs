@@ -24,7 +24,7 @@ public sealed partial class NetworkLab(ICommandRunner runner, ILogger? logger = 
         if (options.Conntrackd && !options.HubPair)
             throw new ArgumentException("LabOptions.Conntrackd needs LabOptions.HubPair: conntrackd syncs the two hubs of a pair.", nameof(options));
         if (options.KeepwireCommand.Count == 0)
-            throw new ArgumentException("LabOptions.KeepwireCommand is empty: give the program that runs keepwire.", nameof(options));
+            throw new ArgumentException($"no keepwire beside {AppContext.BaseDirectory}: build keepwire and the lab into one directory (dotnet build src/Keepwire.Cli -o DIR), or set LabOptions.KeepwireCommand.", nameof(options));
 
         var paths = new LabPaths(options.StateRoot, options.Prefix);
         if (Directory.Exists(paths.Root))

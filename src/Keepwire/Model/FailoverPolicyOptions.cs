@@ -1,4 +1,4 @@
-namespace Keepwire.Decisions;
+namespace Keepwire.Model;
 
 /// <summary>What a service does when none of its sites is eligible.</summary>
 public abstract record NoHealthySiteBehavior

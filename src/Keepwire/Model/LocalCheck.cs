@@ -1,4 +1,4 @@
-namespace Keepwire.Configuration;
+namespace Keepwire.Model;
 
 /// <summary>
 /// A check the site agent runs on the site itself (a replica's lag, a disk, a local daemon) and

@@ -1,4 +1,4 @@
-namespace Keepwire.Configuration;
+namespace Keepwire.Model;
 
 public enum TransportProtocol
 {

@@ -1,8 +1,7 @@
 using System.CommandLine;
 using Keepwire.Adapters.Processes;
-using Keepwire.Lab;
 
-namespace Keepwire.Cli.Commands;
+namespace Keepwire.Lab.Commands;
 
 /// <summary>
 /// <c>keepwire lab link|daemon|partition|heal|vips</c>: the levers the tests pull, for a lab built by

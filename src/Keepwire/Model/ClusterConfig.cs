@@ -1,4 +1,4 @@
-namespace Keepwire.Configuration;
+namespace Keepwire.Model;
 
 /// <summary>
 /// The whole cluster as one validated, immutable snapshot. A reload builds a new

@@ -1,7 +1,6 @@
 using System.Net;
-using Keepwire.Decisions;
 
-namespace Keepwire.Configuration;
+namespace Keepwire.Model;
 
 /// <summary>A public service: VIPs and ports, the sites that may serve it, and how it chooses among them.</summary>
 /// <param name="Vips">Public addresses, IPv4 and/or IPv6.</param>

@@ -1,4 +1,4 @@
-namespace Keepwire.Configuration;
+namespace Keepwire.Model;
 
 /// <summary>
 /// How the two hubs of a pair cooperate: the VRRP instance that moves the VIPs between them (keepalived) and

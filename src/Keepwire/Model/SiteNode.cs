@@ -1,4 +1,4 @@
-namespace Keepwire.Configuration;
+namespace Keepwire.Model;
 
 /// <summary>How the hub hands traffic to a site.</summary>
 public enum SiteMode

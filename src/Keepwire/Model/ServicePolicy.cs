@@ -1,4 +1,4 @@
-namespace Keepwire.Configuration;
+namespace Keepwire.Model;
 
 /// <summary>Who moves a service between its sites.</summary>
 public enum ServicePolicy

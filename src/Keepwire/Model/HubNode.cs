@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace Keepwire.Configuration;
+namespace Keepwire.Model;
 
 /// <summary>A hub node: holds the public VIPs and terminates every site's tunnel.</summary>
 /// <param name="Endpoint">What sites dial: a DNS name or an address, and a port.</param>

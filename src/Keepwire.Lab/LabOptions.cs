@@ -1,5 +1,3 @@
-using System.Reflection;
-
 namespace Keepwire.Lab;
 
 /// <summary>What <see cref="NetworkLab.UpAsync"/> builds.</summary>
@@ -16,9 +14,9 @@ public sealed record LabOptions
     /// <summary>
     /// The command that runs keepwire, as a program and its leading arguments (for example
     /// <c>["dotnet", "/path/keepwire.dll"]</c>); the lab appends <c>hub …</c> or <c>site …</c>.
-    /// Defaults to the running keepwire itself.
+    /// Defaults to the keepwire beside this program (<see cref="KeepwireBesideThisProgram"/>).
     /// </summary>
-    public IReadOnlyList<string> KeepwireCommand { get; init; } = CurrentKeepwireCommand();
+    public IReadOnlyList<string> KeepwireCommand { get; init; } = KeepwireBesideThisProgram();
 
     /// <summary>
     /// Two hubs (hub1, hub2) sharing the VIPs through keepalived instead of one hub; every site dials
@@ -48,13 +46,21 @@ public sealed record LabOptions
     /// <summary>Size of the file served at <c>/big</c>, for drain and throughput runs.</summary>
     public long BigFileBytes { get; init; } = 50L * 1024 * 1024;
 
-    /// <summary>The command running this process, so <c>keepwire lab up</c> starts daemons of the same build.</summary>
-    public static IReadOnlyList<string> CurrentKeepwireCommand()
+    /// <summary>
+    /// The keepwire built into the same directory as this program (a development build of src/Keepwire.Cli puts
+    /// keepwire-lab beside keepwire), run the way this process runs, so <c>keepwire lab up</c> starts daemons of
+    /// the same build. Empty when there is none.
+    /// </summary>
+    public static IReadOnlyList<string> KeepwireBesideThisProgram()
     {
-        var processPath = Environment.ProcessPath ?? throw new InvalidOperationException("Cannot tell which executable is running; set LabOptions.KeepwireCommand.");
-        // Under `dotnet keepwire.dll` the process is the dotnet host: the entry assembly names keepwire.
-        var isDotnetHost = Path.GetFileNameWithoutExtension(processPath) == "dotnet";
-        var entryAssembly = Assembly.GetEntryAssembly()?.Location;
-        return isDotnetHost && !string.IsNullOrEmpty(entryAssembly) ? [processPath, entryAssembly] : [processPath];
+        var directory = AppContext.BaseDirectory;
+        var assembly = Path.Combine(directory, "keepwire.dll");
+        if (!File.Exists(assembly))
+            return [];
+        // Under `dotnet keepwire-lab.dll` the process is the dotnet host: it runs keepwire.dll too.
+        if (Environment.ProcessPath is { } host && Path.GetFileNameWithoutExtension(host) == "dotnet")
+            return [host, assembly];
+        var apphost = Path.Combine(directory, "keepwire");
+        return File.Exists(apphost) ? [apphost] : [];
     }
 }

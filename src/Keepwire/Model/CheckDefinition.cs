@@ -1,4 +1,4 @@
-namespace Keepwire.Decisions;
+namespace Keepwire.Model;
 
 /// <summary>What a health check talks to the site with.</summary>
 public enum CheckKind

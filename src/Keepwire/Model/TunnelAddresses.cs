@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace Keepwire.Configuration;
+namespace Keepwire.Model;
 
 /// <summary>
 /// A node's addresses inside the WireGuard tunnel network. For a hub they carry the

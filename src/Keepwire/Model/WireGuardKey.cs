@@ -1,4 +1,4 @@
-namespace Keepwire.Configuration;
+namespace Keepwire.Model;
 
 /// <summary>A WireGuard Curve25519 key in its base64 text form (44 characters, 32 bytes).</summary>
 public readonly record struct WireGuardKey
