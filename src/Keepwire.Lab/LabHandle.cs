@@ -72,7 +72,7 @@ public sealed partial class LabHandle : IAsyncDisposable
     public Task<CommandResult> ExecAsync(string host, params string[] arguments) => ExecAsync(host, arguments, null, CancellationToken.None);
 
     public Task<CommandResult> ExecAsync(string host, IReadOnlyList<string> arguments, string? standardInput = null, CancellationToken cancellationToken = default) =>
-        runner.RunAsync("ip", ["netns", "exec", Topology.NamespaceOf(host), .. arguments], standardInput, cancellationToken);
+        runner.RunAsync("ip", ["netns", "exec", Topology.NamespaceOf(host), .. arguments], standardInput, cancellationToken: cancellationToken);
 
     public Task StopSiteWebServerAsync(string site, CancellationToken cancellationToken = default) =>
         webServer.StopAsync(Topology.Site(site).Name, cancellationToken);
