@@ -16,11 +16,12 @@ namespace Keepwire.IntegrationTests.EndToEnd;
 /// </summary>
 public sealed class RequestLoop : IAsyncDisposable
 {
-    // One line per request appended to $work/requests, tab-separated: start (epoch seconds), curl's
-    // exit code, "time_connect time_total http_code", the URL, then the body's first line (ok) or
-    // curl's error. The body and the error go through files ($work/body, $work/error) so that neither
-    // can mix into the numbers; the body file is emptied first, since curl leaves it alone when
-    // nothing arrives.
+    // One line per request appended to $work/requests, tab-separated: start and end (epoch seconds,
+    // taken before curl starts and after it exits, so the request lies within them however long curl
+    // takes to start on a loaded machine), curl's exit code, "time_connect time_total http_code", the
+    // URL, then the body's first line (ok) or curl's error. The body and the error go through files
+    // ($work/body, $work/error) so that neither can mix into the numbers; the body file is emptied
+    // first, since curl leaves it alone when nothing arrives.
     private const string Script = """
         count=$1; pause=$2; connect=$3; maxtime=$4; stop=$5; work=$6; shift 6
         i=0
@@ -33,13 +34,14 @@ public sealed class RequestLoop : IAsyncDisposable
                 times=$(curl --silent --show-error --connect-timeout "$connect" --max-time "$maxtime" \
                     --output "$work/body" --write-out '%{time_connect} %{time_total} %{http_code}' "$url" 2>"$work/error")
                 code=$?
+                end=$(date +%s.%N)
                 text=""
                 if [ "$code" -eq 0 ]; then
                     IFS= read -r text < "$work/body" || true
                 else
                     IFS= read -r text < "$work/error" || true
                 fi
-                printf '%s\t%s\t%s\t%s\t%s\n' "$start" "$code" "$times" "$url" "$text" >> "$work/requests"
+                printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$start" "$end" "$code" "$times" "$url" "$text" >> "$work/requests"
                 i=$((i + 1))
                 sleep "$pause"
             done

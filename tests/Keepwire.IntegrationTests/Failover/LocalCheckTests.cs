@@ -61,8 +61,9 @@ public sealed class LocalCheckTests(FailoverLabFixture fixture, ITestOutputHelpe
             Assert.Contains($"local check {LabHandle.LocalCheckName} failed", history, StringComparison.Ordinal);
 
             await loop.WaitForAnswerAfterAsync(DateTimeOffset.UtcNow, "web moved to bravo");
-            await ExecCheckedAsync("alpha", "rm", flag);
+            // Stamped before the flag goes: the agent may run its check and report it passing before rm's exec returns.
             var passingAt = DateTimeOffset.UtcNow;
+            await ExecCheckedAsync("alpha", "rm", flag);
             await Lab.WaitForHealthyAsync("alpha");
             var back = await Lab.WaitForServingAsync("web", "alpha");
             await Lab.WaitForServingAsync("echo", "alpha");
@@ -77,7 +78,7 @@ public sealed class LocalCheckTests(FailoverLabFixture fixture, ITestOutputHelpe
                     $"a planned preempt of {service} back to alpha wanted: {preempt}");
                 Assert.True(
                     preempt.Time >= passingAt + FailoverSteps.DefaultPreemptDelay,
-                    $"{service} back on alpha at {preempt.Time:HH:mm:ss.fff}, less than the preempt delay after the check passed at {passingAt:HH:mm:ss.fff}");
+                    $"{service} back on alpha at {preempt.Time:HH:mm:ss.fff}, less than the preempt delay after the flag was removed (from {passingAt:HH:mm:ss.fff})");
             }
 
             await loop.WaitForAnswerAfterAsync(DateTimeOffset.UtcNow, "web moved back to alpha");
