@@ -115,17 +115,7 @@ public sealed class DocumentedCommandLinesTests
     /// <summary>What <paramref name="find"/> finds in each document (its path, its text, keepwire's command names).</summary>
     private static List<T> InEveryDocument<T>(Func<string, string, IReadOnlySet<string>, IEnumerable<T>> find)
     {
-        var root = RepositoryRoot();
+        var root = RepositoryCheckout.Root();
         return [.. DocumentedCommands.DocumentFiles(root).SelectMany(file => find(file, File.ReadAllText(Path.Combine(root, file)), CommandNames))];
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Keepwire.sln")))
-                return directory.FullName;
-        }
-        throw new InvalidOperationException($"no Keepwire.sln above {AppContext.BaseDirectory}: run the tests from a checkout");
     }
 }
