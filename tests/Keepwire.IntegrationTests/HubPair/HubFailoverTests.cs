@@ -134,7 +134,11 @@ public sealed class HubFailoverTests(HubPairDaemonLabFixture fixture, ITestOutpu
         var held = await Lab.VipsByHubAsync();
         var pairs = new List<string>();
         foreach (var hub in held.Keys)
-            pairs.Add($"{hub}: VIPs [{string.Join(" ", held[hub])}], pair {(await Lab.StatusAtAsync(hub)).Pair}");
+        {
+            var pair = (await Lab.StatusAtAsync(hub)).Pair;
+            var rejected = pair is null ? "" : string.Join(", ", pair.SyncRejected.Select(r => $"{r.Key} {r.Value}"));
+            pairs.Add($"{hub}: VIPs [{string.Join(" ", held[hub])}], pair {pair}, sync rejected [{rejected}]");
+        }
         return string.Join("; ", pairs);
     }
 }
