@@ -64,6 +64,63 @@ public sealed class HubPairPassTests
         Assert.Equal(("a", 1L), (_decisions.Find("web")!.Current.ServingSite, _decisions.Find("web")!.Current.Epoch));
     }
 
+    /// <summary>
+    /// The lab case of a site failing during a hub failover: hub2 follows hub1 (serving a), a's web server
+    /// dies while hub1's link is cut, hub2's own probes see it, and hub2 takes the VIPs. Deciding from the
+    /// adopted state, it leaves the dead site on its first pass: no startup grace for a site it knows is
+    /// down, and no hold-down when the leader's last automatic switch is long past.
+    /// </summary>
+    [Fact]
+    public void A_standby_taking_the_vips_leaves_a_dead_adopted_site_on_its_first_pass()
+    {
+        MakeHealthy();
+        Hear(holdsVips: true, site: "a", epoch: 3, OperatorIntent.None);
+        Assert.Equal(PairRole.Follow, HubPairPass.Run(_view, _decisions, OperatorIntent.None, holdsVips: false).Role.Role);
+
+        _clock.Advance(TimeSpan.FromMilliseconds(100));
+        Fail("a");
+        var following = HubPairPass.Run(_view, _decisions, OperatorIntent.None, holdsVips: false);
+        Assert.Equal((PairRole.Follow, "a"), (following.Role.Role, _decisions.Find("web")!.Current.ServingSite));
+
+        _clock.Advance(TimeSpan.FromMilliseconds(300));
+        var taking = HubPairPass.Run(_view, _decisions, OperatorIntent.None, holdsVips: true);
+
+        Assert.Equal(PairRole.Decide, taking.Role.Role);
+        var switched = Assert.Single(taking.Switched);
+        Assert.True(switched is { ServingSite: "b", Reason: DecisionReason.Failover, Planned: false, Epoch: 4 }, $"an unplanned failover to b wanted: {switched}");
+    }
+
+    /// <summary>
+    /// The hold-down the standby adopted runs from the leader's last automatic switch, as on the leader:
+    /// a preempt back to a 1 s before the hub failover holds the failover off until 3 s after that preempt,
+    /// not longer, and the pass that reaches that time switches.
+    /// </summary>
+    [Fact]
+    public void A_standby_taking_the_vips_right_after_the_leaders_switch_waits_out_only_the_rest_of_the_hold_down()
+    {
+        MakeHealthy();
+        var preemptAt = _clock.GetUtcNow();
+        Hear(holdsVips: true, site: "a", epoch: 3, OperatorIntent.None, lastAutomaticSwitch: preemptAt);
+        HubPairPass.Run(_view, _decisions, OperatorIntent.None, holdsVips: false);
+
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        Fail("a");
+        var taking = HubPairPass.Run(_view, _decisions, OperatorIntent.None, holdsVips: true);
+        Assert.Empty(taking.Switched);
+        var heldUntil = preemptAt + FailoverPolicyOptions.Default.HoldDown;
+        Assert.Equal(heldUntil, _decisions.NextRecheck());
+
+        _clock.SetUtcNow(heldUntil);
+        var afterHoldDown = HubPairPass.Run(_view, _decisions, OperatorIntent.None, holdsVips: true);
+        Assert.Equal("b", Assert.Single(afterHoldDown.Switched).ServingSite);
+    }
+
+    private void Fail(string site)
+    {
+        for (var i = 0; i < DeciderHarness.Check.Fall; i++)
+            _decisions.Find("web")!.Record(CheckResult.Failed(site, "http", _clock.GetUtcNow(), "connection refused"));
+    }
+
     private void MakeHealthy()
     {
         for (var i = 0; i < DeciderHarness.Check.Rise; i++)
@@ -73,10 +130,10 @@ public sealed class HubPairPassTests
         }
     }
 
-    private void Hear(bool holdsVips, string site, long epoch, OperatorIntent intent)
+    private void Hear(bool holdsVips, string site, long epoch, OperatorIntent intent, DateTimeOffset? lastAutomaticSwitch = null)
     {
         var message = new HubSyncMessage("hub1", Guid.NewGuid(), 1, _clock.GetUtcNow(), holdsVips,
-            [new SyncedDecision("web", site, _clock.GetUtcNow(), epoch, true, DecisionReason.Selected, null)], intent);
+            [new SyncedDecision("web", site, _clock.GetUtcNow(), epoch, true, DecisionReason.Selected, lastAutomaticSwitch)], intent);
         _view.Observe(new ReceivedSyncMessage(message, _clock.GetUtcNow(), Direct: true));
     }
 }
