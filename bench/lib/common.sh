@@ -6,16 +6,11 @@ die() { log "error: $*"; exit 1; }
 
 require_root() { [[ $(id -u) -eq 0 ]] || die "run as root (network namespaces)"; }
 
-# ensure_tool TOOL [PACKAGE]: installs the Debian package (default: TOOL) if TOOL is missing.
-ensure_tool() {
-    local tool=$1 package=${2:-$1}
-    command -v "$tool" >/dev/null && return
-    log "$tool missing: installing $package"
-    apt-get install -y "$package" >&2 || { apt-get update >&2 && apt-get install -y "$package" >&2; } || die "cannot install $package"
+# ensure_deps: every program the benches run (python3, tcpdump, wrk, keepalived, nginx, …) is
+# installed by scripts/install-deps, the one list of them; it installs what is missing.
+ensure_deps() {
+    "$(dirname "${BASH_SOURCE[0]}")/../../scripts/install-deps" || die "scripts/install-deps failed: a program the bench needs is missing"
 }
-
-# python3 runs the load client; Debian 12 has it, a minimal image may not.
-ensure_python() { ensure_tool python3; }
 
 # wait_for_site NS URL SITE TIMEOUT_S: polls URL from namespace NS until the answer is site=SITE.
 wait_for_site() {

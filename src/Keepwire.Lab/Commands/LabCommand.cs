@@ -12,6 +12,15 @@ internal static class LabCommand
     /// <summary>Every lab command, for the root of <c>keepwire-lab</c> (which <c>keepwire lab</c> runs).</summary>
     public static IEnumerable<Command> Create() => [Up(), Down(), Status(), .. LabLeverCommands.Create()];
 
+    /// <summary><c>keepwire-lab</c>'s command line: Program runs it, the docs test parses documented <c>keepwire lab …</c> lines with it.</summary>
+    public static RootCommand Root()
+    {
+        var root = new RootCommand(Description);
+        foreach (var command in Create())
+            root.Add(command);
+        return root;
+    }
+
     private static Option<string?> Prefix() => new("--prefix")
     {
         Description = "The lab's name prefix (namespaces are PREFIX-hub, PREFIX-alpha, …).",

@@ -103,6 +103,14 @@ public static class ConfigLoader
             errors.Report(e.Start, message, hint);
             return null;
         }
+        catch (ArgumentException)
+        {
+            // YamlDotNet's scanner decodes a "\udc00" escape (half of a surrogate pair, which is no character)
+            // with Char.ConvertToUtf32, which throws instead of reporting a syntax error (found by the fuzzer).
+            errors.Report(LastReadableToken(yamlText), "YAML syntax error: a quoted value holds an escape that is no character (such as \\ud800 to \\udfff, half of a surrogate pair)",
+                "write the character itself, or its full code point as \\U0001F600");
+            return null;
+        }
         catch (InvalidOperationException)
         {
             // YamlDotNet's scanner sometimes fails without a position (seen with an unclosed '[' followed by
@@ -150,7 +158,7 @@ public static class ConfigLoader
             while (scanner.MoveNext())
                 last = scanner.Current?.Start ?? last;
         }
-        catch (Exception e) when (e is YamlException or InvalidOperationException)
+        catch (Exception e) when (e is YamlException or InvalidOperationException or ArgumentException)
         {
             // Expected: the same failure as the load; 'last' holds the last good position.
         }

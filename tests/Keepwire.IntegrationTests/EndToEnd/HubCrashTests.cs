@@ -37,7 +37,7 @@ public sealed class HubCrashTests(DaemonLabFixture fixture) : IClassFixture<Daem
             Assert.True(loop.IsRunning, "the request loop ended before the restarted hub had reconciled: it did not span the whole outage");
 
             var requests = await loop.CompleteAsync(TimeSpan.FromSeconds(120));
-            Assert.True(requests.Lines.Count == Requests && requests.Failures.Count == 0, $"{Requests} requests wanted, all answered: {requests.Summary()}");
+            Assert.True(requests.Requests.Count == Requests && requests.Failures.Count == 0, $"{Requests} requests wanted, all answered: {requests.Summary()}");
             Assert.All(requests.Answers, a => Assert.StartsWith("site=alpha client=", a, StringComparison.Ordinal));
         }
         finally

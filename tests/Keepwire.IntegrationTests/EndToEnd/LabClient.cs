@@ -109,6 +109,28 @@ public static class LabClient
     }
 
     /// <summary>
+    /// Waits until the client's requests to both VIPs are answered by <paramref name="site"/>: the hubs'
+    /// statuses say who serves, this says the data path agrees (in a pair, the client's neighbour
+    /// entry for the VIPs points at the hub that holds them now), so a test's first request does not
+    /// meet a lab still settling.
+    /// </summary>
+    public static async Task WaitForClientAnsweredByAsync(this LabHandle lab, string site)
+    {
+        var deadline = DateTime.UtcNow + HubReadyTimeout;
+        var urls = new[] { Family.Url(lab.Topology.Vips.IPv4), Family.Url(lab.Topology.Vips.IPv6) };
+        var last = "no answer yet";
+        while (DateTime.UtcNow < deadline)
+        {
+            var answers = await Task.WhenAll(urls.Select(url => lab.CurlFromClientAsync(url, "--connect-timeout", "2")));
+            if (answers.All(a => a.Succeeded && a.StandardOutput.StartsWith($"site={site} ", StringComparison.Ordinal)))
+                return;
+            last = string.Join("; ", answers.Select(a => a.Succeeded ? a.StandardOutput.Trim() : a.StandardError.Trim()));
+            await Task.Delay(100);
+        }
+        Assert.Fail($"the client was not answered by {site} on both VIPs within {HubReadyTimeout.TotalSeconds} s: {last}");
+    }
+
+    /// <summary>
     /// Waits until the hub answers on its control socket and has finished a reconcile pass at or
     /// after <paramref name="since"/> (a restarted hub: its first pass; a stale socket left by a
     /// killed one refuses connections, so it does not count).

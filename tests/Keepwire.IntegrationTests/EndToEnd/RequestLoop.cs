@@ -9,22 +9,39 @@ namespace Keepwire.IntegrationTests.EndToEnd;
 /// as many as fit until <see cref="StopAsync"/>), cycling through the given URLs with a short pause
 /// between them, each with its own timeout. It runs as one shell loop inside the namespace (starting
 /// a process per request from the test would pace the loop by process start-up instead). Every
-/// request reports one line: <c>ok BODY</c> or <c>FAIL URL: curl's error</c>.
+/// request reports one <see cref="RequestOutcome"/>: when it started, curl's exit code, whether and
+/// when its TCP connection was established (curl's <c>%{time_connect}</c>), and the answer or error.
+/// The outcomes go to a file as they come, so a test can wait for the client to have seen something
+/// (<see cref="WaitForAsync"/>) instead of guessing how long a slow machine needs.
 /// </summary>
 public sealed class RequestLoop : IAsyncDisposable
 {
+    // One line per request appended to $work/requests, tab-separated: start and end (epoch seconds,
+    // taken before curl starts and after it exits, so the request lies within them however long curl
+    // takes to start on a loaded machine), curl's exit code, "time_connect time_total http_code", the
+    // URL, then the body's first line (ok) or curl's error. The body and the error go through files
+    // ($work/body, $work/error) so that neither can mix into the numbers; the body file is emptied
+    // first, since curl leaves it alone when nothing arrives.
     private const string Script = """
-        count=$1; pause=$2; connect=$3; maxtime=$4; stop=$5; shift 5
+        count=$1; pause=$2; connect=$3; maxtime=$4; stop=$5; work=$6; shift 6
         i=0
         while [ "$count" -eq 0 ] || [ "$i" -lt "$count" ]; do
             for url in "$@"; do
                 [ "$count" -eq 0 ] || [ "$i" -lt "$count" ] || break
                 [ -z "$stop" ] || [ ! -e "$stop" ] || exit 0
-                if out=$(curl --silent --show-error --connect-timeout "$connect" --max-time "$maxtime" "$url" 2>&1); then
-                    echo "ok $out"
+                : > "$work/body"
+                start=$(date +%s.%N)
+                times=$(curl --silent --show-error --connect-timeout "$connect" --max-time "$maxtime" \
+                    --output "$work/body" --write-out '%{time_connect} %{time_total} %{http_code}' "$url" 2>"$work/error")
+                code=$?
+                end=$(date +%s.%N)
+                text=""
+                if [ "$code" -eq 0 ]; then
+                    IFS= read -r text < "$work/body" || true
                 else
-                    echo "FAIL $url: $out"
+                    IFS= read -r text < "$work/error" || true
                 fi
+                printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$start" "$end" "$code" "$times" "$url" "$text" >> "$work/requests"
                 i=$((i + 1))
                 sleep "$pause"
             done
@@ -33,17 +50,24 @@ public sealed class RequestLoop : IAsyncDisposable
 
     private static readonly TimeSpan DefaultRequestTimeout = TimeSpan.FromSeconds(3);
 
+    /// <summary>Generous: a request may wait out SYN retransmissions (1, 3, 7 s) on a loaded 2-core machine.</summary>
+    private static readonly TimeSpan AnswerTimeout = TimeSpan.FromSeconds(40);
+
     private readonly CancellationTokenSource cancel = new();
     private readonly Task<CommandResult> run;
+    private readonly string workDirectory;
+    private readonly string requestsFile;
     private readonly string? stopFile;
 
     private RequestLoop(LabHandle lab, int count, TimeSpan pause, TimeSpan connectTimeout, TimeSpan requestTimeout, IReadOnlyList<string> urls)
     {
+        workDirectory = Directory.CreateTempSubdirectory("keepwire-request-loop-").FullName;
+        requestsFile = Path.Combine(workDirectory, "requests");
         if (count == 0)
-            stopFile = Path.Combine(Path.GetTempPath(), $"keepwire-request-loop-{Guid.NewGuid():N}.stop");
+            stopFile = Path.Combine(workDirectory, "stop");
         run = lab.ExecAsync(
             "client",
-            ["sh", "-c", Script, "request-loop", count.ToString(CultureInfo.InvariantCulture), Seconds(pause), Seconds(connectTimeout), Seconds(requestTimeout), stopFile ?? "", .. urls],
+            ["sh", "-c", Script, "request-loop", count.ToString(CultureInfo.InvariantCulture), Seconds(pause), Seconds(connectTimeout), Seconds(requestTimeout), stopFile ?? "", workDirectory, .. urls],
             cancellationToken: cancel.Token);
     }
 
@@ -73,6 +97,40 @@ public sealed class RequestLoop : IAsyncDisposable
     /// <summary>True while requests are still being made.</summary>
     public bool IsRunning => !run.IsCompleted;
 
+    /// <summary>The requests finished so far (complete lines only: the loop may be writing the next one).</summary>
+    public RequestLoopResult SoFar()
+    {
+        var text = File.Exists(requestsFile) ? File.ReadAllText(requestsFile) : "";
+        var complete = text[..(text.LastIndexOf('\n') + 1)];
+        return new([.. complete.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(RequestOutcome.Parse)]);
+    }
+
+    /// <summary>
+    /// Waits for an answer to a request that started at or after <paramref name="since"/> (a fault, a
+    /// switch the hub reported): only such a request shows what the client meets from then on. A loop on a
+    /// slow machine, or one whose request waits out SYN retransmissions, may take seconds to make one.
+    /// </summary>
+    public Task<RequestOutcome> WaitForAnswerAfterAsync(DateTimeOffset since, string what) =>
+        WaitForAsync($"answered after {what} ({since:HH:mm:ss.fff})", r => r.Succeeded && r.Started >= since, AnswerTimeout);
+
+    /// <summary>
+    /// Waits until a finished request is <paramref name="wanted"/> (e.g. answered by bravo and started
+    /// after the switch) and returns it; fails naming <paramref name="what"/> and what the client saw.
+    /// </summary>
+    public async Task<RequestOutcome> WaitForAsync(string what, Func<RequestOutcome, bool> wanted, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var soFar = SoFar();
+            if (soFar.Requests.FirstOrDefault(wanted) is { } found)
+                return found;
+            Assert.True(IsRunning, $"the request loop ended before {what}:\n{soFar.Timeline()}");
+            Assert.True(DateTime.UtcNow < deadline, $"no request {what} within {timeout.TotalSeconds} s:\n{soFar.Timeline()}");
+            await Task.Delay(100);
+        }
+    }
+
     /// <summary>Waits for the last request and returns every request's outcome.</summary>
     public async Task<RequestLoopResult> CompleteAsync(TimeSpan timeout)
     {
@@ -80,7 +138,7 @@ public sealed class RequestLoop : IAsyncDisposable
         Assert.True(finished == run, $"the request loop did not finish within {timeout.TotalSeconds} s");
         var result = await run;
         Assert.True(result.Succeeded, $"the request loop itself failed ({result.ExitCode}): {result.StandardError}");
-        return new RequestLoopResult(result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        return SoFar();
     }
 
     public async ValueTask DisposeAsync()
@@ -95,20 +153,6 @@ public sealed class RequestLoop : IAsyncDisposable
         {
         }
         cancel.Dispose();
-        if (stopFile is not null)
-            File.Delete(stopFile);
+        Directory.Delete(workDirectory, recursive: true);
     }
-}
-
-public sealed record RequestLoopResult(IReadOnlyList<string> Lines)
-{
-    public IReadOnlyList<string> Failures => Lines.Where(l => !l.StartsWith("ok ", StringComparison.Ordinal)).ToList();
-
-    /// <summary>The bodies of the requests that succeeded, e.g. <c>site=alpha client=203.0.113.100</c>.</summary>
-    public IReadOnlyList<string> Answers => Lines.Where(l => l.StartsWith("ok ", StringComparison.Ordinal)).Select(l => l[3..]).ToList();
-
-    /// <summary>How many answers each distinct body got, for readable assertion messages.</summary>
-    public string Summary() =>
-        string.Join("; ", Lines.Select(l => l.StartsWith("ok ", StringComparison.Ordinal) ? l : "FAIL").GroupBy(l => l).Select(g => $"{g.Count()}× {g.Key}"))
-        + (Failures.Count > 0 ? $"; first failures: {string.Join(" | ", Failures.Take(5))}" : "");
 }

@@ -35,7 +35,7 @@ public sealed class UnstablePathTests(FailoverLabFixture fixture, ITestOutputHel
 
             var counts = await PacketLoss.CountAsync(Lab);
             var requests = await loop.StopAsync(TimeSpan.FromSeconds(60));
-            output.WriteLine($"{LossPercent}% loss for {LossDuration.TotalSeconds} s: {counts}; {requests.Lines.Count} requests, {requests.Failures.Count} failed: {requests.Summary()}");
+            output.WriteLine($"{LossPercent}% loss for {LossDuration.TotalSeconds} s: {counts}; {requests.Requests.Count} requests: {requests.Summary()}");
             Assert.True(counts.InDropped > 0 && counts.OutDropped > 0, $"the loss rules did not drop both ways: {counts}");
 
             var after = await Lab.HubStatusAsync();

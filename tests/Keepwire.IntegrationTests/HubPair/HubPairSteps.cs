@@ -67,8 +67,8 @@ public static class HubPairSteps
         status.Services.Single(s => s.Name == service).ServingSite ?? "none";
 
     /// <summary>
-    /// Both hubs up and linked, no partition, alpha healthy everywhere, one hub holding the VIPs, and
-    /// both hubs serving every service from alpha.
+    /// Both hubs up and linked, no partition, alpha healthy everywhere, one hub holding the VIPs, both
+    /// hubs serving every service from alpha, and the client answered by alpha on both VIPs.
     /// </summary>
     public static async Task RestorePairSteadyStateAsync(this LabHandle lab)
     {
@@ -94,6 +94,7 @@ public static class HubPairSteps
             await lab.WaitAtAsync(hub, "every site healthy", s => s.Sites.All(site => site.Health == "healthy"), TimeSpan.FromSeconds(60));
             await lab.WaitAtAsync(hub, "every service on alpha", s => s.Services.All(service => service.ServingSite == "alpha"), TimeSpan.FromSeconds(60));
         }
+        await lab.WaitForClientAnsweredByAsync("alpha");
     }
 
     /// <summary>The site names in the order the client saw them, with repeats folded: "alpha", or "alpha bravo".</summary>

@@ -17,6 +17,7 @@ public sealed partial class MalformedConfigTests
     private static readonly Dictionary<string, (ConfigText Text, int Line, int Column, string Fragment)> Cases = new()
     {
         ["yaml syntax error"] = (ConfigText.Base.Replace(13, "    vips: [203.0.113.80, \"2001:db8::80]"), 13, 26, "YAML syntax error"),
+        ["escape naming half a surrogate pair"] = (ConfigText.Base.Replace(9, "  - name: \"\\udc00\\ude42\""), 9, 9, "a quoted value holds an escape that is no character"),
         ["unclosed flow list"] = (ConfigText.Base.Replace(13, "    vips: [203.0.113.80"), 13, 11, "look for an unclosed '['"),
         ["repeated key"] = (ConfigText.Base.InsertAfter(7, "    name: alpha2"), 8, 5, "key 'name' appears twice"),
         ["unknown key with a close known key"] = (ConfigText.Base.InsertAfter(10, "    priorty: 5"), 11, 5, "unknown key 'priorty' in site (hint: did you mean 'priority'?)"),

@@ -7,8 +7,6 @@ namespace Keepwire.Adapters.Conntrackd;
 /// </summary>
 public sealed record ConntrackdPaths(string Directory)
 {
-    public static ConntrackdPaths Default { get; } = new("/run/keepwire/conntrackd");
-
     public string ConfigFile => Path.Combine(Directory, "conntrackd.conf");
 
     /// <summary>conntrackd creates it at start and refuses to start while it exists; a crash leaves it behind.</summary>

@@ -9,9 +9,6 @@ namespace Keepwire.Adapters.Keepalived;
 /// </summary>
 public sealed record KeepalivedPaths(string Directory)
 {
-    /// <summary>Under the hub unit's RuntimeDirectory, which outlives a daemon restart (RuntimeDirectoryPreserve=yes).</summary>
-    public static KeepalivedPaths Default { get; } = new("/run/keepwire/keepalived");
-
     public string ConfigFile => Path.Combine(Directory, "keepalived.conf");
 
     /// <summary>A new configuration is written here and checked with <c>keepalived -t</c> before it replaces <see cref="ConfigFile"/>.</summary>
