@@ -95,6 +95,17 @@ public sealed partial class LabHandle : IAsyncDisposable
 
     public Task RestoreLinkAsync(string host, CancellationToken cancellationToken = default) => SetUplinkAsync(host, "up", cancellationToken);
 
+    /// <summary>
+    /// The CGNAT site's NAT router stops translating while it still forwards: the site's packets reach the hubs
+    /// from its private address, which the hubs route to a next hop nobody answers (a site stranded behind a
+    /// broken NAT, as seen in the field). <see cref="RestoreNatTranslationAsync"/> undoes it.
+    /// </summary>
+    public Task StopNatTranslationAsync(CancellationToken cancellationToken = default) =>
+        new LabNetworkBuilder(runner, Topology).StopNatTranslationAsync(cancellationToken);
+
+    public Task RestoreNatTranslationAsync(CancellationToken cancellationToken = default) =>
+        new LabNetworkBuilder(runner, Topology).RestoreNatTranslationAsync(cancellationToken);
+
     /// <summary>Tears the lab down (everything <see cref="NetworkLab.DownAsync"/> removes).</summary>
     public async Task DownAsync(CancellationToken cancellationToken = default)
     {
