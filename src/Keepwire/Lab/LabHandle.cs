@@ -86,6 +86,13 @@ public sealed partial class LabHandle : IAsyncDisposable
     public Task StartSiteEchoServerAsync(string site, CancellationToken cancellationToken = default) =>
         echoServer.StartAsync(Topology.Site(site), cancellationToken);
 
+    /// <summary>A second UDP echo at the site, on <paramref name="port"/> and bound to all addresses (0.0.0.0 and ::).</summary>
+    public Task StartSiteWildcardEchoAsync(string site, int port, CancellationToken cancellationToken = default) =>
+        echoServer.StartWildcardAsync(Topology.Site(site), port, cancellationToken);
+
+    public Task StopSiteWildcardEchoAsync(string site, int port, CancellationToken cancellationToken = default) =>
+        echoServer.StopWildcardAsync(Topology.Site(site), port, cancellationToken);
+
     /// <summary>
     /// Cuts a host off the network by taking down the far end of its uplink (the bridge port,
     /// or for the CGNAT site the NAT router's inside port): the host sees its link lose carrier,

@@ -16,6 +16,8 @@ public sealed partial class NftablesCli(ICommandRunner runner) : INftables
         {
             if (IsAbsent(listing))
                 return null;
+            if (listing.ExitCode == CommandResult.CannotStartExitCode)
+                throw new NftablesException(NftablesFailure.NotInstalled, $"{listing.StandardError.Trim()} (apt-get install nftables)");
             throw new NftablesException(NftablesFailure.ListFailed, $"`{listing.CommandLine}` exited with {listing.ExitCode}: {listing.StandardError.Trim()}");
         }
 

@@ -13,6 +13,9 @@ public interface ICommandRunner
 
 public sealed record CommandResult(string Program, IReadOnlyList<string> Arguments, int ExitCode, string StandardOutput, string StandardError)
 {
+    /// <summary>The exit code of a program that could not be started (not installed), as a shell reports it.</summary>
+    public const int CannotStartExitCode = 127;
+
     public bool Succeeded => ExitCode == 0;
 
     public string CommandLine => Arguments.Count == 0 ? Program : $"{Program} {string.Join(' ', Arguments)}";
