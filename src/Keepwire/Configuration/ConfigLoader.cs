@@ -1,4 +1,5 @@
 using Keepwire.Configuration.Parsing;
+using Keepwire.Model;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 

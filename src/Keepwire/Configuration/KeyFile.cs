@@ -1,4 +1,5 @@
 using System.Text;
+using Keepwire.Model;
 
 namespace Keepwire.Configuration;
 

@@ -1,6 +1,6 @@
 using System.Net;
 using Keepwire.Adapters.Processes;
-using Keepwire.Decisions;
+using Keepwire.Model;
 
 namespace Keepwire.Health;
 
@@ -9,7 +9,9 @@ namespace Keepwire.Health;
 /// site's address as its last argument and in KEEPWIRE_SITE_ADDRESS (and the site's name in
 /// KEEPWIRE_SITE). The environment is set by running the command through env(1), so it goes through
 /// <see cref="ICommandRunner"/> as an argument list like every other program: no shell involved.
-/// On timeout the runner kills the process tree.
+/// On timeout the runner kills the process tree. Only the first <see cref="ICommandRunner.CheckOutputLimit"/>
+/// bytes of its output are kept (its first line is all a status shows): a check that prints without end
+/// costs the hub CPU until its timeout, never memory.
 /// </summary>
 public sealed class ExecHealthCheck(CheckDefinition definition, ICommandRunner runner, TimeProvider time) : HealthCheck(definition, time)
 {
@@ -22,7 +24,7 @@ public sealed class ExecHealthCheck(CheckDefinition definition, ICommandRunner r
 
     protected override async Task<(bool Success, string Detail)> ProbeCoreAsync(string site, IPAddress address, CancellationToken cancellationToken)
     {
-        var result = await runner.RunAsync("env", ArgumentsFor(site, address), null, cancellationToken);
+        var result = await runner.RunAsync("env", ArgumentsFor(site, address), null, ICommandRunner.CheckOutputLimit, cancellationToken);
         if (result.Succeeded)
             return (true, "exit 0");
         var output = FirstLine(result.StandardError) ?? FirstLine(result.StandardOutput);

@@ -9,6 +9,7 @@ using Keepwire.Control;
 using Keepwire.Decisions;
 using Keepwire.Health;
 using Keepwire.Hub.Pair;
+using Keepwire.Model;
 using Keepwire.Reconciliation;
 using Keepwire.Reports;
 using Keepwire.State;

@@ -1,7 +1,7 @@
 using System.Net;
 using Keepwire.Adapters.Processes;
-using Keepwire.Decisions;
 using Keepwire.Health;
+using Keepwire.Model;
 
 namespace Keepwire.Tests.Health;
 
@@ -35,6 +35,24 @@ public sealed class ExecHealthCheckTests
     }
 
     [Fact]
+    public async Task Only_the_start_of_what_a_check_prints_is_kept()
+    {
+        var runner = new RecordingRunner();
+        using var check = Check(["yes"], runner);
+        await check.ProbeAsync("a", Site);
+        Assert.Equal([ICommandRunner.CheckOutputLimit], runner.OutputLimits);
+    }
+
+    [Fact]
+    public async Task A_check_that_prints_without_end_fails_on_its_timeout()
+    {
+        using var check = Check(["yes"], timeoutMs: 1000);
+        var result = await check.ProbeAsync("a", Site);
+        Assert.False(result.Success);
+        Assert.Equal("timeout after 1000 ms", result.Detail);
+    }
+
+    [Fact]
     public async Task A_nonzero_exit_fails_with_the_first_line_of_its_error_output()
     {
         using var check = Check(["sh", "-c", "echo 'replica lag 40 s' >&2; echo more >&2; exit 2"]);
@@ -56,9 +74,12 @@ public sealed class ExecHealthCheckTests
     {
         public List<(string Program, IReadOnlyList<string> Arguments)> Calls { get; } = [];
 
-        public Task<CommandResult> RunAsync(string program, IReadOnlyList<string> arguments, string? standardInput = null, CancellationToken cancellationToken = default)
+        public List<int> OutputLimits { get; } = [];
+
+        public Task<CommandResult> RunAsync(string program, IReadOnlyList<string> arguments, string? standardInput = null, int outputLimit = ICommandRunner.DefaultOutputLimit, CancellationToken cancellationToken = default)
         {
             Calls.Add((program, arguments));
+            OutputLimits.Add(outputLimit);
             return Task.FromResult(new CommandResult(program, arguments, 0, "", ""));
         }
     }

@@ -120,7 +120,7 @@ public sealed class WireGuardCliTests : IDisposable
     {
         public List<string> Calls { get; } = [];
 
-        public Task<CommandResult> RunAsync(string program, IReadOnlyList<string> arguments, string? standardInput = null, CancellationToken cancellationToken = default)
+        public Task<CommandResult> RunAsync(string program, IReadOnlyList<string> arguments, string? standardInput = null, int outputLimit = ICommandRunner.DefaultOutputLimit, CancellationToken cancellationToken = default)
         {
             Calls.Add(string.Join(' ', [program, .. arguments]));
             var result = script(program, arguments);
