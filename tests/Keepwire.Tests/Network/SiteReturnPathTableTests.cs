@@ -1,6 +1,6 @@
 using System.Net;
 using Keepwire.Adapters.Routing;
-using Keepwire.Configuration;
+using Keepwire.Model;
 using Keepwire.Reconciliation;
 
 namespace Keepwire.Tests.Network;
