@@ -17,9 +17,9 @@ public static class WildcardUdp
 
     private const string ServicesLine = "services:\n";
 
-    private static readonly string ServiceYaml = $$"""
+    private static string ServiceYaml(LabTopology topology) => $$"""
           - name: {{Service}}
-            vips: [203.0.113.80, "2001:db8:113::80"]
+            vips: [{{topology.Vips.IPv4}}, "{{topology.Vips.IPv6}}"]
             ports: [udp/{{Port}}]
             sites: [alpha, bravo]
             checks:
@@ -32,7 +32,7 @@ public static class WildcardUdp
     {
         var at = labConfig.IndexOf(ServicesLine, StringComparison.Ordinal);
         Assert.True(at >= 0, "the lab's config has no services section");
-        return ReloadEveryNodeAsync(lab, labConfig.Insert(at + ServicesLine.Length, ServiceYaml));
+        return ReloadEveryNodeAsync(lab, labConfig.Insert(at + ServicesLine.Length, ServiceYaml(lab.Topology)));
     }
 
     /// <summary>Puts <paramref name="labConfig"/> back on every daemon.</summary>
