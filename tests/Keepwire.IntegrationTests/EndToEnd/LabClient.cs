@@ -29,17 +29,19 @@ public static class LabClient
     }
 
     /// <summary>
-    /// A datagram from the client to <paramref name="address"/>:7; returns the answer (empty if none came).
-    /// socat gives up on an answer a moment (<c>-t</c>) after it has sent, so on a busy machine a slow
-    /// answer is retried with a fresh datagram and a longer wait: UDP promises no more than that. A
-    /// wrong answer is returned at once.
+    /// A datagram from the client to <paramref name="address"/>:<paramref name="port"/> (the lab's echo by default);
+    /// returns the answer (empty if none came). socat connects its socket, so only an answer from that address
+    /// counts, as for a real client. It gives up on an answer a moment (<c>-t</c>) after it has sent, so on a
+    /// busy machine a slow answer is retried with a fresh datagram and a longer wait: UDP promises no more than
+    /// that. A wrong answer is returned at once. With <paramref name="sourcePort"/> every datagram belongs to one flow.
     /// </summary>
-    public static async Task<string> UdpEchoFromClientAsync(this LabHandle lab, IPAddress address)
+    public static async Task<string> UdpEchoFromClientAsync(this LabHandle lab, IPAddress address, int port = 7, int? sourcePort = null)
     {
+        var options = sourcePort is { } source ? $",sourceport={source}" : "";
         var answer = "";
         foreach (var wait in new[] { "0.5", "2", "4" })
         {
-            var result = await lab.ExecAsync("client", ["socat", "-T5", "-t" + wait, "-", $"{Family.Socat("UDP", address)}:{Family.Host(address)}:7"], "ping\n");
+            var result = await lab.ExecAsync("client", ["socat", "-T5", "-t" + wait, "-", $"{Family.Socat("UDP", address)}:{Family.Host(address)}:{port}{options}"], "ping\n");
             answer = result.StandardOutput;
             if (answer.Length > 0)
                 break;
