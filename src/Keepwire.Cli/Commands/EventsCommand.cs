@@ -3,10 +3,15 @@ using System.Text.Json;
 using Keepwire.Control;
 using Keepwire.Decisions;
 using Keepwire.Hub;
+using Keepwire.Text;
 
 namespace Keepwire.Cli.Commands;
 
-/// <summary><c>keepwire events [SERVICE] [--site SITE] [--limit N]</c>: the decision history, one switch per line, with the reason; the newest ones.</summary>
+/// <summary>
+/// <c>keepwire events [SERVICE] [--site SITE] [--limit N]</c>: the decision history, one switch per line, with the
+/// reason; the newest ones. A reason quotes what sites report and what probes read, so each line is escaped
+/// (<see cref="TerminalText"/>); the JSON form is escaped by the serializer (the same options as the daemon's).
+/// </summary>
 internal static class EventsCommand
 {
     public static Command Create()
@@ -46,7 +51,7 @@ internal static class EventsCommand
             if (shown.Count < matching)
                 Console.WriteLine($"(the newest {shown.Count} of {matching}; --limit 0 for all)");
             foreach (var decisionEvent in shown)
-                Console.WriteLine(decisionEvent);
+                Console.WriteLine(TerminalText.Escape(decisionEvent.ToString()));
             return 0;
         });
         return command;

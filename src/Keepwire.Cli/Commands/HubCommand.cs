@@ -1,6 +1,8 @@
 using System.CommandLine;
+using Keepwire.Adapters.Posix;
 using Keepwire.Adapters.Processes;
 using Keepwire.Configuration;
+using Keepwire.Control;
 using Keepwire.Hub;
 
 namespace Keepwire.Cli.Commands;
@@ -42,8 +44,16 @@ internal static class HubCommand
                 await Console.Error.WriteLineAsync(e.Message);
                 return 2;
             }
-            await using (daemon)
-                await daemon.RunAsync(cancellationToken);
+            try
+            {
+                await using (daemon)
+                    await daemon.RunAsync(cancellationToken);
+            }
+            catch (Exception e) when (e is DaemonAlreadyRunningException or ControlSocketInUseException)
+            {
+                await Console.Error.WriteLineAsync(e.Message);
+                return 1;
+            }
             return 0;
         });
         return command;

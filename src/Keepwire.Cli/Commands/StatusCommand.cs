@@ -3,6 +3,7 @@ using System.Text.Json;
 using Keepwire.Control;
 using Keepwire.Hub;
 using Keepwire.Site;
+using Keepwire.Text;
 
 namespace Keepwire.Cli.Commands;
 
@@ -50,7 +51,7 @@ internal static class StatusCommand
             if (filter.Unknown(status) is { Count: > 0 } unknown)
             {
                 foreach (var problem in unknown)
-                    await Console.Error.WriteLineAsync(problem);
+                    await Console.Error.WriteLineAsync(TerminalText.Escape(problem));
                 return 2;
             }
 

@@ -4,7 +4,7 @@ namespace Keepwire.Health;
 /// When a probe's further attempts start: not all at once, but only when the first has not answered within a
 /// few times the usual answer time ("hedged requests", as in Dean and Barroso's "The Tail at Scale"). A
 /// healthy site answers the first attempt in a millisecond or two, so a probe usually costs one connection
-/// instead of <see cref="Keepwire.Decisions.CheckDefinition.Attempts"/>; when a packet of the first attempt is
+/// instead of <see cref="Keepwire.Model.CheckDefinition.Attempts"/>; when a packet of the first attempt is
 /// lost, its retransmission comes far too late (200 ms to 1 s) and the hedge starts the others in time. The
 /// loss arithmetic of parallel attempts still holds because the hedge always leaves the others room to answer:
 /// it starts no later than <c>timeout − 2 × usual</c>, and at once while nothing is known yet or when the

@@ -1,7 +1,7 @@
 using System.Net;
-using Keepwire.Configuration;
 using Keepwire.Decisions;
 using Keepwire.Health;
+using Keepwire.Model;
 using Keepwire.Tests.Decisions;
 
 namespace Keepwire.Tests.Health;
