@@ -88,8 +88,13 @@ class MapWatcher:
             return self.watch
 
     def generations_between(self, start, end):
+        """
+        Transactions from `start` until the one that made the change seen at `end`: nft prints "# new generation"
+        after a transaction's elements, so that last one's line comes just after `end` and counts too.
+        """
         with self.lock:
-            return sum(1 for t in self.generations if start <= t <= end)
+            closing = 1 if any(t > end for t in self.generations) else 0
+            return sum(1 for t in self.generations if start <= t <= end) + closing
 
     def _read(self):
         for line in self.process.stdout:
