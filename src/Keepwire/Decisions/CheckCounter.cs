@@ -23,8 +23,10 @@ internal sealed class CheckCounter(CheckDefinition definition)
 
     public DateTimeOffset? Since => since;
 
-    public void Record(CheckResult result)
+    /// <summary>Counts a result; true when it changed the state (a rise or a fall completed).</summary>
+    public bool Record(CheckResult result)
     {
+        var before = state;
         lastDetail = result.Detail;
         lastResultAt = result.Time;
         if (result.Success)
@@ -42,6 +44,7 @@ internal sealed class CheckCounter(CheckDefinition definition)
             if (state != HealthState.Unhealthy && failures >= Definition.Fall)
                 Enter(HealthState.Unhealthy, result.Time);
         }
+        return state != before;
     }
 
     public CheckStatus Status() => new(Definition.Name, state, successes, failures, lastDetail, lastResultAt, since);

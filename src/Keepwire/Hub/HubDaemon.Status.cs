@@ -17,7 +17,10 @@ public sealed partial class HubDaemon
                 var decision = _decisions.Find(service.Name)!.Current;
                 // An adopted decision's detail already names the hub it follows, which is also its note.
                 var reason = decision.Note is null || decision.Detail.Contains(decision.Note, StringComparison.Ordinal) ? decision.Detail : $"{decision.Detail} ({decision.Note})";
-                return new ServiceStatus(service.Name, decision.ServingSite, reason, decision.ServingSite is null ? null : decision.Since, decision.Epoch);
+                return new ServiceStatus(service.Name, decision.ServingSite, reason, decision.ServingSite is null ? null : decision.Since, decision.Epoch)
+                {
+                    Sites = _decisions.Find(service.Name)!.SitesByPreference,
+                };
             }).ToList();
 
             var sites = _config.Sites.Select(site =>
@@ -55,8 +58,8 @@ public sealed partial class HubDaemon
     {
         var all = health.ToList();
         if (all.Count == 0)
-            return "no services";
+            return SiteStatus.NoServicesWords;
         var worst = all.FirstOrDefault(h => h.State == HealthState.Unhealthy) ?? all.FirstOrDefault(h => h.State == HealthState.Unknown) ?? all[0];
-        return worst.State == HealthState.Healthy ? "healthy" : $"{worst.State.ToString().ToLowerInvariant()}: {worst.Reason}";
+        return worst.State == HealthState.Healthy ? SiteStatus.HealthyWord : $"{worst.State.ToString().ToLowerInvariant()}: {worst.Reason}";
     }
 }

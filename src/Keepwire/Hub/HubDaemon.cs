@@ -38,7 +38,7 @@ public sealed partial class HubDaemon : IAsyncDisposable
     private readonly IConntrack _conntrack;
     private readonly IWireGuard _wireGuard;
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private readonly Channel<ServiceCheckResult> _results = Channel.CreateUnbounded<ServiceCheckResult>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<ProbeStreamResult> _results = Channel.CreateUnbounded<ProbeStreamResult>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Channel<SiteAgentReport> _reports = Channel.CreateBounded<SiteAgentReport>(new BoundedChannelOptions(1024) { SingleReader = true, FullMode = BoundedChannelFullMode.DropOldest });
 
     private ClusterConfig _config;
@@ -104,7 +104,10 @@ public sealed partial class HubDaemon : IAsyncDisposable
             try
             {
                 while (_results.Reader.TryRead(out var result))
-                    _decisions.Record(result);
+                {
+                    foreach (var serviceResult in result.PerService())
+                        _decisions.Record(serviceResult);
+                }
                 while (_reports.Reader.TryRead(out var report))
                     _decisions.RecordAgentReport(report);
                 while (_pair is not null && _pair.Received.TryRead(out var message))
@@ -214,26 +217,13 @@ public sealed partial class HubDaemon : IAsyncDisposable
         return changed;
     }
 
-    /// <summary>Probes through the tunnel, and the listener for the sites' own reports.</summary>
+    /// <summary>Probes through the tunnel, one stream per site and distinct check, and the listener for the sites' own reports.</summary>
     private void StartProbes()
     {
-        var checks = new List<IHealthCheck>();
-        var targets = new List<ProbeTarget>();
-        foreach (var service in _config.Services)
-        {
-            foreach (var definition in service.Checks)
-            {
-                foreach (var site in _config.Sites.Where(s => service.Sites.Contains(s.Name)))
-                {
-                    if ((site.Tunnel.IPv4 ?? site.Tunnel.IPv6) is not { } address)
-                        continue;
-                    var check = HealthChecks.Create(definition, _runner, _time);
-                    checks.Add(check);
-                    targets.Add(new ProbeTarget(service.Name, site.Name, address, check));
-                }
-            }
-        }
-        _checks = checks;
+        var targets = ProbePlan.For(_config).Streams
+            .Select(stream => new ProbeTarget(stream, HealthChecks.Create(stream.Check, _runner, _time)))
+            .ToList();
+        _checks = [.. targets.Select(t => t.Check)];
         _scheduler = new CheckScheduler(targets, _results.Writer, _time, _loggers.CreateLogger<CheckScheduler>());
         _scheduler.Start();
         _reportListener = new SiteReportListener(_config, _hub, _reports.Writer, _time, _loggers.CreateLogger<SiteReportListener>());

@@ -21,7 +21,14 @@ public sealed record ServiceStatus(
     string? ServingSite,
     string Reason,
     DateTimeOffset? Since,
-    long Epoch);
+    long Epoch)
+{
+    /// <summary>The sites that may serve it, best first (priority, then name): the first is its first choice.</summary>
+    public IReadOnlyList<string> Sites { get; init; } = [];
+
+    /// <summary>Not served by its first-choice site: failed over, drained, pinned elsewhere, or not served at all.</summary>
+    public bool IsOffFirstChoice => ServingSite is null || (Sites.Count > 0 && ServingSite != Sites[0]);
+}
 
 /// <param name="HandshakeAgeSeconds">Seconds since the site's last WireGuard handshake with this hub; null if never.</param>
 public sealed record SiteStatus(
@@ -33,6 +40,21 @@ public sealed record SiteStatus(
     double? HandshakeAgeSeconds,
     bool Drained,
     string Health,
-    IReadOnlyList<CheckStatus> Checks);
+    IReadOnlyList<CheckStatus> Checks)
+{
+    /// <summary>The words <see cref="Health"/> starts with when every service's checks pass at this site.</summary>
+    public const string HealthyWord = "healthy";
 
-public sealed record CheckStatus(string Name, string State, string? Detail);
+    /// <summary>What <see cref="Health"/> says for a site that serves no service.</summary>
+    public const string NoServicesWords = "no services";
+
+    /// <summary>Drained, or some service's checks do not pass here.</summary>
+    public bool IsTroubled => Drained || (Health != HealthyWord && Health != NoServicesWords);
+}
+
+/// <param name="Name">"service/check".</param>
+public sealed record CheckStatus(string Name, string State, string? Detail)
+{
+    /// <summary>The service part of <see cref="Name"/> (service names cannot hold a '/').</summary>
+    public string Service => Name.Split('/', 2)[0];
+}
