@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 
 namespace Keepwire.Lab;
@@ -49,6 +50,7 @@ public sealed record LabOptions
     public long BigFileBytes { get; init; } = 50L * 1024 * 1024;
 
     /// <summary>The command running this process, so <c>keepwire lab up</c> starts daemons of the same build.</summary>
+    [UnconditionalSuppressMessage("SingleFile", "IL3000", Justification = "The entry assembly's location is read only under the dotnet host, never in a single-file build, where the process itself is keepwire.")]
     public static IReadOnlyList<string> CurrentKeepwireCommand()
     {
         var processPath = Environment.ProcessPath ?? throw new InvalidOperationException("Cannot tell which executable is running; set LabOptions.KeepwireCommand.");
