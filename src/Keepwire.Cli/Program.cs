@@ -5,6 +5,9 @@ var root = new RootCommand("Keepwire: one set of public IPv4/IPv6 addresses for 
 {
     CheckCommand.Create(),
     KeygenCommand.Create(),
+    InitCommand.Create(),
+    JoinCommand.Create(),
+    RenderCommand.Create(),
     HubCommand.Create(),
     SiteCommand.Create(),
     StatusCommand.Create(),

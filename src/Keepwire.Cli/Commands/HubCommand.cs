@@ -11,7 +11,7 @@ internal static class HubCommand
     public static Command Create()
     {
         var config = CommonOptions.Config();
-        var node = CommonOptions.Node();
+        var node = CommonOptions.NodeOrInferred();
         var stateDirectory = CommonOptions.StateDirectory();
         var socket = CommonOptions.Socket();
         var interval = new Option<double>("--reconcile-interval")
@@ -19,16 +19,25 @@ internal static class HubCommand
             Description = "Seconds between two passes that re-read the kernel and repair drift.",
             DefaultValueFactory = _ => 1.0,
         };
+        var joinPort = new Option<int?>("--join-port")
+        {
+            Description = "TCP port `keepwire join` reaches the hub on, open only while a join token is pending; default: the WireGuard listen port; 0: off.",
+        };
         var command = new Command("hub", "Run the hub daemon: WireGuard for every site, the VIPs, and the nftables forwarding table.")
         {
-            config, node, stateDirectory, socket, interval,
+            config, node, stateDirectory, socket, interval, joinPort,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
+            if (NodeSelection.Resolve(parse.GetValue(config)!, parse.GetValue(node), hub: true, out var nodeError) is not { } nodeName)
+            {
+                await Console.Error.WriteLineAsync(nodeError);
+                return 2;
+            }
             using var loggers = Logging.CreateFactory();
             var options = new HubDaemonOptions(
                 parse.GetValue(config)!,
-                parse.GetValue(node)!,
+                nodeName,
                 parse.GetValue(stateDirectory)!,
                 parse.GetValue(socket)!,
                 TimeSpan.FromSeconds(parse.GetValue(interval)));
@@ -43,7 +52,11 @@ internal static class HubCommand
                 return 2;
             }
             await using (daemon)
+            {
+                var join = JoinService.Run(options, parse.GetValue(joinPort), loggers, cancellationToken);
                 await daemon.RunAsync(cancellationToken);
+                await join;
+            }
             return 0;
         });
         return command;

@@ -22,6 +22,7 @@ internal static class SiteCommand
         {
             config, node, socket, interval,
         };
+        command.Add(SiteAddCommand.Create());
         command.SetAction(async (parse, cancellationToken) =>
         {
             if (NodeSelection.Resolve(parse.GetValue(config)!, parse.GetValue(node), hub: false, out var nodeError) is not { } nodeName)
