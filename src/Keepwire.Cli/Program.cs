@@ -20,4 +20,6 @@ var root = new RootCommand("Keepwire: one set of public IPv4/IPv6 addresses for 
     LabCommand.Create(),
 };
 
+root.Add(ManPageCommand.Create(root));
+
 return await root.Parse(args).InvokeAsync();
