@@ -25,9 +25,12 @@ public static class YamlScalars
         return text.Append('"').ToString();
     }
 
-    /// <summary>A plain scalar when it is a simple word (names, numbers, addresses without colons), quoted otherwise.</summary>
+    /// <summary>
+    /// A plain scalar when it is a simple word (names, numbers, paths, <c>host:port</c>: a colon not followed by a
+    /// space does not end a plain scalar), quoted otherwise.
+    /// </summary>
     public static string Plain(string value) =>
-        value.Length > 0 && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' or '/') && !value.StartsWith('-')
+        value.Length > 0 && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' or '/' or ':') && !value.StartsWith('-') && !value.EndsWith(':')
             ? value
             : Quoted(value);
 }
