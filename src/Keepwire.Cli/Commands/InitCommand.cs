@@ -26,6 +26,7 @@ internal static class InitCommand
             Description = "host:port the sites dial (UDP) and join on (TCP); default: the address of the default route's interface, port 51820.",
         };
         var publicInterface = new Option<string?>("--public-interface") { Description = "Where the VIPs go; default: the default route's interface." };
+        var interfaceName = new Option<string?>("--interface") { Description = "The hub's WireGuard interface (default kw0)." };
         var tunnelIPv4 = new Option<string>("--tunnel-ipv4") { Description = "The hub's tunnel address and network, or 'none'.", DefaultValueFactory = _ => "10.77.0.1/24" };
         var tunnelIPv6 = new Option<string>("--tunnel-ipv6") { Description = "The hub's IPv6 tunnel address and network, or 'none'.", DefaultValueFactory = _ => "fd77::1/64" };
         var config = CommonOptions.Config();
@@ -34,7 +35,7 @@ internal static class InitCommand
         var force = new Option<bool>("--force") { Description = "Replace an existing configuration file." };
         var command = new Command("init", "On a new hub: make its key and a starter configuration (shown, then written once confirmed).")
         {
-            name, endpoint, publicInterface, tunnelIPv4, tunnelIPv6, config, privateKey, yes, force,
+            name, endpoint, publicInterface, interfaceName, tunnelIPv4, tunnelIPv6, config, privateKey, yes, force,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -46,10 +47,15 @@ internal static class InitCommand
                 return Failure.Report(endpointError);
             if (Tunnel(parse.GetValue(tunnelIPv4)!, parse.GetValue(tunnelIPv6)!, out var tunnelError) is not { } tunnel)
                 return Failure.Report(tunnelError);
+            if (parse.GetValue(interfaceName) is { } wireGuardInterface && OptionSyntax.Interface(wireGuardInterface, "--interface", out var interfaceError) is null)
+                return Failure.Report(interfaceError);
             var configPath = Path.GetFullPath(parse.GetValue(config)!);
             var options = new HubInitOptions(
                 hubName, hubEndpoint, parse.GetValue(publicInterface) ?? detected.Interface, tunnel, configPath,
-                Path.GetFullPath(parse.GetValue(privateKey) ?? Path.Combine(Path.GetDirectoryName(configPath) ?? "/etc/keepwire", hubName + ".key")));
+                Path.GetFullPath(parse.GetValue(privateKey) ?? Path.Combine(Path.GetDirectoryName(configPath) ?? "/etc/keepwire", hubName + ".key")))
+            {
+                Interface = parse.GetValue(interfaceName),
+            };
 
             Console.WriteLine($"hub {options.Name}");
             Console.WriteLine($"  endpoint          {options.Endpoint}{(parse.GetValue(endpoint) is null ? "   (detected; behind 1:1 NAT? pass --endpoint PUBLIC:51820)" : "")}");

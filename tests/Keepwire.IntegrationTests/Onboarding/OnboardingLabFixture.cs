@@ -7,8 +7,9 @@ using Keepwire.Lab;
 namespace Keepwire.IntegrationTests.Onboarding;
 
 /// <summary>
-/// A lab without its own daemons, and a hub that starts the way an operator's does: from a commented
-/// configuration file with one site (alpha) and two services, web and router, both served by alpha.
+/// A lab without its own daemons, and a hub that starts the way an operator's does: from the starter
+/// configuration of <c>keepwire init</c> (no site yet), then a commented file of the operator's own with one
+/// site (alpha) and two services, web and router, both served by alpha.
 /// The tests add sites to it with the real <c>keepwire</c> binary: <c>site add</c> on the hub, <c>join</c>
 /// or wg-quick on bravo and charlie. Every process the fixture or a test starts is stopped at the end by
 /// its pid, and the lab removes the rest (namespaces, WireGuard interfaces of the lab's names).
@@ -38,10 +39,22 @@ public sealed class OnboardingLabFixture : IAsyncLifetime
     {
         lab = await LabFixture.UpAsync();
         System.IO.Directory.CreateDirectory(Directory);
+
+        // The hub starts as a new one does: from `keepwire init`'s starter configuration, with no site yet.
+        var hub = Lab.Topology.Hub;
+        var init = await KeepwireAsync(
+            "hub", "init", "--yes", "--name", hub.Name, "--endpoint", hub.Endpoint, "--public-interface", hub.PublicInterface,
+            "--interface", hub.WireGuardInterface, "--config", HubConfig, "--private-key", Lab.PrivateKeyFile(hub.Name));
+        Assert.True(init.Succeeded, $"keepwire init failed: {init.StandardError}");
+        var hubStartedAt = DateTimeOffset.UtcNow;
+        Start("hub", "hub", ["hub", "--config", HubConfig, "--state-dir", HubStateDirectory, "--socket", HubSocket]);
+        await LabClient.WaitForHubReconciledAsync(HubSocket, hubStartedAt, Path.Combine(Directory, "hub.log"));
+
+        // Then the operator's own file, with comments everywhere, and one site.
         OriginalConfig = HubConfigText();
         await File.WriteAllTextAsync(HubConfig, OriginalConfig);
-
-        Start("hub", "hub", ["hub", "--config", HubConfig, "--state-dir", HubStateDirectory, "--socket", HubSocket]);
+        var reload = await KeepwireAsync("hub", "reload", "--socket", HubSocket);
+        Assert.True(reload.Succeeded, $"keepwire reload failed: {reload.StandardError}");
         Start("alpha", "alpha", ["site", "--config", HubConfig, "--node", "alpha", "--socket", Path.Combine(Directory, "alpha.sock")]);
         await WaitForAsync($"http://{Lab.Topology.Vips.IPv4}/", "site=alpha");
         await WaitForAsync($"http://{RouterVip}/", "site=alpha");

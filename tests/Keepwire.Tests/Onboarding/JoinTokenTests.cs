@@ -29,4 +29,19 @@ public sealed class JoinTokenTests
 
         Assert.Contains("extra characters", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void The_join_port_answers_while_a_token_is_usable_and_for_a_while_after_it_was_used_or_expired()
+    {
+        var issued = new DateTimeOffset(2030, 1, 1, 12, 0, 0, TimeSpan.Zero);
+        var pending = new PendingJoin("id", "secret", "zurich", TestKeys.Key(1).ToString(), issued, issued.AddHours(1));
+        var used = pending with { UsedAt = issued.AddMinutes(5) };
+        var window = JoinTokenStore.AnswerWindow;
+
+        Assert.True(pending.IsAnswerable(issued.AddMinutes(59), window));
+        Assert.True(pending.IsAnswerable(issued.AddHours(1) + window - TimeSpan.FromSeconds(1), window));
+        Assert.False(pending.IsAnswerable(issued.AddHours(1) + window, window));
+        Assert.True(used.IsAnswerable(issued.AddMinutes(5) + window - TimeSpan.FromSeconds(1), window));
+        Assert.False(used.IsAnswerable(issued.AddMinutes(5) + window, window));
+    }
 }

@@ -36,6 +36,23 @@ public sealed class StarterAndRenderersTests : IDisposable
     }
 
     [Fact]
+    public async Task Init_with_an_interface_names_it_in_the_starter_and_without_one_leaves_the_default()
+    {
+        var tunnel = new TunnelAddresses(IPAddress.Parse("10.77.0.1"), 24, null, 0);
+        var named = new HubInitOptions(
+            "hub", new HostEndpoint("198.51.100.7", 51820), "eth0", tunnel,
+            Path.Combine(files.Directory, "named.yaml"), Path.Combine(files.Directory, "named.key"))
+        { Interface = "kwtest0" };
+        var plain = named with { ConfigPath = Path.Combine(files.Directory, "plain.yaml"), PrivateKeyFile = Path.Combine(files.Directory, "plain.key"), Interface = null };
+
+        var withInterface = await HubInit.RunAsync(named, overwrite: false, time, CancellationToken.None);
+        var withoutInterface = await HubInit.RunAsync(plain, overwrite: false, time, CancellationToken.None);
+
+        Assert.Equal("kwtest0", Assert.Single(withInterface.Config.Hubs).Interface);
+        Assert.Equal("kw0", Assert.Single(withoutInterface.Config.Hubs).Interface);
+    }
+
+    [Fact]
     public void A_site_config_for_a_pair_holds_both_hubs_the_pair_settings_and_the_site_only()
     {
         var cluster = OnboardingFiles.Load(ConfigText.Pair.ToString());

@@ -11,4 +11,8 @@ public sealed record HubInitOptions(
     string? PublicInterface,
     TunnelAddresses Tunnel,
     string ConfigPath,
-    string PrivateKeyFile);
+    string PrivateKeyFile)
+{
+    /// <summary>The hub's WireGuard interface; null leaves the default (kw0).</summary>
+    public string? Interface { get; init; }
+}

@@ -28,6 +28,8 @@ public static class StarterConfig
         yaml.AppendLine($"  - name: {options.Name}");
         yaml.AppendLine("    # What sites dial: WireGuard on this UDP port, and `keepwire join` on the same TCP port.");
         yaml.AppendLine($"    endpoint: {YamlScalars.Plain(options.Endpoint.ToString())}");
+        if (options.Interface is { } wireGuardInterface)
+            yaml.AppendLine($"    interface: {YamlScalars.Plain(wireGuardInterface)}");
         if (options.PublicInterface is { } publicInterface)
         {
             yaml.AppendLine("    # The services' public addresses (VIPs) are added to this interface.");

@@ -9,8 +9,9 @@ using Microsoft.Extensions.Logging;
 namespace Keepwire.Onboarding.Join;
 
 /// <summary>
-/// The hub's join port: a TCP listener that is open only while a join token could be used (checked every
-/// second), so a hub with no pending join exposes nothing. Each connection carries one request line and
+/// The hub's join port: a TCP listener that is open only while a join token could be used, and for
+/// <see cref="JoinTokenStore.AnswerWindow"/> after the last one was used or expired so that a repeated or late
+/// join is told why it is refused (checked every second); a hub with no recent join exposes nothing. Each connection carries one request line and
 /// one answer line of JSON. Limits keep anything from outside from costing more than a little: requests
 /// of at most 4 KiB, 10 s per connection, 4 connections at once (more are closed at once), and every
 /// refusal is the same few words whatever the attacker sent.
@@ -35,7 +36,7 @@ public sealed partial class JoinListener(int port, JoinTokenStore store, JoinReg
             {
                 try
                 {
-                    var open = store.HasUsable(time.GetUtcNow());
+                    var open = store.ShouldListen(time.GetUtcNow());
                     if (open && listener is null)
                     {
                         listener = Open();
@@ -171,7 +172,7 @@ public sealed partial class JoinListener(int port, JoinTokenStore store, JoinReg
         [LoggerMessage(Level = LogLevel.Information, Message = "join port tcp/{Port} open: a join token is pending")]
         public static partial void Opened(ILogger logger, int port);
 
-        [LoggerMessage(Level = LogLevel.Information, Message = "join port tcp/{Port} closed: no join token is pending")]
+        [LoggerMessage(Level = LogLevel.Information, Message = "join port tcp/{Port} closed: no join token is pending or recently used or expired")]
         public static partial void Closed(ILogger logger, int port);
 
         [LoggerMessage(Level = LogLevel.Error, Message = "join port tcp/{Port}: {Problem}; retrying every second")]

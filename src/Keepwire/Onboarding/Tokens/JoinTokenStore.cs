@@ -64,8 +64,17 @@ public sealed class JoinTokenStore(string stateDirectory)
         }
     }
 
-    /// <summary>Whether a token could be used now: the join listener opens its port only then.</summary>
-    public bool HasUsable(DateTimeOffset now) => Load().Any(t => t.IsUsable(now));
+    /// <summary>
+    /// How long the join port stays open after the last token was used or expired, so a repeated or late
+    /// join gets "already used" or "expired" instead of a closed port.
+    /// </summary>
+    public static readonly TimeSpan AnswerWindow = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// Whether the join port should be open now: a token could be used, or one was used or expired within
+    /// <see cref="AnswerWindow"/>. The join listener and the hub's input firewall both follow it.
+    /// </summary>
+    public bool ShouldListen(DateTimeOffset now) => Load().Any(t => t.IsAnswerable(now, AnswerWindow));
 
     /// <summary>Writes <paramref name="tokens"/>, minus those used or expired long ago. Call under <see cref="LockAsync"/>.</summary>
     public Task SaveAsync(IEnumerable<PendingJoin> tokens, DateTimeOffset now, CancellationToken cancellationToken)

@@ -14,4 +14,10 @@ public sealed record PendingJoin(string Id, string Secret, string Site, string P
     public string? UsedBy { get; init; }
 
     public bool IsUsable(DateTimeOffset now) => UsedAt is null && now < ExpiresAt;
+
+    /// <summary>
+    /// Usable, or used or expired less than <paramref name="window"/> ago: a site that repeats a join or comes
+    /// late should hear why it is refused, not find the port closed.
+    /// </summary>
+    public bool IsAnswerable(DateTimeOffset now, TimeSpan window) => IsUsable(now) || (UsedAt ?? ExpiresAt) > now - window;
 }
