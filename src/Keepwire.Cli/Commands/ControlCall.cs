@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Keepwire.Control;
+using Keepwire.Text;
 
 namespace Keepwire.Cli.Commands;
 
@@ -21,7 +22,8 @@ internal static class ControlCall
 
         if (!response.Ok)
         {
-            await Console.Error.WriteLineAsync(response.Error);
+            // The daemon's errors quote config values and operator arguments: escaped like every other output.
+            await Console.Error.WriteLineAsync(TerminalText.EscapeLines(response.Error));
             return (1, null);
         }
         return (0, response.Result);

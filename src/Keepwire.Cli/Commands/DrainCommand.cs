@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Keepwire.Control;
+using Keepwire.Text;
 
 namespace Keepwire.Cli.Commands;
 
@@ -21,7 +22,7 @@ internal static class DrainCommand
             var request = new ControlRequest(drain ? "drain" : "undrain", new Dictionary<string, string> { ["site"] = parse.GetValue(site)! });
             var (exitCode, result) = await ControlCall.SendAsync(parse.GetValue(socket)!, request, cancellationToken);
             if (exitCode == 0)
-                Console.WriteLine(result?.GetProperty("message").GetString());
+                Console.WriteLine(TerminalText.EscapeLines(result?.GetProperty("message").GetString()));
             return exitCode;
         });
         return command;

@@ -2,10 +2,15 @@ using System.CommandLine;
 using System.Text.Json;
 using Keepwire.Control;
 using Keepwire.Decisions;
+using Keepwire.Text;
 
 namespace Keepwire.Cli.Commands;
 
-/// <summary><c>keepwire events</c>: the decision history, one switch per line, with the reason.</summary>
+/// <summary>
+/// <c>keepwire events</c>: the decision history, one switch per line, with the reason. A reason quotes what sites
+/// report and what probes read, so each line is escaped (<see cref="TerminalText"/>); the JSON form is escaped by
+/// the daemon's serializer.
+/// </summary>
 internal static class EventsCommand
 {
     public static Command Create()
@@ -27,7 +32,7 @@ internal static class EventsCommand
             if (events.Count == 0)
                 Console.WriteLine("no switches yet");
             foreach (var decisionEvent in events)
-                Console.WriteLine(decisionEvent);
+                Console.WriteLine(TerminalText.Escape(decisionEvent.ToString()));
             return 0;
         });
         return command;

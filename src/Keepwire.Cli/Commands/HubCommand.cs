@@ -1,6 +1,8 @@
 using System.CommandLine;
+using Keepwire.Adapters.Posix;
 using Keepwire.Adapters.Processes;
 using Keepwire.Configuration;
+using Keepwire.Control;
 using Keepwire.Hub;
 
 namespace Keepwire.Cli.Commands;
@@ -51,11 +53,30 @@ internal static class HubCommand
                 await Console.Error.WriteLineAsync(e.Message);
                 return 2;
             }
-            await using (daemon)
+            try
             {
-                var join = JoinService.Run(options, parse.GetValue(joinPort), loggers, cancellationToken);
-                await daemon.RunAsync(cancellationToken);
-                await join;
+                await using (daemon)
+                {
+                    // RunAsync takes the control socket's lock before its first await, so a second hub for the same
+                    // socket has failed by now, before its join listener could open.
+                    var running = daemon.RunAsync(cancellationToken);
+                    using var joinStopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                    var join = running.IsCompleted ? Task.CompletedTask : JoinService.Run(options, parse.GetValue(joinPort), loggers, joinStopping.Token);
+                    try
+                    {
+                        await running;
+                    }
+                    finally
+                    {
+                        await joinStopping.CancelAsync();
+                        await join;
+                    }
+                }
+            }
+            catch (Exception e) when (e is DaemonAlreadyRunningException or ControlSocketInUseException)
+            {
+                await Console.Error.WriteLineAsync(e.Message);
+                return 1;
             }
             return 0;
         });

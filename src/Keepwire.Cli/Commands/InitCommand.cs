@@ -4,6 +4,7 @@ using System.Net;
 using Keepwire.Adapters.Processes;
 using Keepwire.Adapters.Routing;
 using Keepwire.Configuration;
+using Keepwire.Model;
 using Keepwire.Onboarding;
 using Keepwire.Onboarding.Editing;
 using Keepwire.Onboarding.Init;

@@ -1,110 +1,40 @@
 using System.CommandLine;
-using Keepwire.Adapters.Processes;
-using Keepwire.Lab;
+using System.Reflection;
 
 namespace Keepwire.Cli.Commands;
 
-/// <summary><c>keepwire lab up|down|status</c> and its levers: the network-namespace lab of the demo and the integration tests.</summary>
+/// <summary>
+/// <c>keepwire lab …</c>: the network-namespace lab lives in its own program, keepwire-lab (src/Keepwire.Lab),
+/// so the keepwire that ships on a hub carries no test lab. A development build puts keepwire-lab beside
+/// keepwire; then <c>keepwire lab ARGS</c> runs it in this process with ARGS untouched (its own help included).
+/// </summary>
 internal static class LabCommand
 {
-    public static Command Create()
-    {
-        var command = new Command("lab", "The namespace lab: a hub (or a hub pair), three sites (one behind NAT), a client, IPv4 and IPv6.")
-        {
-            Up(), Down(), Status(),
-        };
-        foreach (var lever in LabLeverCommands.Create())
-            command.Add(lever);
-        return command;
-    }
+    private const string LabAssembly = "keepwire-lab.dll";
 
-    private static Option<string?> Prefix() => new("--prefix")
-    {
-        Description = "The lab's name prefix (namespaces are PREFIX-hub, PREFIX-alpha, …).",
-    };
+    /// <summary>The entry in <c>keepwire --help</c>; <see cref="RunAsync"/> takes the arguments before the parser sees them.</summary>
+    public static Command Create() => new("lab", "The namespace lab of the demo and the tests (keepwire-lab; in development builds only): `keepwire lab --help`.");
 
-    private static Command Up()
+    /// <summary>Runs keepwire-lab's entry point with <paramref name="arguments"/>; its exit code is this command's.</summary>
+    public static async Task<int> RunAsync(string[] arguments)
     {
-        var prefix = Prefix();
-        var noDaemons = new Option<bool>("--no-daemons") { Description = "Build the network only; start no keepwire daemons." };
-        var hubPair = new Option<bool>("--hub-pair") { Description = "Two hubs (hub1, hub2) whose keepalived moves the VIPs; every site dials both." };
-        var conntrackd = new Option<bool>("--conntrackd") { Description = "With --hub-pair: the hubs sync conntrack state (hub_pair: { conntrackd: true })." };
-        var command = new Command("up", "Build a lab and start its hub and site daemons; prints where everything is.") { prefix, noDaemons, hubPair, conntrackd };
-        command.SetAction(async (parse, cancellationToken) =>
+        var path = Path.Combine(AppContext.BaseDirectory, LabAssembly);
+        if (!File.Exists(path))
         {
-            using var loggers = Logging.CreateFactory();
-            var lab = new NetworkLab(new CommandRunner(), loggers.CreateLogger("keepwire.lab"));
-            var options = new LabOptions
-            {
-                StartDaemons = !parse.GetValue(noDaemons),
-                HubPair = parse.GetValue(hubPair),
-                Conntrackd = parse.GetValue(conntrackd),
-            };
-            if (parse.GetValue(prefix) is { } chosen)
-                options = options with { Prefix = chosen };
-            try
-            {
-                var handle = await lab.UpAsync(options, cancellationToken);
-                Console.WriteLine($"lab {handle.Prefix} is up: config {handle.ConfigPath}, logs {handle.LogsDirectory}");
-                foreach (var hub in handle.Topology.Hubs)
-                    Console.WriteLine($"  {hub.Name} control socket: {handle.DaemonSocketPath(hub.Name)}");
-                Console.WriteLine($"  try: ip netns exec {handle.Prefix}-client curl http://203.0.113.80/");
-                return 0;
-            }
-            catch (Exception e) when (e is LabException or ArgumentException)
-            {
-                await Console.Error.WriteLineAsync(e.Message);
-                return 1;
-            }
-        });
-        return command;
-    }
+            await Console.Error.WriteLineAsync($"keepwire lab: the namespace lab is a development tool and not part of this installation ({path} is missing); build it from a source checkout: dotnet build src/Keepwire.Cli -c Release -o DIR, then run DIR/keepwire lab");
+            return 1;
+        }
 
-    private static Command Down()
-    {
-        var prefix = Prefix();
-        var all = new Option<bool>("--all") { Description = "Remove every lab on this machine, also ones left by a crashed run." };
-        var command = new Command("down", "Remove a lab: daemons, nginx, namespaces, WireGuard interfaces, files.") { prefix, all };
-        command.SetAction(async (parse, cancellationToken) =>
+        var entryPoint = Assembly.LoadFrom(path).EntryPoint
+            ?? throw new InvalidOperationException($"{path} has no entry point");
+        try
         {
-            using var loggers = Logging.CreateFactory();
-            var lab = new NetworkLab(new CommandRunner(), loggers.CreateLogger("keepwire.lab"));
-            if (parse.GetValue(all))
-            {
-                var removed = await lab.DownAllAsync(cancellationToken: cancellationToken);
-                Console.WriteLine(removed.Count == 0 ? "no labs found" : $"removed {string.Join(", ", removed)}");
-                return 0;
-            }
-            if (parse.GetValue(prefix) is not { } chosen)
-            {
-                await Console.Error.WriteLineAsync("say which lab: --prefix PREFIX, or --all");
-                return 1;
-            }
-            await lab.DownAsync(chosen, cancellationToken: cancellationToken);
-            Console.WriteLine($"removed lab {chosen}");
-            return 0;
-        });
-        return command;
-    }
-
-    private static Command Status()
-    {
-        var prefix = Prefix();
-        var json = CommonOptions.Json();
-        var command = new Command("status", "Show a lab's namespaces, processes, tunnels and which site answers on the VIPs.") { prefix, json };
-        command.SetAction(async (parse, cancellationToken) =>
+            return entryPoint.Invoke(null, [arguments]) is int exitCode ? exitCode : 0;
+        }
+        catch (TargetInvocationException e) when (e.InnerException is not null)
         {
-            var lab = new NetworkLab(new CommandRunner());
-            var prefixes = parse.GetValue(prefix) is { } chosen ? [chosen] : await lab.ListAsync(cancellationToken: cancellationToken);
-            if (prefixes.Count == 0)
-                Console.WriteLine("no labs on this machine");
-            foreach (var each in prefixes)
-            {
-                var status = await lab.StatusAsync(each, cancellationToken: cancellationToken);
-                Console.WriteLine(parse.GetValue(json) ? status.ToJson() : status.ToText());
-            }
-            return 0;
-        });
-        return command;
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerException);
+            throw;
+        }
     }
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Keepwire.Control;
+using Keepwire.Text;
 
 namespace Keepwire.Cli.Commands;
 
@@ -14,7 +15,7 @@ internal static class ReloadCommand
         {
             var (exitCode, result) = await ControlCall.SendAsync(parse.GetValue(socket)!, new ControlRequest("reload"), cancellationToken);
             if (exitCode == 0)
-                Console.WriteLine(result?.GetProperty("message").GetString() ?? "reloaded");
+                Console.WriteLine(TerminalText.EscapeLines(result?.GetProperty("message").GetString() ?? "reloaded"));
             return exitCode;
         });
         return command;

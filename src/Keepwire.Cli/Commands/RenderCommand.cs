@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Keepwire.Configuration;
+using Keepwire.Model;
 using Keepwire.Onboarding.Agentless;
 using QRCoder;
 

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Keepwire.Configuration;
+using Keepwire.Model;
 using Keepwire.Onboarding;
 using Keepwire.Onboarding.Editing;
 

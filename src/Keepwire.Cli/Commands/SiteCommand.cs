@@ -1,6 +1,8 @@
 using System.CommandLine;
+using Keepwire.Adapters.Posix;
 using Keepwire.Adapters.Processes;
 using Keepwire.Configuration;
+using Keepwire.Control;
 using Keepwire.Site;
 
 namespace Keepwire.Cli.Commands;
@@ -46,7 +48,15 @@ internal static class SiteCommand
                 await Console.Error.WriteLineAsync(e.Message);
                 return 2;
             }
-            await agent.RunAsync(cancellationToken);
+            try
+            {
+                await agent.RunAsync(cancellationToken);
+            }
+            catch (Exception e) when (e is DaemonAlreadyRunningException or ControlSocketInUseException)
+            {
+                await Console.Error.WriteLineAsync(e.Message);
+                return 1;
+            }
             return 0;
         });
         return command;

@@ -1,4 +1,8 @@
+using System.Buffers;
+using System.Text.Unicode;
 using Keepwire.Configuration.Parsing;
+using Keepwire.Files;
+using Keepwire.Model;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -12,6 +16,9 @@ public static class ConfigLoader
 {
     private static readonly string[] TopLevelKeys = ["hubs", "hub_pair", "sites", "services"];
 
+    private static readonly byte[] Utf8Bom = [0xEF, 0xBB, 0xBF];
+
+
     /// <summary>Loads a config a daemon can run with, or throws <see cref="ConfigInvalidException"/> listing every problem.</summary>
     public static ClusterConfig LoadValid(string path)
     {
@@ -19,32 +26,54 @@ public static class ConfigLoader
         return result.Config ?? throw new ConfigInvalidException(result.Errors);
     }
 
+    /// <summary>Reads and validates a file, within <see cref="ConfigLimits"/>: it is looked at before it is read, and never read whole if too large.</summary>
     public static ConfigLoadResult Load(string path)
     {
-        string text;
+        byte[] bytes;
         try
         {
-            text = File.ReadAllText(path);
+            bytes = BoundedFile.ReadAtMost(path, ConfigLimits.MaxFileBytes);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        catch (FileReadException e)
         {
-            var reason = e switch
-            {
-                _ when Directory.Exists(path) => "it is a directory",
-                FileNotFoundException or DirectoryNotFoundException => "the file does not exist",
-                UnauthorizedAccessException => "permission denied",
-                _ => e.Message,
-            };
-            return ConfigLoadResult.Failure([new ConfigError(path, 0, 0, $"cannot read the configuration file: {reason}", "pass the path of a readable YAML file")]);
+            var hint = e.Problem == FileReadProblem.TooLarge
+                ? "a Keepwire configuration is a few kilobytes: check that this is the right file"
+                : "pass the path of a readable YAML file";
+            return ConfigLoadResult.Failure([new ConfigError(path, 0, 0, $"cannot read the configuration file: {e.Message}", hint)]);
         }
 
-        return Parse(text, path);
+        return ParseBytes(bytes, path);
+    }
+
+    /// <summary>The file's bytes as UTF-8 text (YAML's encoding; a BOM is allowed), then <see cref="Parse"/>.</summary>
+    internal static ConfigLoadResult ParseBytes(byte[] bytes, string sourcePath)
+    {
+        var source = bytes.AsSpan();
+        if (source.StartsWith(Utf8Bom))
+            source = source[Utf8Bom.Length..];
+        var text = new char[source.Length];
+        if (Utf8.ToUtf16(source, text, out _, out var written, replaceInvalidSequences: false) != OperationStatus.Done)
+        {
+            // 'written' characters decoded before the first bad byte: that is where it is.
+            var valid = text.AsSpan(0, written);
+            var line = valid.Count('\n') + 1;
+            var column = valid.Length - valid.LastIndexOf('\n');
+            return ConfigLoadResult.Failure([new ConfigError(sourcePath, line, column, "the file is not UTF-8 text: this byte does not belong to a UTF-8 character", "save the file as UTF-8")]);
+        }
+
+        return Parse(new string(text, 0, written), sourcePath);
     }
 
     /// <param name="sourcePath">Named in messages; relative key file paths are resolved against its directory.</param>
     public static ConfigLoadResult Parse(string yamlText, string sourcePath)
     {
         var errors = new ConfigErrorSink(sourcePath);
+        if (yamlText.Length > ConfigLimits.MaxFileBytes)
+        {
+            errors.ReportFile($"the configuration is {yamlText.Length} characters, more than the {ConfigLimits.MaxFileBytes} allowed", "a Keepwire configuration is a few kilobytes");
+            return ConfigLoadResult.Failure(errors.InFileOrder());
+        }
+
         var root = ReadDocument(yamlText, errors);
         if (root is null)
             return ConfigLoadResult.Failure(errors.InFileOrder());
@@ -61,7 +90,12 @@ public static class ConfigLoader
         var stream = new YamlStream();
         try
         {
-            stream.Load(new StringReader(yamlText));
+            stream.Load(new BoundedYamlParser(new Parser(new StringReader(yamlText))));
+        }
+        catch (YamlLimitException e)
+        {
+            errors.Report(e.Start, e.Message, e.Hint);
+            return null;
         }
         catch (YamlException e)
         {

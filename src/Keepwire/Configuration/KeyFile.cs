@@ -1,43 +1,78 @@
 using System.Text;
+using Keepwire.Files;
+using Keepwire.Model;
 
 namespace Keepwire.Configuration;
 
 /// <summary>
-/// Reads and writes WireGuard private key files (base64 text, like <c>wg genkey</c> writes). A key file must
-/// be private to its owner; one that group or others can access is refused rather than used.
+/// Reads and writes WireGuard private key files (base64 text, like <c>wg genkey</c> writes). A key file must be
+/// private, as ssh requires of its keys: a regular file owned by the daemon's user or root, that group and others
+/// cannot access. One that others could read is a leaked key; one that another user owns could be swapped for a
+/// key of theirs. Either is refused rather than used.
 /// </summary>
 public static class KeyFile
 {
-    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+    /// <summary>A key file is one line of 44 characters; anything much longer is not one, and is not read whole.</summary>
+    private const int MaxKeyFileBytes = 4096;
 
     private const UnixFileMode GroupOrOthers =
         UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
         | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
 
-    /// <exception cref="KeyFileException">The file is missing, unreadable, accessible by group/others, or not a key.</exception>
+    /// <summary>
+    /// Checks that the file at <paramref name="path"/> is fit to hold a private key, without reading it: for a key
+    /// handed to wg as a path, which Keepwire itself never reads.
+    /// </summary>
+    /// <exception cref="KeyFileException">Missing, not a regular file, owned by another user, or accessible by group/others.</exception>
+    public static void EnsurePrivate(string path) => EnsurePrivate(path, FileStatus.EffectiveUserId);
+
+    /// <param name="daemonUid">The uid the key must belong to (besides root); the process's own, except in tests.</param>
+    internal static void EnsurePrivate(string path, uint daemonUid)
+    {
+        FileStatus status;
+        try
+        {
+            status = FileStatus.Of(path) ?? throw new KeyFileException(KeyFileProblem.Missing, path,
+                $"private key file '{path}' does not exist (create it with: keepwire keygen --private-key {path})");
+        }
+        catch (IOException e)
+        {
+            throw new KeyFileException(KeyFileProblem.Inaccessible, path, $"cannot read private key file '{path}': {e.Message}", e);
+        }
+
+        if (status.Kind != FileKind.Regular)
+            throw new KeyFileException(KeyFileProblem.Inaccessible, path, $"private key file '{path}' is not a regular file");
+        if (status.OwnerUid != daemonUid && status.OwnerUid != 0)
+        {
+            throw new KeyFileException(KeyFileProblem.WrongOwner, path,
+                $"private key file '{path}' belongs to uid {status.OwnerUid}, not to this daemon's user (uid {daemonUid}) or root, so that user could replace the key; refusing to use it (run: chown {daemonUid} {path})");
+        }
+
+        if ((status.Mode & GroupOrOthers) != 0)
+        {
+            throw new KeyFileException(KeyFileProblem.TooPermissive, path,
+                $"private key file '{path}' has mode {Octal(status.Mode)}, so others can access it; refusing to use it (run: chmod 600 {path}, and consider the key leaked if others could read it)");
+        }
+    }
+
+    /// <exception cref="KeyFileException">As <see cref="EnsurePrivate(string)"/>, unreadable, or not a key.</exception>
     public static WireGuardKey ReadPrivateKey(string path)
     {
-        UnixFileMode mode;
+        EnsurePrivate(path);
         string text;
         try
         {
-            mode = File.GetUnixFileMode(path);
-            if ((mode & GroupOrOthers) != 0)
-            {
-                throw new KeyFileException(KeyFileProblem.TooPermissive, path,
-                    $"private key file '{path}' has mode {Octal(mode)}, so others can access it; refusing to use it (run: chmod 600 {path}, and consider the key leaked if others could read it)");
-            }
-
-            text = File.ReadAllText(path, Encoding.ASCII);
+            text = Encoding.ASCII.GetString(BoundedFile.ReadAtMost(path, MaxKeyFileBytes));
         }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        catch (FileReadException e) when (e.Problem == FileReadProblem.Missing)
         {
             throw new KeyFileException(KeyFileProblem.Missing, path,
-                $"private key file '{path}' does not exist (create it with: keepwire keygen --out {path})", e);
+                $"private key file '{path}' does not exist (create it with: keepwire keygen --private-key {path})", e);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (FileReadException e)
         {
-            throw new KeyFileException(KeyFileProblem.Inaccessible, path, $"cannot read private key file '{path}': {e.Message}", e);
+            throw new KeyFileException(e.Problem == FileReadProblem.TooLarge ? KeyFileProblem.NotAKey : KeyFileProblem.Inaccessible, path,
+                $"cannot read private key file '{path}': {e.Message}", e);
         }
 
         if (!WireGuardKey.TryParse(text.Trim(), out var key))
@@ -76,15 +111,10 @@ public static class KeyFile
     public static void WritePrivateKey(string path, WireGuardKey key, bool overwrite = false)
     {
         var fullPath = Path.GetFullPath(path);
-        var directory = Path.GetDirectoryName(fullPath) ?? "/";
-        var temporary = Path.Combine(directory, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
         try
         {
-            if (!Directory.Exists(directory))
-                Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            // Written in full under a temporary name first, so a crash never leaves a truncated key at the path.
-            WriteNew(temporary, key);
-            File.Move(temporary, fullPath, overwrite);
+            // Written in full and flushed under a temporary name first, so a crash never leaves a truncated key at the path.
+            AtomicFile.Write(fullPath, Encoding.ASCII.GetBytes(key.Base64 + "\n"), AtomicFile.OwnerOnly, overwrite);
         }
         catch (IOException e) when (!overwrite && File.Exists(fullPath))
         {
@@ -95,24 +125,6 @@ public static class KeyFile
         {
             throw new KeyFileException(KeyFileProblem.Inaccessible, path, $"cannot write private key file '{path}': {e.Message}", e);
         }
-        finally
-        {
-            if (File.Exists(temporary))
-                File.Delete(temporary);
-        }
-    }
-
-    private static void WriteNew(string path, WireGuardKey key)
-    {
-        var options = new FileStreamOptions
-        {
-            Mode = FileMode.CreateNew,
-            Access = FileAccess.Write,
-            UnixCreateMode = OwnerOnly,
-        };
-        using var stream = new FileStream(path, options);
-        stream.Write(Encoding.ASCII.GetBytes(key.Base64 + "\n"));
-        stream.Flush(flushToDisk: true);
     }
 
     private static string Octal(UnixFileMode mode) => "0" + Convert.ToString((int)mode & 0x1ff, 8).PadLeft(3, '0');

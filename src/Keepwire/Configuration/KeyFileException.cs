@@ -12,6 +12,9 @@ public enum KeyFileProblem
     /// <summary>Group or others may read or write it: the key must be treated as leaked.</summary>
     TooPermissive,
 
+    /// <summary>Another user than the daemon's (or root) owns it, and could replace the key.</summary>
+    WrongOwner,
+
     /// <summary>The content is not a base64 WireGuard key.</summary>
     NotAKey,
 

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Keepwire.Model;
 using NSec.Cryptography;
 
 namespace Keepwire.Configuration;

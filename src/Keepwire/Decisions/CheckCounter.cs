@@ -1,3 +1,5 @@
+using Keepwire.Model;
+
 namespace Keepwire.Decisions;
 
 /// <summary>

@@ -2,7 +2,7 @@ namespace Keepwire.Decisions;
 
 /// <summary>One probe's outcome: an observation the decision core counts.</summary>
 /// <param name="Site">The site probed.</param>
-/// <param name="Check">The <see cref="CheckDefinition.Name"/> of the check.</param>
+/// <param name="Check">The <see cref="Model.CheckDefinition.Name"/> of the check.</param>
 /// <param name="Time">When the probe finished.</param>
 /// <param name="Detail">What a human should read: "status 200", "connection refused", "timeout after 250 ms".</param>
 public sealed record CheckResult(string Site, string Check, DateTimeOffset Time, bool Success, string Detail)

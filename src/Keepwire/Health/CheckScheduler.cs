@@ -8,10 +8,10 @@ namespace Keepwire.Health;
 /// Runs every target's probe on its interval and writes each result to a channel the hub loop reads
 /// (the decision core is single-threaded; the channel is the hand-over). A probe of a target starts
 /// every interval whether or not earlier ones have finished, so a probe waiting out its timeout does
-/// not delay the next one; at <see cref="CheckDefinition.MaxProbesInFlight"/> unreported probes a beat
+/// not delay the next one; at <see cref="Model.CheckDefinition.MaxProbesInFlight"/> unreported probes a beat
 /// is skipped. Results are reported in the order their probes started: the health tracker counts
 /// results in a row, and a success that left the site before it died must not land between the
-/// failures after the death. This is what <see cref="CheckDefinition.DetectionBound"/> assumes.
+/// failures after the death. This is what <see cref="Model.CheckDefinition.DetectionBound"/> assumes.
 /// Waiting uses the <see cref="TimeProvider"/>'s timers (Task.Delay over TimeProvider.CreateTimer), so
 /// tests advance a fake clock instead of sleeping. The first probes start immediately, for a quick
 /// first decision.

@@ -1,5 +1,6 @@
 using System.Net;
 using Keepwire.Decisions;
+using Keepwire.Model;
 
 namespace Keepwire.Health;
 

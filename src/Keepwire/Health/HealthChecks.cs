@@ -1,5 +1,5 @@
 using Keepwire.Adapters.Processes;
-using Keepwire.Decisions;
+using Keepwire.Model;
 
 namespace Keepwire.Health;
 

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using Keepwire.Decisions;
+using Keepwire.Model;
 
 namespace Keepwire.Health;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using Keepwire.Decisions;
+using Keepwire.Model;
 
 namespace Keepwire.Health;
 

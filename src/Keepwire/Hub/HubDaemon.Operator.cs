@@ -1,5 +1,6 @@
 using Keepwire.Configuration;
 using Keepwire.Control;
+using Keepwire.Model;
 
 namespace Keepwire.Hub;
 

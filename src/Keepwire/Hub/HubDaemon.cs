@@ -9,6 +9,7 @@ using Keepwire.Control;
 using Keepwire.Decisions;
 using Keepwire.Health;
 using Keepwire.Hub.Pair;
+using Keepwire.Model;
 using Keepwire.Reconciliation;
 using Keepwire.Reports;
 using Keepwire.State;
@@ -59,8 +60,8 @@ public sealed partial class HubDaemon : IAsyncDisposable
         _loggers = loggers;
         _logger = loggers.CreateLogger("keepwire.hub");
         _time = time;
-        _store = new StateStore(options.StateDirectory);
-        _journal = new DecisionJournal(options.StateDirectory);
+        _store = new StateStore(options.StateDirectory, loggers.CreateLogger<StateStore>());
+        _journal = new DecisionJournal(options.StateDirectory, loggers.CreateLogger<DecisionJournal>());
         _wireGuard = new WireGuardCli(runner, loggers.CreateLogger<WireGuardCli>());
         _network = new HubNetworkReconciler(_wireGuard, new RoutingCli(runner), new Sysctl(runner), loggers.CreateLogger<HubNetworkReconciler>());
         _forwarding = new ForwardingReconciler(new NftablesCli(runner), loggers.CreateLogger<ForwardingReconciler>());

@@ -1,7 +1,7 @@
 using Keepwire.Adapters.WireGuard;
-using Keepwire.Configuration;
 using Keepwire.Decisions;
 using Keepwire.Health;
+using Keepwire.Model;
 using Keepwire.State;
 
 namespace Keepwire.Hub;

@@ -1,6 +1,6 @@
 using System.Net;
-using Keepwire.Configuration;
 using Keepwire.Configuration.Parsing;
+using Keepwire.Model;
 
 namespace Keepwire.Onboarding;
 

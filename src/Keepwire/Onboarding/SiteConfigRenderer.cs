@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using Keepwire.Configuration;
+using Keepwire.Model;
 using Keepwire.Onboarding.Editing;
 
 namespace Keepwire.Onboarding;

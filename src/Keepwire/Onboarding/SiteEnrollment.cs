@@ -1,5 +1,6 @@
 using Keepwire.Configuration;
 using Keepwire.Configuration.Parsing;
+using Keepwire.Model;
 using Keepwire.Onboarding.Editing;
 using Keepwire.Onboarding.Tokens;
 

@@ -1,5 +1,5 @@
 using System.Net;
-using Keepwire.Configuration;
+using Keepwire.Model;
 
 namespace Keepwire.Reconciliation;
 
@@ -27,8 +27,21 @@ public sealed record ForwardingRule(
 /// <param name="Rules">The forwarding entries of every service, for its currently serving site.</param>
 /// <param name="SnatBackends">Tunnel addresses of sites without the agent: traffic to them is masqueraded.</param>
 /// <param name="AllowForwardFrom">Sources allowed to reach tunnel addresses without DNAT.</param>
+/// <param name="Input">What the hub itself accepts from the tunnel and from the peer hub; null: a single hub's.</param>
 public sealed record HubDataPlane(
     string TunnelInterface,
     IReadOnlyList<ForwardingRule> Rules,
     IReadOnlyList<IPAddress> SnatBackends,
-    IReadOnlyList<IPNetwork> AllowForwardFrom);
+    IReadOnlyList<IPNetwork> AllowForwardFrom,
+    HubInputPolicy? Input = null);
+
+/// <summary>
+/// The ports the hub's own daemons receive on, and from where: site reports only through the tunnel; in a
+/// pair, hub sync through the tunnel (relayed by the sites) and directly only from the peer's pair address.
+/// </summary>
+/// <param name="SyncPort">hub_pair.sync_port; null for a single hub.</param>
+/// <param name="PeerPairAddress">The peer hub's pair_address; null for a single hub.</param>
+public sealed record HubInputPolicy(int ReportPort, int? SyncPort, IPAddress? PeerPairAddress)
+{
+    public static HubInputPolicy SingleHub { get; } = new(Reports.SiteReport.Port, null, null);
+}

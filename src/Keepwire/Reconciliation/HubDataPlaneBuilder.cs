@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using Keepwire.Configuration;
+using Keepwire.Model;
 
 namespace Keepwire.Reconciliation;
 
@@ -27,7 +27,10 @@ public static class HubDataPlaneBuilder
             .SelectMany(s => s.Tunnel.All)
             .ToList();
 
-        return new HubDataPlane(hub.Interface, rules, snatBackends, hub.AllowForwardFrom);
+        var input = config.HubPair is { } pair && config.PeerOf(hub)?.PairAddress is { } peer
+            ? new HubInputPolicy(Reports.SiteReport.Port, pair.SyncPort, peer)
+            : HubInputPolicy.SingleHub;
+        return new HubDataPlane(hub.Interface, rules, snatBackends, hub.AllowForwardFrom, input);
     }
 
     private static IEnumerable<ForwardingRule> RulesFor(ServiceConfig service, SiteNode site)

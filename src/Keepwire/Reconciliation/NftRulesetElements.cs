@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Keepwire.Adapters.Nftables;
-using Keepwire.Configuration;
+using Keepwire.Model;
 using static Keepwire.Reconciliation.NftForwardingTable;
 
 namespace Keepwire.Reconciliation;

@@ -8,9 +8,14 @@ namespace Keepwire.Reconciliation;
 
 /// <summary>
 /// Renders a <see cref="HubDataPlane"/> as the nft text of the <c>inet keepwire</c> table.
-/// Kube-proxy style: the chains and rules are static and depend only on the tunnel interface;
-/// everything a failover changes lives in map and set elements, so a failover is an element update
-/// and the table comment's fingerprint of the static part tells "sync elements" from "rebuild".
+/// Kube-proxy style: the chains and rules are static and depend only on the tunnel interface and the
+/// hub's own ports (<see cref="HubInputPolicy"/>); everything a failover changes lives in map and set
+/// elements, so a failover is an element update and the table comment's fingerprint of the static part
+/// tells "sync elements" from "rebuild".
+/// The table also guards the tunnel in both directions: a site only ever answers (nothing new from the
+/// tunnel is forwarded: no site uses the hub as a router to the internet, to another site or to the hub's
+/// other networks), and reaches nothing on the hub itself but the report and sync ports and ICMP. The
+/// public interface is left alone apart from those two ports: the operator's firewall owns it.
 /// </summary>
 public static partial class NftRulesetRenderer
 {
@@ -20,7 +25,7 @@ public static partial class NftRulesetRenderer
             throw new ArgumentException($"'{plane.TunnelInterface}' is not a usable interface name (1-15 of A-Z a-z 0-9 _ . -)", nameof(plane));
 
         var elements = NftRulesetElements.From(plane);
-        var structure = Structure(plane.TunnelInterface);
+        var structure = Structure(plane.TunnelInterface, plane.Input ?? HubInputPolicy.SingleHub);
         var fingerprint = Fingerprint(structure);
         var comment = CommentPrefix + fingerprint;
 
@@ -43,7 +48,7 @@ public static partial class NftRulesetRenderer
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(structure)))[..16];
 
     /// <summary>The body of the table block, without the comment: everything the fingerprint covers.</summary>
-    private static string Structure(string tunnel) => $$"""
+    private static string Structure(string tunnel, HubInputPolicy input) => $$"""
         	map {{Forward4}} {
         		type ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service
         	}
@@ -100,10 +105,28 @@ public static partial class NftRulesetRenderer
         	# client retransmits (TCP: 1 s later), by then the hub has failed over and deleted the flow's
         	# conntrack entry, and the retransmission reaches a healthy site: no failed connection.
         	# Only replies of forwarded (DNATed) flows are touched.
+        	# Then a site may only answer: replies of forwarded flows pass, anything new it starts through the hub
+        	# (towards the internet, another site, the hub's other networks) is dropped.
         	chain from_tunnel {
         		ct status dnat tcp flags & (rst | ack) == rst | ack tcp sequence 0 counter drop comment "refusal of a forwarded SYN: let the client retry"
         		ct status dnat icmp type destination-unreachable icmp code port-unreachable counter drop comment "refusal of a forwarded datagram"
         		ct status dnat icmpv6 type destination-unreachable icmpv6 code port-unreachable counter drop comment "refusal of a forwarded datagram"
+        		ct state established,related accept
+        		counter drop comment "a site only answers: nothing new from the tunnel is forwarded"
+        	}
+        	# The hub itself. Policy accept: the public interface is the operator's (SSH, other services); only
+        	# Keepwire's own ports are fenced there. Through the tunnel a site reaches the report and sync ports,
+        	# ICMP, and the answers to the hub's own probes; nothing else.
+        	chain input {
+        		type filter hook input priority filter; policy accept;
+        		iifname "{{tunnel}}" jump input_from_tunnel
+        		udp dport {{input.ReportPort}} counter drop comment "site reports come only through the tunnel"
+        {{SyncInputRules(input)}}	}
+        	chain input_from_tunnel {
+        		ct state established,related accept
+        		udp dport {{input.ReportPort}} accept
+        {{SyncThroughTunnelRule(input)}}		meta l4proto { icmp, ipv6-icmp } accept
+        		counter drop comment "a site reaches nothing else on the hub"
         	}
         	chain postrouting {
         		type nat hook postrouting priority srcnat; policy accept;
@@ -123,6 +146,20 @@ public static partial class NftRulesetRenderer
         		dnat ip6 to ip6 daddr . meta l4proto . th dport map @{Forward6}
         		dnat ip6 to ip6 daddr . meta l4proto . th dport map @{Forward6Ranges}
         """;
+
+    /// <summary>In a pair: the sites relay hub sync through the tunnel.</summary>
+    private static string SyncThroughTunnelRule(HubInputPolicy input) =>
+        input.SyncPort is { } port ? $"\t\tudp dport {port} accept\n" : "";
+
+    /// <summary>In a pair: the sync port directly only from the peer's pair address (through the tunnel it came by input_from_tunnel).</summary>
+    private static string SyncInputRules(HubInputPolicy input)
+    {
+        if (input.SyncPort is not { } port || input.PeerPairAddress is not { } peer)
+            return "";
+        var family = peer.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? "ip6" : "ip";
+        return $"\t\tudp dport {port} {family} saddr {peer} accept\n"
+            + $"\t\tudp dport {port} counter drop comment \"hub sync comes only from the peer's pair address or through the tunnel\"\n";
+    }
 
     [GeneratedRegex("^[A-Za-z0-9_.-]{1,15}$")]
     private static partial Regex InterfaceName();

@@ -1,5 +1,5 @@
 using Keepwire.Adapters.Routing;
-using Keepwire.Configuration;
+using Keepwire.Model;
 
 namespace Keepwire.Reconciliation;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Keepwire.Adapters.Routing;
-using Keepwire.Configuration;
+using Keepwire.Model;
 
 namespace Keepwire.Reconciliation;
 

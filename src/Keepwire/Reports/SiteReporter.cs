@@ -1,12 +1,13 @@
 using System.Net;
 using System.Net.Sockets;
-using Keepwire.Configuration;
+using Keepwire.Model;
+using Keepwire.Security;
 
 namespace Keepwire.Reports;
 
 /// <summary>
-/// Sends the site's own verdict to the hub through the tunnel. A lost datagram costs nothing: the
-/// next one follows a second later, and the hub keeps the last report until it is replaced.
+/// Sends the site's own verdict to one hub through the tunnel, signed for that hub. A lost datagram costs
+/// nothing: the next one follows a pass later, and the hub keeps the last report until it is replaced.
 /// </summary>
 public sealed class SiteReporter : IDisposable
 {
@@ -14,12 +15,18 @@ public sealed class SiteReporter : IDisposable
     private readonly IPEndPoint? _hub;
     private readonly IPAddress? _bindAddress;
     private readonly string _site;
+    private readonly WireGuardDerivedKey _key;
+    private readonly TimeProvider _time;
+    private readonly Guid _boot = Guid.NewGuid();
     private bool _bound;
     private long _sequence;
 
-    public SiteReporter(SiteNode site, HubNode hub)
+    /// <param name="sitePrivateKey">The site's own WireGuard private key (read from its key file by the caller).</param>
+    public SiteReporter(SiteNode site, HubNode hub, WireGuardKey sitePrivateKey, TimeProvider time)
     {
         _site = site.Name;
+        _time = time;
+        _key = SiteReportKey.ForSite(sitePrivateKey, hub.PublicKey, hub.Name, site.Name);
         // Report from the site's tunnel address to the hub's, in the family both have (IPv4 first).
         var (from, to) = site.Tunnel.IPv4 is { } v4 && hub.Tunnel.IPv4 is { } hubV4 ? (v4, hubV4)
             : site.Tunnel.IPv6 is { } v6 && hub.Tunnel.IPv6 is { } hubV6 ? (v6, hubV6)
@@ -44,8 +51,8 @@ public sealed class SiteReporter : IDisposable
                 _socket.Bind(new IPEndPoint(_bindAddress, 0));
                 _bound = true;
             }
-            var report = new SiteReport(_site, healthy, reason, Interlocked.Increment(ref _sequence));
-            await _socket.SendToAsync(report.Serialize(), SocketFlags.None, _hub, cancellationToken);
+            var report = new SiteReport(_site, healthy, reason, _boot, Interlocked.Increment(ref _sequence), _time.GetUtcNow());
+            await _socket.SendToAsync(SiteReportCodec.Encode(report, _key), SocketFlags.None, _hub, cancellationToken);
             return true;
         }
         catch (SocketException)
@@ -54,5 +61,9 @@ public sealed class SiteReporter : IDisposable
         }
     }
 
-    public void Dispose() => _socket?.Dispose();
+    public void Dispose()
+    {
+        _socket?.Dispose();
+        _key.Dispose();
+    }
 }

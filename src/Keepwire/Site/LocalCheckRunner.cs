@@ -1,6 +1,6 @@
 using System.Globalization;
 using Keepwire.Adapters.Processes;
-using Keepwire.Configuration;
+using Keepwire.Model;
 
 namespace Keepwire.Site;
 
@@ -9,7 +9,8 @@ public sealed record LocalCheckVerdict(bool Healthy, string Reason);
 
 /// <summary>
 /// Runs a site's <see cref="LocalCheck"/>s and turns their outcome into the verdict the site agent
-/// reports. The checks run side by side, so one slow check does not delay the others or the pass.
+/// reports. The checks run side by side, so one slow check does not delay the others or the pass. Only the
+/// first <see cref="ICommandRunner.CheckOutputLimit"/> bytes of a check's output are kept.
 /// </summary>
 public sealed class LocalCheckRunner(ICommandRunner runner, TimeProvider time)
 {
@@ -37,7 +38,7 @@ public sealed class LocalCheckRunner(ICommandRunner runner, TimeProvider time)
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
         {
-            var result = await runner.RunAsync(check.Command[0], [.. check.Command.Skip(1)], null, linked.Token);
+            var result = await runner.RunAsync(check.Command[0], [.. check.Command.Skip(1)], outputLimit: ICommandRunner.CheckOutputLimit, cancellationToken: linked.Token);
             if (result.Succeeded)
                 return null;
             var output = FirstLine(result.StandardError) ?? FirstLine(result.StandardOutput);

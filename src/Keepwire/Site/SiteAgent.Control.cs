@@ -24,7 +24,7 @@ public sealed partial class SiteAgent
                 (_config, _site) = (config, site);
                 _configLoadedAt = _time.GetUtcNow();
                 _uplinks.Dispose();
-                _uplinks = new SiteUplinks(config, site);
+                _uplinks = new SiteUplinks(config, site, _time);
             }
             finally
             {

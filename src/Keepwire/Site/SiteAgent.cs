@@ -4,6 +4,7 @@ using Keepwire.Adapters.Routing;
 using Keepwire.Adapters.WireGuard;
 using Keepwire.Configuration;
 using Keepwire.Control;
+using Keepwire.Model;
 using Keepwire.Reconciliation;
 using Microsoft.Extensions.Logging;
 
@@ -43,7 +44,7 @@ public sealed partial class SiteAgent : IControlHandler, IDisposable
         _config = config;
         _site = site;
         _configLoadedAt = time.GetUtcNow();
-        _uplinks = new SiteUplinks(config, site);
+        _uplinks = new SiteUplinks(config, site, time);
         _localChecks = new LocalCheckRunner(runner, time);
     }
 

@@ -1,14 +1,19 @@
-using System.Text.Json;
+using Keepwire.Configuration.Parsing;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Keepwire.State;
 
 /// <summary>
-/// Keeps <see cref="OperatorIntent"/> in <c>STATE_DIR/intent.json</c>. Writes go to a temporary
-/// file that is renamed over the old one, so a crash mid-write never leaves a torn file.
+/// Keeps <see cref="OperatorIntent"/> in <c>STATE_DIR/intent.json</c>, written atomically and durably.
+/// Reading it never stops a hub from starting: an unusable file reads as no pins and no drains, and entries
+/// that cannot be right (not a service or site name) are dropped, each case logged.
 /// </summary>
-public sealed class StateStore(string stateDirectory)
+public sealed class StateStore(string stateDirectory, ILogger? logger = null)
 {
-    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+    private const string Lost = "the operator's pins and drains: redo them with keepwire failover/drain";
+
+    private readonly ILogger _logger = logger ?? NullLogger.Instance;
 
     public string StateDirectory { get; } = stateDirectory;
 
@@ -16,29 +21,40 @@ public sealed class StateStore(string stateDirectory)
 
     public OperatorIntent LoadIntent()
     {
-        if (!File.Exists(IntentPath))
+        if (StateFile.Read<StoredIntent>(IntentPath, _logger, Lost) is not { } stored)
             return OperatorIntent.None;
-        try
+
+        var problems = new List<string>();
+        var pins = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (service, site) in stored.PinnedSiteByService ?? [])
         {
-            var stored = JsonSerializer.Deserialize<StoredIntent>(File.ReadAllText(IntentPath), JsonOptions);
-            return stored is null
-                ? OperatorIntent.None
-                : new OperatorIntent(stored.PinnedSiteByService ?? [], stored.DrainedSites ?? []);
+            if (NameSyntax.CheckName(service) is null && site is not null && NameSyntax.CheckName(site) is null)
+                pins[service] = site;
+            else
+                problems.Add("a pin whose service or site is not a name");
         }
-        catch (JsonException e)
+
+        var drained = new List<string>();
+        foreach (var site in stored.DrainedSites ?? [])
         {
-            throw new InvalidDataException($"{IntentPath}: not a valid state file ({e.Message}); move it away to start without operator pins and drains", e);
+            if (site is not null && NameSyntax.CheckName(site) is null)
+            {
+                if (!drained.Contains(site))
+                    drained.Add(site);
+            }
+            else
+            {
+                problems.Add("a drained site that is not a site name");
+            }
         }
+
+        if (problems.Count > 0)
+            Log.StateEntriesDropped(_logger, IntentPath, problems.Count, string.Join("; ", problems.Take(3)), pins.Count + drained.Count);
+        return new OperatorIntent(pins, drained);
     }
 
-    public void SaveIntent(OperatorIntent intent)
-    {
-        Directory.CreateDirectory(StateDirectory);
-        var temporary = IntentPath + ".tmp";
-        var stored = new StoredIntent(new Dictionary<string, string>(intent.PinnedSiteByService), [.. intent.DrainedSites]);
-        File.WriteAllText(temporary, JsonSerializer.Serialize(stored, JsonOptions));
-        File.Move(temporary, IntentPath, overwrite: true);
-    }
+    public void SaveIntent(OperatorIntent intent) =>
+        StateFile.Write(IntentPath, new StoredIntent(intent.PinnedSiteByService.ToDictionary(pin => pin.Key, string? (pin) => pin.Value), [.. intent.DrainedSites]));
 
-    private sealed record StoredIntent(Dictionary<string, string>? PinnedSiteByService, List<string>? DrainedSites);
+    private sealed record StoredIntent(Dictionary<string, string?>? PinnedSiteByService, List<string?>? DrainedSites);
 }

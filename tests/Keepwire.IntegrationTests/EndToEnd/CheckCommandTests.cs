@@ -67,6 +67,20 @@ public sealed partial class CheckCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_deeply_nested_file_exits_2_with_one_error_instead_of_a_stack_overflow()
+    {
+        // Before: the document model recursed once per '[' and the process died of a stack overflow (exit 134).
+        var file = Write("deep.yaml", "hubs: " + new string('[', 100_000) + new string(']', 100_000) + "\n");
+
+        var check = await LabClient.RunKeepwireAsync("check", file);
+
+        Assert.Equal(2, check.ExitCode);
+        var error = Assert.Single(ErrorLines(check.StandardError));
+        Assert.Equal((1, 70), (error.Line, error.Column));
+        Assert.Contains("nested more than 64 levels deep", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_good_file_exits_0()
     {
         var file = Write("good.yaml", $"""

@@ -2,7 +2,7 @@ using System.Net;
 using System.Text.RegularExpressions;
 using Keepwire.Adapters.Conntrack;
 using Keepwire.Adapters.Nftables;
-using Keepwire.Configuration;
+using Keepwire.Model;
 using Keepwire.Reconciliation;
 using Microsoft.Extensions.Logging.Abstractions;
 using static Keepwire.IntegrationTests.Forwarding.ForwardingLab;

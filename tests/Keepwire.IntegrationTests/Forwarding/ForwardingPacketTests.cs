@@ -1,6 +1,6 @@
 using System.Net;
 using Keepwire.Adapters.Nftables;
-using Keepwire.Configuration;
+using Keepwire.Model;
 using Keepwire.Reconciliation;
 using Microsoft.Extensions.Logging.Abstractions;
 using static Keepwire.IntegrationTests.Forwarding.ForwardingLab;

@@ -1,7 +1,7 @@
 using System.Net;
 using Keepwire.Adapters.Nftables;
 using Keepwire.Adapters.Processes;
-using Keepwire.Configuration;
+using Keepwire.Model;
 using Keepwire.Reconciliation;
 using Microsoft.Extensions.Logging.Abstractions;
 

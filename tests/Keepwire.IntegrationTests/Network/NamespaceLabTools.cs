@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Keepwire.Adapters.Processes;
 using Keepwire.Adapters.WireGuard;
-using Keepwire.Configuration;
+using Keepwire.Model;
 
 namespace Keepwire.IntegrationTests.Network;
 

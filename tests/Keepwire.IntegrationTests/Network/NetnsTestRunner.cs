@@ -10,6 +10,6 @@ internal sealed class NetnsTestRunner(ICommandRunner inner, string namespaceName
 {
     public string NamespaceName { get; } = namespaceName;
 
-    public Task<CommandResult> RunAsync(string program, IReadOnlyList<string> arguments, string? standardInput = null, CancellationToken cancellationToken = default) =>
-        inner.RunAsync("ip", ["netns", "exec", NamespaceName, program, .. arguments], standardInput, cancellationToken);
+    public Task<CommandResult> RunAsync(string program, IReadOnlyList<string> arguments, string? standardInput = null, IReadOnlyDictionary<string, string>? environment = null, int outputLimit = ICommandRunner.DefaultOutputLimit, CancellationToken cancellationToken = default) =>
+        inner.RunAsync("ip", ["netns", "exec", NamespaceName, program, .. arguments], standardInput, environment, outputLimit, cancellationToken);
 }

@@ -3,7 +3,7 @@ using Keepwire.Adapters.Nftables;
 using Keepwire.Adapters.Processes;
 using Keepwire.Adapters.Routing;
 using Keepwire.Adapters.WireGuard;
-using Keepwire.Configuration;
+using Keepwire.Model;
 using Keepwire.Reconciliation;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using Keepwire.Adapters.Conntrack;
 using Keepwire.Adapters.Processes;
-using Keepwire.Configuration;
+using Keepwire.Model;
 
 namespace Keepwire.Tests.Adapters;
 

@@ -7,7 +7,7 @@ internal sealed class FakeCommandRunner(Func<string, IReadOnlyList<string>, stri
 {
     public List<(string Program, IReadOnlyList<string> Arguments, string? StandardInput)> Calls { get; } = [];
 
-    public Task<CommandResult> RunAsync(string program, IReadOnlyList<string> arguments, string? standardInput = null, CancellationToken cancellationToken = default)
+    public Task<CommandResult> RunAsync(string program, IReadOnlyList<string> arguments, string? standardInput = null, IReadOnlyDictionary<string, string>? environment = null, int outputLimit = ICommandRunner.DefaultOutputLimit, CancellationToken cancellationToken = default)
     {
         Calls.Add((program, arguments, standardInput));
         var (exitCode, stdout, stderr) = respond(program, arguments, standardInput);

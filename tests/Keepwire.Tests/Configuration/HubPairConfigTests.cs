@@ -1,5 +1,6 @@
 using System.Net;
 using Keepwire.Configuration;
+using Keepwire.Model;
 
 namespace Keepwire.Tests.Configuration;
 

@@ -1,4 +1,5 @@
 using Keepwire.Configuration;
+using Keepwire.Files;
 
 namespace Keepwire.Tests.Configuration;
 
@@ -134,5 +135,32 @@ public sealed class KeyFileTests : IDisposable
         Assert.Equal(KeyFileProblem.WrongKey, refused.Problem);
         Assert.Contains(pair.PublicKey.Base64, refused.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(pair.PrivateKey.Base64, refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_key_another_user_owns_is_refused()
+    {
+        // Before: only the mode was checked, so a key that another user owned (and could swap for theirs) was used.
+        var path = Path.Combine(directory, "theirs.key");
+        KeyFile.WritePrivateKey(path, KeyPair.Generate().PrivateKey);
+        var owner = FileStatus.Of(path)!.Value.OwnerUid;
+        // Root-owned keys are always accepted, so a test running as root hands the file to "nobody";
+        // one running as another user asks as if the daemon ran under the next uid.
+        if (owner == 0)
+            RunChecked("chown", "65534", path);
+        var daemonUid = owner == 0 ? 0u : owner + 1;
+
+        var refused = Assert.Throws<KeyFileException>(() => KeyFile.EnsurePrivate(path, daemonUid));
+
+        Assert.Equal(KeyFileProblem.WrongOwner, refused.Problem);
+        Assert.Contains($"not to this daemon's user (uid {daemonUid}) or root", refused.Message, StringComparison.Ordinal);
+        Assert.Contains($"chown {daemonUid} {path}", refused.Message, StringComparison.Ordinal);
+    }
+
+    private static void RunChecked(string program, params string[] arguments)
+    {
+        using var process = System.Diagnostics.Process.Start(program, arguments);
+        process.WaitForExit();
+        Assert.Equal(0, process.ExitCode);
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Keepwire.Configuration;
+using Keepwire.Model;
 
 namespace Keepwire.Tests.Configuration;
 

@@ -9,6 +9,9 @@ public sealed partial class MalformedConfigTests
     private const string FileName = "cluster.yaml";
     private const string SiteTunnel = "    tunnel: { ipv4: ";
 
+    /// <summary><see cref="ConfigText.AlphaKey"/> with a bit set in the last character that no byte uses: the same 32 bytes.</summary>
+    private const string NonCanonicalAlphaKey = "ee/TdwkXl/RquSKQZyMWXmjjCf0t/Q07IQ7w2zA6pxh=";
+
     public static TheoryData<string> CaseNames => [.. Cases.Keys, .. PairCases.Keys];
 
     private static readonly Dictionary<string, (ConfigText Text, int Line, int Column, string Fragment)> Cases = new()
@@ -35,6 +38,26 @@ public sealed partial class MalformedConfigTests
         ["duplicate service name"] = (ConfigText.Base.Append("  - name: web", "    vips: [203.0.113.81]", "    ports: [tcp/80]", "    sites: [alpha]"), 16, 11, "name 'web' of this service is already used"),
         ["duplicate public key"] = (ConfigText.Base.Replace(10, $"    public_key: {ConfigText.AlphaKey}"), 10, 17, "public_key '" + ConfigText.AlphaKey + "' of this site is already used by the site at line 8"),
         ["key is not base64"] = (ConfigText.Base.Replace(8, "    public_key: not-a-key"), 8, 17, "public_key is not a WireGuard key"),
+        ["key in non-canonical base64"] = (ConfigText.Base.Replace(8, "    public_key: " + NonCanonicalAlphaKey), 8, 17, $"public_key is not in canonical base64: wg only accepts {ConfigText.AlphaKey} (hint: write it as {ConfigText.AlphaKey}"),
+        ["the same key spelled two ways"] = (ConfigText.Base.Replace(10, "    public_key: " + NonCanonicalAlphaKey), 10, 17, "not in canonical base64"),
+        ["key of all zeros"] = (ConfigText.Base.Replace(8, "    public_key: AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="), 8, 17, "public_key is a low-order point of Curve25519"),
+        ["key of a point of order 8"] = (ConfigText.Base.Replace(10, "    public_key: 4Ot6fDtBuK4WVuP68Z/EatoJjeucMrH9hmIFFl9JuAA="), 10, 17, "public_key is a low-order point of Curve25519"),
+        ["http host with a space"] = (ConfigText.Base.Append("    checks: [{ type: http, host: \"www example.net\" }]"), 16, 34, "host 'www example.net' is not a valid HTTP Host: it contains a space"),
+        ["http host with a line break"] = (ConfigText.Base.Append("    checks: [{ type: http, host: \"www.example.net\\r\\nX-Evil: 1\" }]"), 16, 34, "is not a valid HTTP Host: it contains a line break"),
+        ["http host with a bad port"] = (ConfigText.Base.Append("    checks: [{ type: http, host: \"www.example.net:http\" }]"), 16, 34, "host 'www.example.net:http' has an invalid port 'http'"),
+        ["http host as a bare IPv6 address"] = (ConfigText.Base.Append("    checks: [{ type: http, host: \"2001:db8::1\" }]"), 16, 34, "it contains ':'"),
+        ["http path with a space"] = (ConfigText.Base.Append("    checks: [{ type: http, path: \"/health z\" }]"), 16, 34, "path '/health z' contains a space, which cannot go into a request line as it is (hint: percent-encode it, e.g. a space as %20)"),
+        ["http path with a fragment"] = (ConfigText.Base.Append("    checks: [{ type: http, path: \"/healthz#top\" }]"), 16, 34, "a fragment is never sent to the server"),
+        ["http path with a dot segment"] = (ConfigText.Base.Append("    checks: [{ type: http, path: \"/app/%2E%2e/admin\" }]"), 16, 34, "has a '.' or '..' segment, which the HTTP client would resolve away"),
+        ["http host label starting with a dash"] = (ConfigText.Base.Append("    checks: [{ type: http, host: www.-example.net }]"), 16, 34, "host 'www.-example.net' is not a valid DNS name"),
+        ["http path with a stray percent"] = (ConfigText.Base.Append("    checks: [{ type: http, path: \"/100%\" }]"), 16, 34, "has a '%' that does not start a %XX escape"),
+        ["IPv6 VIP without an IPv6 tunnel"] = (ConfigText.Base.Replace(5, "    tunnel: { ipv4: 10.77.0.1/24 }").Replace(13, "    vips: [203.0.113.80, \"2001:db8::80\"]"), 13, 26, "VIP 2001:db8::80 of service 'web' is IPv6, but no site of it has an IPv6 tunnel address (the hub's tunnel has no ipv6 network), so it would never be forwarded (hint: add ipv6 to the tunnel of hub 'hub', or remove this VIP)"),
+        ["IPv4 VIP without an IPv4 tunnel"] = (ConfigText.Base.Replace(5, "    tunnel: { ipv6: fd77::1/64 }"), 13, 12, "VIP 203.0.113.80 of service 'web' is IPv4, but no site of it has an IPv4 tunnel address"),
+        ["interface named all"] = (ConfigText.Base.InsertAfter(8, "    interface: all"), 9, 16, "interface 'all' is reserved"),
+        ["interface named default"] = (ConfigText.Base.InsertAfter(3, "    interface: default"), 4, 16, "interface 'default' is reserved"),
+        ["interface that reads as an option"] = (ConfigText.Base.InsertAfter(8, "    interface: -x"), 9, 16, "interface '-x' starts with '-', which ip and wg would read as an option"),
+        ["public interface that reads as an option"] = (ConfigText.Base.InsertAfter(3, "    public_interface: -eth0"), 4, 23, "public_interface '-eth0' starts with '-'"),
+        ["WireGuard interface on loopback"] = (ConfigText.Base.InsertAfter(3, "    interface: lo"), 4, 16, "interface 'lo' is the loopback interface"),
         ["key of 33 bytes"] = (ConfigText.Base.Replace(8, "    public_key: " + new string('A', 44)), 8, 17, "expected 44 characters of base64 encoding 32 bytes"),
         ["endpoint without port"] = (ConfigText.Base.Replace(3, "    endpoint: hub.example.net"), 3, 15, "endpoint 'hub.example.net' has no port"),
         ["endpoint port out of range"] = (ConfigText.Base.Replace(3, "    endpoint: hub.example.net:70000"), 3, 15, "invalid port '70000'"),

@@ -1,4 +1,5 @@
 using Keepwire.Decisions;
+using Keepwire.Model;
 
 namespace Keepwire.Tests.Decisions;
 

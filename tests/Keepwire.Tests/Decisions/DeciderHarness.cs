@@ -1,6 +1,6 @@
 using System.Net;
-using Keepwire.Configuration;
 using Keepwire.Decisions;
+using Keepwire.Model;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Keepwire.Tests.Decisions;

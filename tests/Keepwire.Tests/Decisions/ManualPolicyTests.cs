@@ -1,5 +1,5 @@
-using Keepwire.Configuration;
 using Keepwire.Decisions;
+using Keepwire.Model;
 
 namespace Keepwire.Tests.Decisions;
 

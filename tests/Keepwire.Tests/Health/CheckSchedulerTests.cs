@@ -2,6 +2,7 @@ using System.Net;
 using System.Threading.Channels;
 using Keepwire.Decisions;
 using Keepwire.Health;
+using Keepwire.Model;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 

@@ -1,6 +1,6 @@
 using System.Net;
-using Keepwire.Decisions;
 using Keepwire.Health;
+using Keepwire.Model;
 
 namespace Keepwire.Tests.Health;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
-using Keepwire.Decisions;
 using Keepwire.Health;
+using Keepwire.Model;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Keepwire.Tests.Health;

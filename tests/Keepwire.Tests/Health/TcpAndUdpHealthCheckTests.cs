@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using Keepwire.Decisions;
 using Keepwire.Health;
+using Keepwire.Model;
 
 namespace Keepwire.Tests.Health;
 

@@ -1,7 +1,7 @@
 using System.Net;
-using Keepwire.Configuration;
 using Keepwire.Decisions;
 using Keepwire.Hub;
+using Keepwire.Model;
 using Keepwire.State;
 using Keepwire.Sync;
 using Keepwire.Tests.Decisions;

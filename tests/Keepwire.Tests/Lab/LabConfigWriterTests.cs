@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using Keepwire.Configuration;
 using Keepwire.Lab;
+using Keepwire.Model;
 
 namespace Keepwire.Tests.Lab;
 

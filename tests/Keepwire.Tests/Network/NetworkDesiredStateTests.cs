@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Keepwire.Adapters.Routing;
 using Keepwire.Adapters.WireGuard;
-using Keepwire.Configuration;
+using Keepwire.Model;
 using Keepwire.Reconciliation;
 using static Keepwire.Tests.Network.TestKeys;
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Keepwire.Adapters.Routing;
 using Keepwire.Configuration;
+using Keepwire.Model;
 using Keepwire.Reconciliation;
 using Keepwire.Tests.Configuration;
 

@@ -1,4 +1,4 @@
-using Keepwire.Configuration;
+using Keepwire.Model;
 
 namespace Keepwire.Tests.Network;
 

@@ -18,13 +18,16 @@ public class WireGuardChangesTests
 
     private static WireGuardDeviceSpec HubSpec(params WireGuardPeerSpec[] peers) => new(KeyFile, Key(2), 51820, peers);
 
+    /// <summary>All changes as the arguments of one <c>wg set</c>.</summary>
+    private static IReadOnlyList<string> Changes(WireGuardDeviceState state, WireGuardDeviceSpec spec) => WireGuardChanges.Compute(state, spec).All;
+
     [Fact]
     public void Matching_device_needs_no_change()
     {
         var state = HubState(Peer(3, LearnedEndpoint, 0, SiteV4, SiteV6));
 
         // Allowed IPs in another order are the same set; a learned endpoint is not overwritten by "no endpoint".
-        var changes = WireGuardChanges.Compute(state, HubSpec(new WireGuardPeerSpec(Key(3), [SiteV6, SiteV4])));
+        var changes = Changes(state, HubSpec(new WireGuardPeerSpec(Key(3), [SiteV6, SiteV4])));
 
         Assert.Empty(changes);
     }
@@ -32,7 +35,7 @@ public class WireGuardChangesTests
     [Fact]
     public void Fresh_device_gets_key_port_and_peers()
     {
-        var changes = WireGuardChanges.Compute(
+        var changes = Changes(
             new WireGuardDeviceState(null, 40000, []),
             HubSpec(new WireGuardPeerSpec(Key(3), [SiteV4, SiteV6])));
 
@@ -46,7 +49,7 @@ public class WireGuardChangesTests
     {
         var state = HubState(Peer(3, LearnedEndpoint, 0, SiteV4), Peer(4, null, 0, IPNetwork.Parse("10.9.0.4/32")));
 
-        var changes = WireGuardChanges.Compute(state, HubSpec(new WireGuardPeerSpec(Key(3), [SiteV4, SiteV6])));
+        var changes = Changes(state, HubSpec(new WireGuardPeerSpec(Key(3), [SiteV4, SiteV6])));
 
         Assert.Equal(
             ["peer", Key(3).Base64, "allowed-ips", "10.9.0.2/32,fd00::2/128", "peer", Key(4).Base64, "remove"],
@@ -60,7 +63,7 @@ public class WireGuardChangesTests
         var state = new WireGuardDeviceState(Key(5), 45000, [Peer(2, IPEndPoint.Parse("203.0.113.1:51820"), 0, IPNetwork.Parse("0.0.0.0/0"))]);
         var spec = new WireGuardDeviceSpec("/site.key", Key(5), null, [new WireGuardPeerSpec(Key(2), [IPNetwork.Parse("0.0.0.0/0")], hubEndpoint, false, 25)]);
 
-        var changes = WireGuardChanges.Compute(state, spec);
+        var changes = Changes(state, spec);
 
         // No listen-port: the site does not care which port it dials from.
         Assert.Equal(["peer", Key(2).Base64, "endpoint", "[2001:db8::1]:51820", "persistent-keepalive", "25"], changes);
@@ -74,8 +77,8 @@ public class WireGuardChangesTests
         WireGuardDeviceSpec Spec(bool refresh) =>
             new("/site.key", Key(5), null, [new WireGuardPeerSpec(Key(2), [IPNetwork.Parse("0.0.0.0/0")], endpoint, refresh, 25)]);
 
-        Assert.Empty(WireGuardChanges.Compute(state, Spec(refresh: false)));
-        Assert.Equal(["peer", Key(2).Base64, "endpoint", "203.0.113.1:51820"], WireGuardChanges.Compute(state, Spec(refresh: true)));
+        Assert.Empty(Changes(state, Spec(refresh: false)));
+        Assert.Equal(["peer", Key(2).Base64, "endpoint", "203.0.113.1:51820"], Changes(state, Spec(refresh: true)));
     }
 
     [Fact]
@@ -83,8 +86,25 @@ public class WireGuardChangesTests
     {
         var state = HubState(Peer(3, null, 25, SiteV4));
 
-        var changes = WireGuardChanges.Compute(state, HubSpec(new WireGuardPeerSpec(Key(3), [SiteV4])));
+        var changes = Changes(state, HubSpec(new WireGuardPeerSpec(Key(3), [SiteV4])));
 
         Assert.Equal(["peer", Key(3).Base64, "persistent-keepalive", "off"], changes);
+    }
+
+    [Fact]
+    public void Each_peer_change_stands_on_its_own_so_a_refused_peer_can_be_retried_alone()
+    {
+        var state = new WireGuardDeviceState(null, 40000, [Peer(4, null, 0, IPNetwork.Parse("10.9.0.4/32"))]);
+
+        var changes = WireGuardChanges.Compute(state, HubSpec(new WireGuardPeerSpec(Key(3), [SiteV4]), new WireGuardPeerSpec(Key(5), [SiteV6])));
+
+        Assert.Equal(["private-key", KeyFile, "listen-port", "51820"], changes.Device);
+        Assert.Equal(
+            [
+                (Key(3), "peer " + Key(3).Base64 + " allowed-ips 10.9.0.2/32"),
+                (Key(5), "peer " + Key(5).Base64 + " allowed-ips fd00::2/128"),
+                (Key(4), "peer " + Key(4).Base64 + " remove"),
+            ],
+            changes.Peers.Select(peer => (peer.PublicKey, string.Join(' ', peer.Arguments))));
     }
 }

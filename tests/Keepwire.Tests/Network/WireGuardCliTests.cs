@@ -1,5 +1,6 @@
 using Keepwire.Adapters.Processes;
 using Keepwire.Adapters.WireGuard;
+using Keepwire.Configuration;
 using static Keepwire.Tests.Network.TestKeys;
 
 namespace Keepwire.Tests.Network;
@@ -13,6 +14,14 @@ public sealed class WireGuardCliTests : IDisposable
     private readonly string _socketDirectory = Directory.CreateTempSubdirectory("kw-wg-sockets-").FullName;
 
     public void Dispose() => Directory.Delete(_socketDirectory, recursive: true);
+
+    /// <summary>A private key file as keygen writes it (mode 0600, owned by whoever runs the test): wg gets its path.</summary>
+    private string KeyFilePath()
+    {
+        var path = Path.Combine(_socketDirectory, $"{Guid.NewGuid():N}.key");
+        KeyFile.WritePrivateKey(path, KeyPair.Generate().PrivateKey);
+        return path;
+    }
 
     [Fact]
     public async Task Kernel_wireguard_is_used_when_the_kernel_has_it()
@@ -98,18 +107,79 @@ public sealed class WireGuardCliTests : IDisposable
     }
 
     [Fact]
+    public async Task A_peer_wg_refuses_costs_that_peer_only_and_the_others_are_applied()
+    {
+        // Before: every peer went into one `wg set`; wg refused it as a whole and the hub had no peers at all.
+        var dump = $"{Key(1)}\t{Key(2)}\t51820\toff\n";
+        var refused = Key(4).Base64;
+        var runner = new ScriptedRunner((program, args) => program switch
+        {
+            "wg" when args[0] == "show" => Ok(dump),
+            "wg" when args.Contains(refused) => Fail($"Key is not the correct length or format: `{refused}'"),
+            _ => Ok(),
+        });
+        var logger = new RecordingLogger();
+        var spec = new WireGuardDeviceSpec("/k", Key(2), 51820,
+            [.. new byte[] { 3, 4, 5 }.Select(k => new WireGuardPeerSpec(Key(k), [System.Net.IPNetwork.Parse($"10.9.0.{k}/32")]))]);
+
+        Assert.True(await new WireGuardCli(runner, logger).ApplyAsync("wg0", spec));
+
+        Assert.Equal(
+            [
+                $"wg set wg0 peer {Key(3)} allowed-ips 10.9.0.3/32 peer {Key(4)} allowed-ips 10.9.0.4/32 peer {Key(5)} allowed-ips 10.9.0.5/32",
+                $"wg set wg0 peer {Key(3)} allowed-ips 10.9.0.3/32",
+                $"wg set wg0 peer {Key(4)} allowed-ips 10.9.0.4/32",
+                $"wg set wg0 peer {Key(5)} allowed-ips 10.9.0.5/32",
+            ],
+            runner.Calls.Where(call => call.StartsWith("wg set", StringComparison.Ordinal)));
+        var error = Assert.Single(logger.Entries, entry => entry.Level == Microsoft.Extensions.Logging.LogLevel.Error);
+        Assert.Contains($"wg refused peer {refused} on wg0", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Refused_device_settings_are_an_error_after_the_one_by_one_retry()
+    {
+        var dump = $"(none)\t(none)\t0\toff\n";
+        var runner = new ScriptedRunner((program, args) => program switch
+        {
+            "wg" when args[0] == "show" => Ok(dump),
+            "wg" when args.Contains("private-key") => Fail("Unable to read private key: Permission denied"),
+            _ => Ok(),
+        });
+
+        var error = await Assert.ThrowsAsync<CommandFailedException>(() =>
+            new WireGuardCli(runner).ApplyAsync("wg0", new WireGuardDeviceSpec(KeyFilePath(), Key(2), 51820, [new WireGuardPeerSpec(Key(3), [])])));
+
+        Assert.Contains("Permission denied", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Key_file_that_does_not_match_the_public_key_is_an_actionable_error()
     {
         // The device keeps reporting Key(2) after the key file was loaded: the file holds some other key.
         var dump = $"{Key(1)}\t{Key(2)}\t51820\toff\n";
         var runner = new ScriptedRunner((program, _) => program == "wg" ? Ok(dump) : Ok());
 
+        var keyFile = KeyFilePath();
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() =>
-            new WireGuardCli(runner).ApplyAsync("wg0", new WireGuardDeviceSpec("/etc/keepwire/hub.key", Key(7), 51820, [])));
+            new WireGuardCli(runner).ApplyAsync("wg0", new WireGuardDeviceSpec(keyFile, Key(7), 51820, [])));
 
-        Assert.Contains("/etc/keepwire/hub.key", error.Message, StringComparison.Ordinal);
+        Assert.Contains(keyFile, error.Message, StringComparison.Ordinal);
         Assert.Contains(Key(7).Base64, error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(Key(1).Base64, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_key_file_others_can_read_is_refused_before_wg_gets_it()
+    {
+        var keyFile = KeyFilePath();
+        File.SetUnixFileMode(keyFile, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherRead);
+        var runner = new ScriptedRunner((program, _) => program == "wg" ? Ok($"(none)\t(none)\t0\toff\n") : Ok());
+
+        var refused = await Assert.ThrowsAsync<KeyFileException>(() => new WireGuardCli(runner).ApplyAsync("wg0", new WireGuardDeviceSpec(keyFile, Key(2), 51820, [])));
+
+        Assert.Equal(KeyFileProblem.TooPermissive, refused.Problem);
+        Assert.DoesNotContain(runner.Calls, call => call.StartsWith("wg set", StringComparison.Ordinal));
     }
 
     private static CommandResult Ok(string stdout = "") => new("x", [], 0, stdout, "");
@@ -120,7 +190,7 @@ public sealed class WireGuardCliTests : IDisposable
     {
         public List<string> Calls { get; } = [];
 
-        public Task<CommandResult> RunAsync(string program, IReadOnlyList<string> arguments, string? standardInput = null, CancellationToken cancellationToken = default)
+        public Task<CommandResult> RunAsync(string program, IReadOnlyList<string> arguments, string? standardInput = null, IReadOnlyDictionary<string, string>? environment = null, int outputLimit = ICommandRunner.DefaultOutputLimit, CancellationToken cancellationToken = default)
         {
             Calls.Add(string.Join(' ', [program, .. arguments]));
             var result = script(program, arguments);

@@ -1,5 +1,6 @@
 using System.Net;
 using Keepwire.Configuration;
+using Keepwire.Model;
 using Keepwire.Onboarding;
 using Keepwire.Onboarding.Join;
 using Keepwire.Onboarding.Tokens;

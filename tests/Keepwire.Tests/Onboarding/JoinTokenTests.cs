@@ -1,4 +1,4 @@
-using Keepwire.Configuration;
+using Keepwire.Model;
 using Keepwire.Onboarding.Tokens;
 using Keepwire.Tests.Network;
 

@@ -1,4 +1,5 @@
 using Keepwire.Configuration;
+using Keepwire.Model;
 using Keepwire.Tests.Configuration;
 
 namespace Keepwire.Tests.Onboarding;

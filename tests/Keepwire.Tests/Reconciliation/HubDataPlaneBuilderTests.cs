@@ -1,5 +1,5 @@
 using System.Net;
-using Keepwire.Configuration;
+using Keepwire.Model;
 using Keepwire.Reconciliation;
 
 namespace Keepwire.Tests.Reconciliation;

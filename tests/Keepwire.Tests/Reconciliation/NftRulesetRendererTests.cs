@@ -1,6 +1,6 @@
 using System.Net;
 using Keepwire.Adapters.Nftables;
-using Keepwire.Configuration;
+using Keepwire.Model;
 using Keepwire.Reconciliation;
 
 namespace Keepwire.Tests.Reconciliation;
@@ -126,6 +126,57 @@ public sealed class NftRulesetRendererTests
         var plane = new HubDataPlane("kw0", [Rule("198.51.100.10", TransportProtocol.Tcp, 80, 80, "fd77::2")], [], []);
 
         Assert.Throws<ArgumentException>(() => NftRulesetRenderer.Render(plane));
+    }
+
+    [Fact]
+    public void A_site_may_only_answer_through_the_hub_new_traffic_from_the_tunnel_is_dropped()
+    {
+        var definition = NftRulesetRenderer.Render(Plane(tunnel: "hubtun")).Definition;
+
+        Assert.Contains("iifname \"hubtun\" jump from_tunnel", definition);
+        var fromTunnel = Chain(definition, "from_tunnel");
+        Assert.EndsWith(
+            "\t\tct state established,related accept\n\t\tcounter drop comment \"a site only answers: nothing new from the tunnel is forwarded\"",
+            fromTunnel,
+            StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_hub_itself_takes_only_reports_icmp_and_answers_from_the_tunnel_and_reports_from_nowhere_else()
+    {
+        var definition = NftRulesetRenderer.Render(Plane(tunnel: "hubtun")).Definition;
+
+        var input = Chain(definition, "input");
+        Assert.Contains("type filter hook input priority filter; policy accept;", input);
+        Assert.Contains("iifname \"hubtun\" jump input_from_tunnel", input);
+        Assert.Contains("udp dport 51821 counter drop", input);
+        Assert.DoesNotContain("51822", definition);
+        Assert.Equal(
+            "\t\tct state established,related accept\n\t\tudp dport 51821 accept\n\t\tmeta l4proto { icmp, ipv6-icmp } accept\n\t\tcounter drop comment \"a site reaches nothing else on the hub\"",
+            Chain(definition, "input_from_tunnel"));
+    }
+
+    [Fact]
+    public void In_a_pair_sync_comes_through_the_tunnel_or_from_the_peers_pair_address_only()
+    {
+        var pair = Plane() with { Input = new HubInputPolicy(51821, 51822, IPAddress.Parse("203.0.113.2")) };
+        var pair6 = Plane() with { Input = new HubInputPolicy(51821, 51822, IPAddress.Parse("2001:db8::2")) };
+
+        var definition = NftRulesetRenderer.Render(pair).Definition;
+
+        Assert.Contains("\t\tudp dport 51822 ip saddr 203.0.113.2 accept\n\t\tudp dport 51822 counter drop", Chain(definition, "input"));
+        Assert.Contains("\t\tudp dport 51822 accept\n", Chain(definition, "input_from_tunnel"));
+        Assert.Contains("udp dport 51822 ip6 saddr 2001:db8::2 accept", NftRulesetRenderer.Render(pair6).Definition);
+        Assert.NotEqual(NftRulesetRenderer.Render(Plane()).Fingerprint, NftRulesetRenderer.Render(pair).Fingerprint);
+    }
+
+    /// <summary>The body of chain <paramref name="name"/>: the lines between its header and its closing brace.</summary>
+    private static string Chain(string definition, string name)
+    {
+        var start = definition.IndexOf($"\tchain {name} {{\n", StringComparison.Ordinal);
+        Assert.True(start >= 0, $"no chain {name}");
+        var body = definition[(start + $"\tchain {name} {{\n".Length)..];
+        return body[..body.IndexOf("\n\t}", StringComparison.Ordinal)];
     }
 
     [Theory]

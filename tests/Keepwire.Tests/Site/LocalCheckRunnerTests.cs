@@ -1,5 +1,5 @@
 using Keepwire.Adapters.Processes;
-using Keepwire.Configuration;
+using Keepwire.Model;
 using Keepwire.Reports;
 using Keepwire.Site;
 using Keepwire.Tests.Adapters;
@@ -97,8 +97,10 @@ public sealed class LocalCheckRunnerTests
 
         var verdict = await new LocalCheckRunner(runner, new FakeTimeProvider()).RunAsync(checks, CancellationToken.None);
 
-        var datagram = new SiteReport("alpha", verdict.Healthy, verdict.Reason, 1).Serialize();
-        Assert.Equal(verdict.Reason, SiteReport.TryParse(datagram)?.Reason);
+        using var keys = new Tests.Reports.ReportKeys();
+        var datagram = SiteReportCodec.Encode(Tests.Reports.ReportKeys.Report(healthy: verdict.Healthy, reason: verdict.Reason), keys.SiteSide);
+        Assert.True(SiteReportCodec.TryDecode(datagram, keys.HubSide, out var report, out _));
+        Assert.Equal(verdict.Reason, report.Reason);
         Assert.StartsWith("local check disk1 failed: exit 1: xxx", verdict.Reason, StringComparison.Ordinal);
     }
 
@@ -109,7 +111,7 @@ public sealed class LocalCheckRunnerTests
 
         public bool WasCancelled { get; private set; }
 
-        public async Task<CommandResult> RunAsync(string program, IReadOnlyList<string> arguments, string? standardInput = null, CancellationToken cancellationToken = default)
+        public async Task<CommandResult> RunAsync(string program, IReadOnlyList<string> arguments, string? standardInput = null, IReadOnlyDictionary<string, string>? environment = null, int outputLimit = ICommandRunner.DefaultOutputLimit, CancellationToken cancellationToken = default)
         {
             Started.TrySetResult();
             try

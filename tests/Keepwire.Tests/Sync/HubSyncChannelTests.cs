@@ -67,7 +67,7 @@ public sealed class HubSyncChannelTests : IAsyncDisposable
     {
         await using var hub1 = Sender(Direct);
         using var raw = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        var reflected = _pair.Hub2Codec.Encode(SyncFixture.Message(node: "hub2", sentAt: DateTimeOffset.UtcNow));
+        var reflected = Assert.Single(_pair.Hub2Codec.Encode(SyncFixture.Message(node: "hub2", boot: SyncFixture.BootB, sentAt: DateTimeOffset.UtcNow)));
 
         await raw.SendToAsync("not a hub sync datagram"u8.ToArray(), Direct);
         await raw.SendToAsync(reflected, Direct);

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using Keepwire.Configuration;
+using Keepwire.Model;
 
 namespace Keepwire.Adapters.Conntrack;
 

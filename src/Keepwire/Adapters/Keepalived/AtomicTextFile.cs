@@ -1,36 +1,21 @@
 using System.Text;
+using Keepwire.Files;
 
 namespace Keepwire.Adapters.Keepalived;
 
 /// <summary>
-/// Replaces a file by writing a temporary file beside it and renaming it over the old one, so a reader
-/// (keepalived re-reading its track file on inotify, or its config on SIGHUP) sees the old or the new
-/// content, never half of it. The temporary file is created with the final mode, never loosened later.
+/// Text files keepalived and conntrackd read (their configs, the track file, the daemon's pid file), replaced
+/// through <see cref="AtomicFile"/>: a reader (keepalived re-reading its track file on inotify, or its config on
+/// SIGHUP) sees the old or the new content, never half of it, and a power cut leaves one of the two.
 /// </summary>
 internal static class AtomicTextFile
 {
-    public const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-    public const UnixFileMode WorldReadable = OwnerOnly | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
-    public const UnixFileMode OwnerOnlyDirectory = OwnerOnly | UnixFileMode.UserExecute;
+    public const UnixFileMode OwnerOnly = AtomicFile.OwnerOnly;
+    public const UnixFileMode WorldReadable = AtomicFile.WorldReadable;
+    public const UnixFileMode OwnerOnlyDirectory = AtomicFile.OwnerOnlyDirectory;
 
-    public static async Task WriteAsync(string path, string content, UnixFileMode mode, CancellationToken cancellationToken)
-    {
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path)) ?? "/";
-        if (!Directory.Exists(directory))
-            Directory.CreateDirectory(directory, OwnerOnlyDirectory);
-        var temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = mode };
-            await using (var stream = new FileStream(temporary, options))
-                await stream.WriteAsync(Encoding.UTF8.GetBytes(content), cancellationToken);
-            File.Move(temporary, path, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(temporary);
-        }
-    }
+    public static Task WriteAsync(string path, string content, UnixFileMode mode, CancellationToken cancellationToken) =>
+        AtomicFile.WriteAsync(path, Encoding.UTF8.GetBytes(content), mode, cancellationToken);
 
     /// <summary>The file's text, or null when it does not exist.</summary>
     public static string? ReadOrNull(string path)

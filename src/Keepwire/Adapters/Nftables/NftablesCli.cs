@@ -37,7 +37,7 @@ public sealed partial class NftablesCli(ICommandRunner runner) : INftables
 
     public async Task ApplyAsync(string script, CancellationToken cancellationToken = default)
     {
-        var result = await runner.RunAsync(Nft, ["-f", "-"], script, cancellationToken);
+        var result = await runner.RunAsync(Nft, ["-f", "-"], script, cancellationToken: cancellationToken);
         if (!result.Succeeded)
             throw ScriptRejected(script, result.StandardError);
     }

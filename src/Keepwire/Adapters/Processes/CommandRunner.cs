@@ -1,12 +1,20 @@
 using System.Diagnostics;
+using System.Text;
 
 namespace Keepwire.Adapters.Processes;
 
-/// <summary>Runs programs with <see cref="Process"/>, arguments passed as a list (never through a shell).</summary>
+/// <summary>
+/// Runs programs with <see cref="Process"/>, arguments passed as a list (never through a shell). Each of
+/// stdout and stderr is kept up to the call's limit; the rest is read and dropped, so a chatty program
+/// neither blocks on a full pipe nor fills the daemon's memory.
+/// </summary>
 public sealed class CommandRunner : ICommandRunner
 {
-    public async Task<CommandResult> RunAsync(string program, IReadOnlyList<string> arguments, string? standardInput = null, CancellationToken cancellationToken = default)
+    private const int ReadBufferBytes = 16 * 1024;
+
+    public async Task<CommandResult> RunAsync(string program, IReadOnlyList<string> arguments, string? standardInput = null, IReadOnlyDictionary<string, string>? environment = null, int outputLimit = ICommandRunner.DefaultOutputLimit, CancellationToken cancellationToken = default)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(outputLimit);
         var startInfo = new ProcessStartInfo(program)
         {
             RedirectStandardOutput = true,
@@ -16,6 +24,8 @@ public sealed class CommandRunner : ICommandRunner
         };
         foreach (var argument in arguments)
             startInfo.ArgumentList.Add(argument);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+            startInfo.Environment[name] = value;
 
         using var process = new Process { StartInfo = startInfo };
         try
@@ -27,16 +37,16 @@ public sealed class CommandRunner : ICommandRunner
             return new CommandResult(program, arguments, 127, "", $"cannot start {program}: {e.Message} (is it installed?)");
         }
 
-        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-        if (standardInput is not null)
-        {
-            await process.StandardInput.WriteAsync(standardInput.AsMemory(), cancellationToken);
-            process.StandardInput.Close();
-        }
-
+        var stdout = ReadCappedAsync(process.StandardOutput.BaseStream, outputLimit, cancellationToken);
+        var stderr = ReadCappedAsync(process.StandardError.BaseStream, outputLimit, cancellationToken);
         try
         {
+            if (standardInput is not null)
+            {
+                await process.StandardInput.WriteAsync(standardInput.AsMemory(), cancellationToken);
+                process.StandardInput.Close();
+            }
+
             await process.WaitForExitAsync(cancellationToken);
         }
         catch (OperationCanceledException)
@@ -45,6 +55,26 @@ public sealed class CommandRunner : ICommandRunner
             throw;
         }
 
-        return new CommandResult(program, arguments, process.ExitCode, await stdout, await stderr);
+        var (output, outputCut) = await stdout;
+        var (error, errorCut) = await stderr;
+        return new CommandResult(program, arguments, process.ExitCode, output, error, outputCut || errorCut);
+    }
+
+    /// <summary>Reads <paramref name="stream"/> to its end, keeping the first <paramref name="limit"/> bytes.</summary>
+    private static async Task<(string Text, bool Truncated)> ReadCappedAsync(Stream stream, int limit, CancellationToken cancellationToken)
+    {
+        using var kept = new MemoryStream();
+        var buffer = new byte[ReadBufferBytes];
+        var truncated = false;
+        int read;
+        while ((read = await stream.ReadAsync(buffer, cancellationToken)) > 0)
+        {
+            var room = limit - (int)kept.Length;
+            if (read > room)
+                truncated = true;
+            if (room > 0)
+                kept.Write(buffer, 0, Math.Min(read, room));
+        }
+        return (Encoding.UTF8.GetString(kept.GetBuffer(), 0, (int)kept.Length), truncated);
     }
 }

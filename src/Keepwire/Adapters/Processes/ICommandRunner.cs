@@ -7,11 +7,24 @@ namespace Keepwire.Adapters.Processes;
 /// </summary>
 public interface ICommandRunner
 {
+    /// <summary>
+    /// Bytes of stdout, and of stderr, kept by default: far more than any tool's listing (nft's JSON of a
+    /// table with thousands of services is a few MB), and still a bound on what one command can make a
+    /// daemon hold.
+    /// </summary>
+    const int DefaultOutputLimit = 16 * 1024 * 1024;
+
+    /// <summary>Bytes kept of a health check's output: only its first line ever reaches a status.</summary>
+    const int CheckOutputLimit = 64 * 1024;
+
     /// <summary>Runs <paramref name="program"/> and returns its result, whatever the exit code.</summary>
-    Task<CommandResult> RunAsync(string program, IReadOnlyList<string> arguments, string? standardInput = null, CancellationToken cancellationToken = default);
+    /// <param name="environment">Variables set for this program on top of the daemon's own environment.</param>
+    /// <param name="outputLimit">Bytes of stdout and of stderr kept; the rest is read and dropped (<see cref="CommandResult.Truncated"/>).</param>
+    Task<CommandResult> RunAsync(string program, IReadOnlyList<string> arguments, string? standardInput = null, IReadOnlyDictionary<string, string>? environment = null, int outputLimit = DefaultOutputLimit, CancellationToken cancellationToken = default);
 }
 
-public sealed record CommandResult(string Program, IReadOnlyList<string> Arguments, int ExitCode, string StandardOutput, string StandardError)
+/// <param name="Truncated">stdout or stderr was longer than the call's output limit: only its beginning is here.</param>
+public sealed record CommandResult(string Program, IReadOnlyList<string> Arguments, int ExitCode, string StandardOutput, string StandardError, bool Truncated = false)
 {
     public bool Succeeded => ExitCode == 0;
 
@@ -38,5 +51,5 @@ public static class CommandRunnerExtensions
 {
     /// <summary>Runs a program and throws <see cref="CommandFailedException"/> unless it exits 0.</summary>
     public static async Task<CommandResult> RunCheckedAsync(this ICommandRunner runner, string program, IReadOnlyList<string> arguments, string? standardInput = null, CancellationToken cancellationToken = default) =>
-        (await runner.RunAsync(program, arguments, standardInput, cancellationToken)).EnsureSuccess();
+        (await runner.RunAsync(program, arguments, standardInput, cancellationToken: cancellationToken)).EnsureSuccess();
 }

@@ -20,10 +20,11 @@ public sealed class NamespacedCommandRunner : ICommandRunner
 
     public string NamespaceName { get; }
 
-    public Task<CommandResult> RunAsync(string program, IReadOnlyList<string> arguments, string? standardInput = null, CancellationToken cancellationToken = default)
+    public Task<CommandResult> RunAsync(string program, IReadOnlyList<string> arguments, string? standardInput = null, IReadOnlyDictionary<string, string>? environment = null, int outputLimit = ICommandRunner.DefaultOutputLimit, CancellationToken cancellationToken = default)
     {
         var prefixed = new List<string>(arguments.Count + 4) { "netns", "exec", NamespaceName, program };
         prefixed.AddRange(arguments);
-        return _inner.RunAsync("ip", prefixed, standardInput, cancellationToken);
+        // ip netns exec runs the program with ip's own environment, so the variables pass through.
+        return _inner.RunAsync("ip", prefixed, standardInput, environment, outputLimit, cancellationToken);
     }
 }

@@ -15,8 +15,10 @@ public interface IWireGuard
     Task<WireGuardDeviceState?> ReadAsync(string name, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Changes what differs between the interface and <paramref name="spec"/>, in one <c>wg set</c>;
-    /// returns whether anything changed. Throws if the private key file does not match the expected public key.
+    /// Changes what differs between the interface and <paramref name="spec"/>, in one <c>wg set</c>; if
+    /// <c>wg</c> refuses that, the device settings and then each peer on its own, so one peer it refuses (logged)
+    /// never leaves the interface without the others. Returns whether anything changed. Throws if the device
+    /// settings are refused or the private key file does not match the expected public key.
     /// </summary>
     Task<bool> ApplyAsync(string name, WireGuardDeviceSpec spec, CancellationToken cancellationToken = default);
 

@@ -15,4 +15,10 @@ internal static partial class Log
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Removed stale wireguard-go socket {Socket} left by a process that is gone")]
     public static partial void StaleSocketRemoved(ILogger logger, string socket);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "wg refused the changes to {Interface} as a whole ({Error}); applying the device settings and each peer on its own")]
+    public static partial void ChangeRefused(ILogger logger, string @interface, string error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "wg refused peer {PublicKey} on {Interface}, which stays without it; the other peers are applied: {Error}")]
+    public static partial void PeerRefused(ILogger logger, string @interface, string publicKey, string error);
 }

@@ -1,27 +1,38 @@
 namespace Keepwire.Adapters.WireGuard;
 
 /// <summary>
-/// The difference between a device's state and its spec, as the arguments of one <c>wg set NAME …</c>.
+/// The difference between a device's state and its spec, as arguments of <c>wg set NAME …</c>: the device's
+/// own settings, and each peer's change on its own, so a peer <c>wg</c> refuses can be told apart from the rest.
 /// Pure, so the "change only what differs" rules are unit tested without a device.
 /// </summary>
-internal static class WireGuardChanges
+/// <param name="Device">Private key and listen port; empty when they match.</param>
+/// <param name="Peers">One entry per peer to add, change or remove, with its arguments (starting with <c>peer KEY</c>).</param>
+internal sealed record WireGuardChanges(IReadOnlyList<string> Device, IReadOnlyList<WireGuardPeerChange> Peers)
 {
-    /// <summary>The arguments after <c>wg set NAME</c>; empty when the device already matches.</summary>
-    public static IReadOnlyList<string> Compute(WireGuardDeviceState state, WireGuardDeviceSpec spec)
-    {
-        var arguments = new List<string>();
-        if (state.PublicKey != spec.PublicKey)
-            arguments.AddRange(["private-key", spec.PrivateKeyFile]);
-        if (spec.ListenPort is { } port && port != state.ListenPort)
-            arguments.AddRange(["listen-port", port.ToString()]);
+    public bool IsEmpty => Device.Count == 0 && Peers.Count == 0;
 
+    /// <summary>Everything as the arguments of one <c>wg set</c>.</summary>
+    public IReadOnlyList<string> All => [.. Device, .. Peers.SelectMany(peer => peer.Arguments)];
+
+    public static WireGuardChanges Compute(WireGuardDeviceState state, WireGuardDeviceSpec spec)
+    {
+        var device = new List<string>();
+        if (state.PublicKey != spec.PublicKey)
+            device.AddRange(["private-key", spec.PrivateKeyFile]);
+        if (spec.ListenPort is { } port && port != state.ListenPort)
+            device.AddRange(["listen-port", port.ToString()]);
+
+        var peers = new List<WireGuardPeerChange>();
         foreach (var peer in spec.Peers)
-            arguments.AddRange(PeerArguments(state.FindPeer(peer.PublicKey), peer));
+        {
+            if (PeerArguments(state.FindPeer(peer.PublicKey), peer) is { Count: > 0 } arguments)
+                peers.Add(new WireGuardPeerChange(peer.PublicKey, arguments));
+        }
 
         var wanted = spec.Peers.Select(peer => peer.PublicKey).ToHashSet();
         foreach (var stale in state.Peers.Where(peer => !wanted.Contains(peer.PublicKey)))
-            arguments.AddRange(["peer", stale.PublicKey.Base64, "remove"]);
-        return arguments;
+            peers.Add(new WireGuardPeerChange(stale.PublicKey, ["peer", stale.PublicKey.Base64, "remove"]));
+        return new WireGuardChanges(device, peers);
     }
 
     private static List<string> PeerArguments(WireGuardPeerState? current, WireGuardPeerSpec wanted)
@@ -42,3 +53,6 @@ internal static class WireGuardChanges
     private static bool SameSet<T>(IReadOnlyCollection<T> left, IReadOnlyCollection<T> right) =>
         left.Count == right.Count && left.ToHashSet().SetEquals(right);
 }
+
+/// <summary>One peer's part of a <c>wg set</c>.</summary>
+internal sealed record WireGuardPeerChange(Model.WireGuardKey PublicKey, IReadOnlyList<string> Arguments);

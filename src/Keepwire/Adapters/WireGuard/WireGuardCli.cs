@@ -1,4 +1,5 @@
 using Keepwire.Adapters.Processes;
+using Keepwire.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -48,11 +49,17 @@ public sealed class WireGuardCli(ICommandRunner runner, ILogger? logger = null, 
         var before = await ReadAsync(name, cancellationToken)
             ?? throw new InvalidOperationException($"WireGuard interface {name} does not exist; call EnsureInterfaceAsync first");
         var changes = WireGuardChanges.Compute(before, spec);
-        if (changes.Count == 0)
+        if (changes.IsEmpty)
             return false;
+        // wg reads the key from this path: it must be a key only this daemon's user (or root) can read or replace.
+        if (before.PublicKey != spec.PublicKey)
+            KeyFile.EnsurePrivate(spec.PrivateKeyFile);
 
-        await runner.RunCheckedAsync("wg", ["set", name, .. changes], cancellationToken: cancellationToken);
-        Log.DeviceChanged(_logger, name, changes);
+        var all = await runner.RunAsync("wg", ["set", name, .. changes.All], cancellationToken: cancellationToken);
+        if (all.Succeeded)
+            Log.DeviceChanged(_logger, name, changes.All);
+        else
+            await ApplyOneByOneAsync(name, changes, all, cancellationToken);
 
         if (before.PublicKey != spec.PublicKey)
         {
@@ -63,6 +70,30 @@ public sealed class WireGuardCli(ICommandRunner runner, ILogger? logger = null, 
                     $"(interface {name} now has public key {after?.PublicKey?.ToString() ?? "(none)"}): fix the key file or the config");
         }
         return true;
+    }
+
+    /// <summary>
+    /// After <c>wg set</c> refused the whole change (it checks every argument before it applies any): the
+    /// device's own settings, then each peer on its own, so one peer <c>wg</c> refuses costs that peer and not
+    /// every other. A device setting it refuses is an error: without its key the interface is useless.
+    /// </summary>
+    private async Task ApplyOneByOneAsync(string name, WireGuardChanges changes, CommandResult whole, CancellationToken cancellationToken)
+    {
+        Log.ChangeRefused(_logger, name, new CommandFailedException(whole).Message);
+        if (changes.Device.Count > 0)
+        {
+            await runner.RunCheckedAsync("wg", ["set", name, .. changes.Device], cancellationToken: cancellationToken);
+            Log.DeviceChanged(_logger, name, changes.Device);
+        }
+
+        foreach (var peer in changes.Peers)
+        {
+            var result = await runner.RunAsync("wg", ["set", name, .. peer.Arguments], cancellationToken: cancellationToken);
+            if (result.Succeeded)
+                Log.DeviceChanged(_logger, name, peer.Arguments);
+            else
+                Log.PeerRefused(_logger, name, peer.PublicKey.Base64, new CommandFailedException(result).Message);
+        }
     }
 
     public async Task<bool> DeleteInterfaceAsync(string name, CancellationToken cancellationToken = default)

@@ -1,5 +1,5 @@
 using System.Net;
-using Keepwire.Configuration;
+using Keepwire.Model;
 
 namespace Keepwire.Adapters.WireGuard;
 

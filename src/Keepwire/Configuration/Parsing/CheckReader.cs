@@ -1,5 +1,5 @@
 using System.Globalization;
-using Keepwire.Decisions;
+using Keepwire.Model;
 using YamlDotNet.RepresentationModel;
 
 namespace Keepwire.Configuration.Parsing;
@@ -46,8 +46,8 @@ internal static class CheckReader
             Rise = map.Read("rise", defaults.Rise, YamlValues.WholeNumber) ?? defaults.Rise,
             Fall = map.Read("fall", defaults.Fall, YamlValues.WholeNumber) ?? defaults.Fall,
             Port = port,
-            Path = map.Read("path", defaults.Path, YamlValues.String) ?? defaults.Path,
-            Host = map.Read("host", defaults.Host, YamlValues.String),
+            Path = map.Read("path", defaults.Path, ReadHttpText(HttpSyntax.CheckPath)) ?? defaults.Path,
+            Host = map.Read("host", defaults.Host, ReadHttpText(HttpSyntax.CheckHost)),
             StatusMin = status?.Min ?? defaults.StatusMin,
             StatusMax = status?.Max ?? defaults.StatusMax,
             BodyContains = map.Read("expect_body", defaults.BodyContains, YamlValues.ExactText),
@@ -134,6 +134,14 @@ internal static class CheckReader
 
         return null;
     }
+
+    /// <summary>Text that goes into every probe's request as it is, so it is checked here rather than failing each probe.</summary>
+    private static Func<YamlNode, string, ConfigErrorSink, string?> ReadHttpText(Func<string, Problem?> check) => (node, key, errors) =>
+    {
+        if (YamlValues.String(node, key, errors) is not { } text)
+            return null;
+        return CommonFields.Report(errors, node, check(text)) ? null : text;
+    };
 
     private static (int Min, int Max)? ReadStatusRange(YamlNode node, string key, ConfigErrorSink errors)
     {

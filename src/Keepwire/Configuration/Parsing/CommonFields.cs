@@ -1,3 +1,4 @@
+using Keepwire.Model;
 using YamlDotNet.RepresentationModel;
 
 namespace Keepwire.Configuration.Parsing;
@@ -24,9 +25,20 @@ internal static class CommonFields
             return null;
         if (YamlValues.String(node, "public_key", map.Errors) is not { } text)
             return null;
-        if (!WireGuardKey.TryParse(text, out var key))
+        switch (WireGuardKey.Check(text, out var key))
         {
-            map.Errors.Report(node, "public_key is not a WireGuard key: expected 44 characters of base64 encoding 32 bytes", KeygenHint);
+            case WireGuardKeyProblem.NotAKey:
+                map.Errors.Report(node, "public_key is not a WireGuard key: expected 44 characters of base64 encoding 32 bytes", KeygenHint);
+                return null;
+            case WireGuardKeyProblem.NotCanonical:
+                // Same bytes, another spelling: wg refuses it, and it would dodge the duplicate-key check.
+                map.Errors.Report(node, $"public_key is not in canonical base64: wg only accepts {key}", $"write it as {key}, as 'wg pubkey' and 'keepwire keygen' print it");
+                return null;
+        }
+
+        if (key.IsLowOrderPoint)
+        {
+            map.Errors.Report(node, "public_key is a low-order point of Curve25519: no private key belongs to it, so no handshake can succeed", KeygenHint);
             return null;
         }
 

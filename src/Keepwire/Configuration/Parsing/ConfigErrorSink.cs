@@ -19,6 +19,16 @@ internal sealed class ConfigErrorSink(string file)
 
     public void ReportFile(string message, string? hint = null) => errors.Add(new ConfigError(File, 0, 0, message, hint));
 
-    /// <summary>The errors in file order; errors at the same spot keep the order they were found in.</summary>
-    public IReadOnlyList<ConfigError> InFileOrder() => [.. errors.OrderBy(e => e.Line).ThenBy(e => e.Column)];
+    /// <summary>
+    /// The errors in file order (errors at the same spot keep the order they were found in), at most
+    /// <see cref="ConfigLimits.MaxErrorsShown"/> of them and then one line that says how many more there are.
+    /// </summary>
+    public IReadOnlyList<ConfigError> InFileOrder()
+    {
+        var ordered = errors.OrderBy(e => e.Line).ThenBy(e => e.Column);
+        if (errors.Count <= ConfigLimits.MaxErrorsShown)
+            return [.. ordered];
+        var more = errors.Count - ConfigLimits.MaxErrorsShown;
+        return [.. ordered.Take(ConfigLimits.MaxErrorsShown), new ConfigError(File, 0, 0, $"{more} more problem(s) not shown", "fix the ones above first")];
+    }
 }

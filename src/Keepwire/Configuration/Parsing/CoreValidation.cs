@@ -7,7 +7,7 @@ namespace Keepwire.Configuration.Parsing;
 /// </summary>
 internal static class CoreValidation
 {
-    /// <summary>Phrases of <see cref="Decisions.CheckDefinition.Validate"/>, most specific first ("needs a port" names the port, not "port 0").</summary>
+    /// <summary>Phrases of <see cref="Model.CheckDefinition.Validate"/>, most specific first ("needs a port" names the port, not "port 0").</summary>
     public static readonly (string Phrase, string Key)[] CheckPhrases =
     [
         ("needs a name", "name"),
@@ -22,7 +22,7 @@ internal static class CoreValidation
         ("port", "port"),
     ];
 
-    /// <summary>Phrases of <see cref="Decisions.FailoverPolicyOptions.Validate"/>.</summary>
+    /// <summary>Phrases of <see cref="Model.FailoverPolicyOptions.Validate"/>.</summary>
     public static readonly (string Phrase, string Key)[] PolicyPhrases =
     [
         ("preempt delay", "preempt_delay"),

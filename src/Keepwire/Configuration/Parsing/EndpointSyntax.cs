@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net.Sockets;
+using Keepwire.Model;
 
 namespace Keepwire.Configuration.Parsing;
 

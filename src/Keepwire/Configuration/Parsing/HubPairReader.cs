@@ -1,3 +1,4 @@
+using Keepwire.Model;
 using YamlDotNet.RepresentationModel;
 
 namespace Keepwire.Configuration.Parsing;

@@ -1,4 +1,5 @@
 using System.Net;
+using Keepwire.Model;
 using YamlDotNet.RepresentationModel;
 
 namespace Keepwire.Configuration.Parsing;

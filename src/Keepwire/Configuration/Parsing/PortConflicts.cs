@@ -1,4 +1,5 @@
 using System.Net;
+using Keepwire.Model;
 
 namespace Keepwire.Configuration.Parsing;
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Keepwire.Model;
 
 namespace Keepwire.Configuration.Parsing;
 

@@ -1,4 +1,4 @@
-using Keepwire.Decisions;
+using Keepwire.Model;
 using YamlDotNet.RepresentationModel;
 
 namespace Keepwire.Configuration.Parsing;

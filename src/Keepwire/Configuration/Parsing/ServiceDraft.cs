@@ -1,5 +1,5 @@
 using System.Net;
-using Keepwire.Decisions;
+using Keepwire.Model;
 using YamlDotNet.RepresentationModel;
 
 namespace Keepwire.Configuration.Parsing;

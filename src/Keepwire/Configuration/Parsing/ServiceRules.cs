@@ -81,6 +81,17 @@ internal static class ServiceRules
             }
 
             var network = hub?.Tunnel?.NetworkOf(vip.Value.AddressFamily);
+            if (hub?.Tunnel is not null && network is null)
+            {
+                // Sites get tunnel addresses in the families of the hub's tunnel (TunnelAddressPlanner), and a VIP is
+                // forwarded only to an address of its own family: this VIP would be held and never forwarded.
+                var family = AddressSyntax.FamilyName(vip.Value);
+                var familyKey = family.ToLowerInvariant();
+                errors.Report(vip.Node, $"VIP {vip.Value} of {service.DisplayName} is {family}, but no site of it has an {family} tunnel address (the hub's tunnel has no {familyKey} network), so it would never be forwarded",
+                    $"add {familyKey} to the tunnel of {hub.DisplayName}, or remove this VIP");
+                continue;
+            }
+
             if (network is { } tunnelNetwork && tunnelNetwork.Contains(vip.Value))
             {
                 errors.Report(vip.Node, $"VIP {vip.Value} of {service.DisplayName} lies inside the tunnel network {tunnelNetwork}",

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Keepwire.Model;
 using YamlDotNet.RepresentationModel;
 
 namespace Keepwire.Configuration.Parsing;

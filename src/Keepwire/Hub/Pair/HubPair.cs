@@ -3,9 +3,11 @@ using System.Threading.Channels;
 using Keepwire.Adapters.Conntrack;
 using Keepwire.Adapters.Conntrackd;
 using Keepwire.Adapters.Keepalived;
+using Keepwire.Adapters.Posix;
 using Keepwire.Adapters.Processes;
 using Keepwire.Adapters.Routing;
 using Keepwire.Configuration;
+using Keepwire.Model;
 using Keepwire.State;
 using Keepwire.Sync;
 using Microsoft.Extensions.Logging;
@@ -55,6 +57,9 @@ public sealed partial class HubPair : IAsyncDisposable
     private bool _mismatchLogged;
     private bool _vipFlowsCleared;
     private Task _vipFlowsClearing = Task.CompletedTask;
+    private DaemonLock? _nodeLock;
+    private long _sendFailures;
+    private long _trackFileFailures;
 
     private HubPair(ClusterConfig config, HubNode hub, HubRunPaths paths, ICommandRunner runner, ILoggerFactory loggers, TimeProvider time)
     {
@@ -87,12 +92,15 @@ public sealed partial class HubPair : IAsyncDisposable
     public PairRoleDecision? Role { get; private set; }
 
     /// <summary>
-    /// Writes the daemon's pid file (keepalived's liveness check reads it: from now on a dead daemon
-    /// gives the VIPs up after the grace) and opens the sync channel.
+    /// Takes the node's lock (a second daemon for this node must not overwrite the pid file keepalived
+    /// watches), writes the daemon's pid file (keepalived's liveness check reads it: from now on a dead
+    /// daemon gives the VIPs up after the grace) and opens the sync channel.
     /// </summary>
+    /// <exception cref="DaemonAlreadyRunningException">Another daemon runs for this node with these runtime files.</exception>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(_paths.Directory);
+        _nodeLock ??= DaemonLock.Acquire(_paths.DaemonLockFile, $"hub {_hub.Name}'s pid file {_paths.DaemonPidFile}");
         await DaemonPidFile.WriteCurrentProcessAsync(_paths.DaemonPidFile, cancellationToken);
         OpenChannel();
     }
@@ -200,12 +208,23 @@ public sealed partial class HubPair : IAsyncDisposable
             await _conntrackd.EnsureRunningAsync(PairAdapterSettings.Conntrackd(_config, _hub, _peer), cancellationToken);
     }
 
-    /// <summary>Writes the track file only when the verdict changed: keepalived reacts to every write.</summary>
+    /// <summary>
+    /// Writes the track file only when the verdict changed: keepalived reacts to every write. A failed write
+    /// (disk full, directory gone) is logged and retried next pass, never thrown: the loop must go on.
+    /// </summary>
     public async Task WriteTrackFileAsync(bool healthy, string reason, CancellationToken cancellationToken)
     {
         if (_trackState is { } last && last.Healthy == healthy && (healthy || last.Reason == reason))
             return;
-        await _trackFile.WriteAsync(healthy, reason, cancellationToken);
+        try
+        {
+            await _trackFile.WriteAsync(healthy, reason, cancellationToken);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Log.TrackFileFailed(_logger, _paths.Keepalived.TrackFile, e.Message, ++_trackFileFailures);
+            return;
+        }
         if (_trackState?.Healthy != healthy)
         {
             if (healthy)
@@ -219,12 +238,23 @@ public sealed partial class HubPair : IAsyncDisposable
     /// <summary>When the next heartbeat or role recheck is due, for the loop's sleep.</summary>
     public DateTimeOffset NextWakeUp => Role?.RecheckAt is { } recheck && recheck < _nextHeartbeat ? recheck : _nextHeartbeat;
 
-    /// <summary>Sends this hub's decisions when a heartbeat is due (every advert interval) or <paramref name="now"/> is asked for (after a switch).</summary>
+    /// <summary>
+    /// Sends this hub's decisions when a heartbeat is due (every advert interval) or <paramref name="now"/> is
+    /// asked for (after a switch). Nothing escapes: the channel counts what it cannot send or encode, and
+    /// anything else is logged here, so the hub loop goes on deciding and forwarding.
+    /// </summary>
     public async Task SendIfDueAsync(IReadOnlyList<SyncedDecision> decisions, OperatorIntent intent, bool holdsVips, bool now, CancellationToken cancellationToken)
     {
         if (_channel is null || (!now && _time.GetUtcNow() < _nextHeartbeat))
             return;
-        await _channel.SendAsync(_sequence.Next(holdsVips, decisions, intent), cancellationToken);
+        try
+        {
+            await _channel.SendAsync(_sequence.Next(holdsVips, decisions, intent), cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Log.SyncSendFailed(_logger, e.Message, ++_sendFailures);
+        }
         _nextHeartbeat = _time.GetUtcNow() + _settings.AdvertInterval;
     }
 
@@ -261,6 +291,8 @@ public sealed partial class HubPair : IAsyncDisposable
         await CloseChannelAsync();
         _key?.Dispose();
         _key = null;
+        _nodeLock?.Dispose();
+        _nodeLock = null;
     }
 
     private async Task SwitchConntrackdAsync(bool active, CancellationToken cancellationToken)
@@ -276,7 +308,7 @@ public sealed partial class HubPair : IAsyncDisposable
         _key?.Dispose();
         _key = HubSyncKey.Derive(KeyFile.ReadPrivateKey(_hub.PrivateKeyFile, _hub.PublicKey), _peer.PublicKey, _hub.Name, _peer.Name);
         var relays = _config.Sites.Select(s => s.Tunnel.IPv4 ?? s.Tunnel.IPv6).OfType<IPAddress>().ToList();
-        _channel = new HubSyncChannel(_settings.SyncPort, _peer.PairAddress!, relays,
+        _channel = new HubSyncChannel(_settings.SyncPort, _hub.PairAddress!, [.. _hub.Tunnel.All], _peer.PairAddress!, relays,
             new HubSyncCodec(_key), _guard, _received.Writer, _time, _loggers.CreateLogger<HubSyncChannel>());
         _channel.Start();
         _nextHeartbeat = _time.GetUtcNow();
@@ -314,6 +346,12 @@ public sealed partial class HubPair : IAsyncDisposable
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "could not delete the conntrack entries towards the VIPs; they expire on their own: {Error}")]
         public static partial void VipFlowsNotCleared(ILogger logger, string error);
+
+        [LoggerMessage(Level = LogLevel.Error, Message = "cannot write keepalived's track file {Path}: {Error} ({Count} failures so far); retrying next pass")]
+        public static partial void TrackFileFailed(ILogger logger, string path, string error, long count);
+
+        [LoggerMessage(Level = LogLevel.Error, Message = "hub sync: cannot send this hub's state: {Error} ({Count} failures so far)")]
+        public static partial void SyncSendFailed(ILogger logger, string error, long count);
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "conntrackd role switch step failed: {Failure}")]
         public static partial void ConntrackdStepFailed(ILogger logger, string failure);

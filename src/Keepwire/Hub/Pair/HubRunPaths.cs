@@ -19,6 +19,9 @@ public sealed record HubRunPaths(string Directory, string Node)
     /// <summary>The daemon's pid: keepalived's liveness check reads it, so a dead daemon gives the VIPs up.</summary>
     public string DaemonPidFile => Path.Combine(Directory, $"{Node}.pid");
 
+    /// <summary>Held by the daemon for its life: a second daemon for this node is refused before it touches the pid file.</summary>
+    public string DaemonLockFile => Path.Combine(Directory, $"{Node}.lock");
+
     public KeepalivedPaths Keepalived => new(Path.Combine(Directory, $"keepalived-{Node}"));
 
     public ConntrackdPaths Conntrackd => new(Path.Combine(Directory, $"conntrackd-{Node}"));

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Keepwire.Adapters.Conntrackd;
 using Keepwire.Adapters.Keepalived;
-using Keepwire.Configuration;
+using Keepwire.Model;
 
 namespace Keepwire.Hub.Pair;
 

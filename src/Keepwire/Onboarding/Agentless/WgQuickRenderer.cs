@@ -1,5 +1,5 @@
 using System.Text;
-using Keepwire.Configuration;
+using Keepwire.Model;
 
 namespace Keepwire.Onboarding.Agentless;
 

@@ -1,4 +1,4 @@
-using Keepwire.Configuration;
+using Keepwire.Model;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 

@@ -1,5 +1,6 @@
 using Keepwire.Adapters.Keepalived;
 using Keepwire.Configuration;
+using Keepwire.Model;
 
 namespace Keepwire.Onboarding.Editing;
 

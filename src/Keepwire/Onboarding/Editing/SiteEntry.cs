@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Net;
-using Keepwire.Configuration;
+using Keepwire.Model;
 
 namespace Keepwire.Onboarding.Editing;
 

@@ -1,5 +1,6 @@
 using Keepwire.Adapters.Keepalived;
 using Keepwire.Configuration;
+using Keepwire.Model;
 using Keepwire.Onboarding.Editing;
 
 namespace Keepwire.Onboarding.Init;

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
-using Keepwire.Configuration;
+using Keepwire.Model;
 
 namespace Keepwire.Onboarding.Tokens;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text;
-using Keepwire.Configuration;
 using Keepwire.Decisions;
+using Keepwire.Model;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Keepwire.Tests.Decisions.Simulation;

@@ -1,5 +1,5 @@
 using System.Text;
-using Keepwire.Decisions;
+using Keepwire.Model;
 
 namespace Keepwire.Tests.Decisions.Simulation;
 

@@ -29,6 +29,7 @@ internal sealed class PairSimHub(PairSimulation sim, string name, int priority, 
 
     private PeerHubView? view;
     private HubSyncReplayGuard? guard;
+    private HubSyncAssembler? assembler;
     private HubSyncSequence? sequence;
     private PairRoleDecision? lastRole;
     private string? lastServing;
@@ -95,6 +96,7 @@ internal sealed class PairSimHub(PairSimulation sim, string name, int priority, 
         Decisions = new ServiceDecisions(sim.Config, Intent, Journal, sim.Clock);
         view = new PeerHubView(Name, Priority, peer, peerPriority, PairSimulation.PeerTimeout, sim.Clock);
         guard = new HubSyncReplayGuard(peer, HubSyncReplayGuard.FreshnessFor(PairSimulation.PeerTimeout), sim.Clock);
+        assembler = new HubSyncAssembler(codec);
         sequence = new HubSyncSequence(Name, sim.Clock);
         lastRole = null;
         lastServing = Serving;
@@ -133,7 +135,7 @@ internal sealed class PairSimHub(PairSimulation sim, string name, int priority, 
     /// <summary>A datagram from the peer, direct or relayed by a site: what HubSyncChannel and the loop do with it.</summary>
     public void Receive(byte[] datagram, bool direct)
     {
-        if (!DaemonUp || !codec.TryDecode(datagram, out var message, out _) || guard!.Admit(message) is not null)
+        if (!DaemonUp || assembler!.Add(datagram, direct).Message is not { } message || guard!.Admit(message) is not null)
             return;
         view!.Observe(new ReceivedSyncMessage(message, sim.Now, direct));
         Pass(periodic: false);
@@ -168,7 +170,10 @@ internal sealed class PairSimHub(PairSimulation sim, string name, int priority, 
             sim.Log($"{Name}: {role.Role}{(role.Yield ? ", yields" : "")}: {role.Reason}");
         lastRole = role;
         if (periodic || changed || roleChanged)
-            sim.Send(this, codec.Encode(sequence!.Next(HoldsVips, decisions.Synced(), Intent)));
+        {
+            foreach (var part in codec.Encode(sequence!.Next(HoldsVips, decisions.Synced(), Intent)))
+                sim.Send(this, part);
+        }
     }
 
     /// <summary>Epochs never go down on a hub, over restarts too, every switch raises them, and they do not run away.</summary>

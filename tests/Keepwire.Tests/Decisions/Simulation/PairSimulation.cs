@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using Keepwire.Configuration;
 using Keepwire.Decisions;
+using Keepwire.Model;
 using Keepwire.Sync;
 using Microsoft.Extensions.Time.Testing;
 

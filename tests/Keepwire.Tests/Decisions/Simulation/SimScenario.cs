@@ -1,6 +1,5 @@
 using System.Text;
-using Keepwire.Configuration;
-using Keepwire.Decisions;
+using Keepwire.Model;
 
 namespace Keepwire.Tests.Decisions.Simulation;
 

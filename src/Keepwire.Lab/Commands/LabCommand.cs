@@ -1,0 +1,104 @@
+using System.CommandLine;
+using Keepwire.Adapters.Processes;
+using Keepwire.Cli.Commands;
+
+namespace Keepwire.Lab.Commands;
+
+/// <summary><c>keepwire lab up|down|status</c> and its levers: the network-namespace lab of the demo and the integration tests.</summary>
+internal static class LabCommand
+{
+    public const string Description = "The namespace lab: a hub (or a hub pair), three sites (one behind NAT), a client, IPv4 and IPv6.";
+
+    /// <summary>Every lab command, for the root of <c>keepwire-lab</c> (which <c>keepwire lab</c> runs).</summary>
+    public static IEnumerable<Command> Create() => [Up(), Down(), Status(), .. LabLeverCommands.Create()];
+
+    private static Option<string?> Prefix() => new("--prefix")
+    {
+        Description = "The lab's name prefix (namespaces are PREFIX-hub, PREFIX-alpha, …).",
+    };
+
+    private static Command Up()
+    {
+        var prefix = Prefix();
+        var noDaemons = new Option<bool>("--no-daemons") { Description = "Build the network only; start no keepwire daemons." };
+        var hubPair = new Option<bool>("--hub-pair") { Description = "Two hubs (hub1, hub2) whose keepalived moves the VIPs; every site dials both." };
+        var conntrackd = new Option<bool>("--conntrackd") { Description = "With --hub-pair: the hubs sync conntrack state (hub_pair: { conntrackd: true })." };
+        var command = new Command("up", "Build a lab and start its hub and site daemons; prints where everything is.") { prefix, noDaemons, hubPair, conntrackd };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            using var loggers = Logging.CreateFactory();
+            var lab = new NetworkLab(new CommandRunner(), loggers.CreateLogger("keepwire.lab"));
+            var options = new LabOptions
+            {
+                StartDaemons = !parse.GetValue(noDaemons),
+                HubPair = parse.GetValue(hubPair),
+                Conntrackd = parse.GetValue(conntrackd),
+            };
+            if (parse.GetValue(prefix) is { } chosen)
+                options = options with { Prefix = chosen };
+            try
+            {
+                var handle = await lab.UpAsync(options, cancellationToken);
+                Console.WriteLine($"lab {handle.Prefix} is up: config {handle.ConfigPath}, logs {handle.LogsDirectory}");
+                foreach (var hub in handle.Topology.Hubs)
+                    Console.WriteLine($"  {hub.Name} control socket: {handle.DaemonSocketPath(hub.Name)}");
+                Console.WriteLine($"  try: ip netns exec {handle.Prefix}-client curl http://203.0.113.80/");
+                return 0;
+            }
+            catch (Exception e) when (e is LabException or ArgumentException)
+            {
+                await Console.Error.WriteLineAsync(e.Message);
+                return 1;
+            }
+        });
+        return command;
+    }
+
+    private static Command Down()
+    {
+        var prefix = Prefix();
+        var all = new Option<bool>("--all") { Description = "Remove every lab on this machine, also ones left by a crashed run." };
+        var command = new Command("down", "Remove a lab: daemons, nginx, namespaces, WireGuard interfaces, files.") { prefix, all };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            using var loggers = Logging.CreateFactory();
+            var lab = new NetworkLab(new CommandRunner(), loggers.CreateLogger("keepwire.lab"));
+            if (parse.GetValue(all))
+            {
+                var removed = await lab.DownAllAsync(cancellationToken: cancellationToken);
+                Console.WriteLine(removed.Count == 0 ? "no labs found" : $"removed {string.Join(", ", removed)}");
+                return 0;
+            }
+            if (parse.GetValue(prefix) is not { } chosen)
+            {
+                await Console.Error.WriteLineAsync("say which lab: --prefix PREFIX, or --all");
+                return 1;
+            }
+            await lab.DownAsync(chosen, cancellationToken: cancellationToken);
+            Console.WriteLine($"removed lab {chosen}");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Status()
+    {
+        var prefix = Prefix();
+        var json = new Option<bool>("--json") { Description = "Print JSON instead of a table." };
+        var command = new Command("status", "Show a lab's namespaces, processes, tunnels and which site answers on the VIPs.") { prefix, json };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var lab = new NetworkLab(new CommandRunner());
+            var prefixes = parse.GetValue(prefix) is { } chosen ? [chosen] : await lab.ListAsync(cancellationToken: cancellationToken);
+            if (prefixes.Count == 0)
+                Console.WriteLine("no labs on this machine");
+            foreach (var each in prefixes)
+            {
+                var status = await lab.StatusAsync(each, cancellationToken: cancellationToken);
+                Console.WriteLine(parse.GetValue(json) ? status.ToJson() : status.ToText());
+            }
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,87 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+
+namespace Keepwire.Adapters.Posix;
+
+/// <summary>
+/// The few libc calls .NET does not expose, gathered in one place: a path's file type without following
+/// links (statx), an advisory lock (flock), and an interface's index (if_nametoindex).
+/// </summary>
+internal static partial class Libc
+{
+    private const int AtFdCwd = -100;
+    private const int AtSymlinkNoFollow = 0x100;
+    private const uint StatxType = 0x1;
+    private const uint StatxIno = 0x100;
+    private const int StatxBufferBytes = 256;
+    private const int LockExclusive = 2;
+    private const int LockNonBlocking = 4;
+
+    /// <summary>Linux errno values this class tells apart.</summary>
+    public const int NoSuchFile = 2;
+    public const int WouldBlock = 11;
+
+    /// <summary>What is at a path, without following a symbolic link; null when nothing is there.</summary>
+    /// <exception cref="IOException">statx failed for another reason than the path not existing.</exception>
+    public static PathStatus? Status(string path)
+    {
+        var buffer = new byte[StatxBufferBytes];
+        if (statx(AtFdCwd, path, AtSymlinkNoFollow, StatxType | StatxIno, buffer) != 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            return errno == NoSuchFile ? null : throw new IOException($"cannot stat {path}: {Marshal.GetPInvokeErrorMessage(errno)}");
+        }
+
+        // struct statx is the same on every architecture: stx_mode (u16) at 28, stx_ino (u64) at 32,
+        // stx_dev_major and stx_dev_minor (u32) at 136 and 140.
+        var mode = BinaryPrimitives.ReadUInt16LittleEndian(buffer.AsSpan(28));
+        var inode = BinaryPrimitives.ReadUInt64LittleEndian(buffer.AsSpan(32));
+        var major = BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(136));
+        var minor = BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(140));
+        return new PathStatus((mode & 0xF000) switch
+        {
+            0xC000 => PathKind.Socket,
+            0x8000 => PathKind.RegularFile,
+            0x4000 => PathKind.Directory,
+            0xA000 => PathKind.SymbolicLink,
+            _ => PathKind.Other,
+        }, major, minor, inode);
+    }
+
+    /// <summary>flock(LOCK_EX | LOCK_NB): true when this handle holds the lock now, false when another open file holds it.</summary>
+    public static bool TryLockExclusive(SafeFileHandle handle)
+    {
+        if (flock(handle, LockExclusive | LockNonBlocking) == 0)
+            return true;
+        var errno = Marshal.GetLastPInvokeError();
+        return errno == WouldBlock ? false : throw new IOException($"cannot lock: {Marshal.GetPInvokeErrorMessage(errno)}");
+    }
+
+    /// <summary>The index of network interface <paramref name="name"/>, or 0 when there is none of that name.</summary>
+    public static int InterfaceIndex(string name) => (int)if_nametoindex(name);
+
+    [DllImport("libc", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern int statx(int dirfd, [MarshalAs(UnmanagedType.LPUTF8Str)] string pathname, int flags, uint mask, byte[] buffer);
+
+    [DllImport("libc", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern int flock(SafeFileHandle fd, int operation);
+
+    [DllImport("libc", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern uint if_nametoindex([MarshalAs(UnmanagedType.LPUTF8Str)] string ifname);
+}
+
+public enum PathKind
+{
+    RegularFile,
+    Directory,
+    Socket,
+    SymbolicLink,
+    Other,
+}
+
+/// <summary>A path's type and identity (device and inode, as /proc/locks names a locked file).</summary>
+public sealed record PathStatus(PathKind Kind, uint DeviceMajor, uint DeviceMinor, ulong Inode);

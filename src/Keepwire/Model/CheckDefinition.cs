@@ -1,0 +1,151 @@
+namespace Keepwire.Model;
+
+/// <summary>What a health check talks to the site with.</summary>
+public enum CheckKind
+{
+    /// <summary>An HTTP request; healthy when the status is in range and the body matches.</summary>
+    Http,
+
+    /// <summary>A TCP connect; healthy when the handshake completes.</summary>
+    Tcp,
+
+    /// <summary>A UDP datagram; healthy when a reply arrives (and matches).</summary>
+    Udp,
+
+    /// <summary>A program run on the hub; healthy when it exits 0.</summary>
+    Exec,
+}
+
+/// <summary>
+/// One health check of a service, run from the hub against every site's tunnel address.
+/// Pure data: the decision core reads <see cref="Rise"/> and <see cref="Fall"/>, the probes in
+/// <c>Keepwire.Health</c> read the rest.
+/// </summary>
+/// <remarks>
+/// The defaults aim at failover well under a second that 5% packet loss does not trigger.
+/// Probes of one check overlap: one starts every <see cref="Interval"/> whether or not the earlier
+/// ones have finished, and their results are reported in the order the probes started (a late
+/// success from before a death cannot interrupt the failures after it). A site that dies at D is
+/// probed by a probe started at most one interval later; that one and the next
+/// <see cref="Fall"/> − 1 fail, the last of them reporting at most <see cref="Timeout"/> after its
+/// start: <c>detection ≤ interval + (fall − 1) × interval + timeout = fall × interval + timeout</c>
+/// = 4 × 100 ms + 250 ms = 650 ms with the defaults, also when the link is cut and every probe
+/// times out. Each probe makes <see cref="Attempts"/> attempts in parallel and fails only if all
+/// do: under 5% loss per packet an HTTP attempt (5 packets) fails with p ≈ 1 − 0.95⁵ ≈ 0.23, a
+/// probe with p ≈ 0.23² ≈ 0.053, four in a row with ≈ 8·10⁻⁶, which at 600 probes a minute is
+/// one false failover every few hours (≈ 0.005 a minute) instead of about 15 a minute with one attempt and fall 2.
+/// </remarks>
+public sealed record CheckDefinition(string Name, CheckKind Kind)
+{
+    public static readonly TimeSpan DefaultInterval = TimeSpan.FromMilliseconds(100);
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromMilliseconds(250);
+    public const int DefaultAttempts = 2;
+    public const int MaxAttempts = 8;
+    public const int DefaultRise = 3;
+    public const int DefaultFall = 4;
+
+    private readonly int attempts = DefaultAttempts;
+
+    /// <summary>Time between the starts of two probes; probes overlap when <see cref="Timeout"/> is longer.</summary>
+    public TimeSpan Interval { get; init; } = DefaultInterval;
+
+    /// <summary>A probe that has not succeeded by then has failed.</summary>
+    public TimeSpan Timeout { get; init; } = DefaultTimeout;
+
+    /// <summary>
+    /// Attempts one probe makes in parallel (fresh connections, or sockets for UDP); the probe
+    /// succeeds if any of them does, so one lost packet does not fail it. Always 1 for exec: a
+    /// program is not a packet that can be lost, and running it twice doubles its load on the site.
+    /// </summary>
+    public int Attempts
+    {
+        get => Kind == CheckKind.Exec ? 1 : attempts;
+        init => attempts = value;
+    }
+
+    /// <summary>Consecutive successes that make a failed (or new) check healthy.</summary>
+    public int Rise { get; init; } = DefaultRise;
+
+    /// <summary>Consecutive failures that make a healthy (or new) check unhealthy.</summary>
+    public int Fall { get; init; } = DefaultFall;
+
+    /// <summary>Port on the site's tunnel address. Required for TCP and UDP; HTTP defaults to 80; exec ignores it.</summary>
+    public int? Port { get; init; }
+
+    /// <summary>HTTP: request path.</summary>
+    public string Path { get; init; } = "/";
+
+    /// <summary>HTTP: the Host header; null sends the site's address.</summary>
+    public string? Host { get; init; }
+
+    /// <summary>HTTP: lowest healthy status, inclusive.</summary>
+    public int StatusMin { get; init; } = 200;
+
+    /// <summary>HTTP: highest healthy status, inclusive.</summary>
+    public int StatusMax { get; init; } = 399;
+
+    /// <summary>HTTP: the body must contain this text (ordinal); null skips reading the body.</summary>
+    public string? BodyContains { get; init; }
+
+    /// <summary>UDP: the datagram to send (UTF-8).</summary>
+    public string UdpPayload { get; init; } = "keepwire";
+
+    /// <summary>UDP: the reply must contain this text; null accepts any reply.</summary>
+    public string? UdpExpect { get; init; }
+
+    /// <summary>Exec: program and arguments. The site's address is appended as the last argument and set in KEEPWIRE_SITE_ADDRESS.</summary>
+    public IReadOnlyList<string> Command { get; init; } = [];
+
+    /// <summary>Time between the starts of two probes of one site: probes overlap, so it is the interval whatever the timeout.</summary>
+    public TimeSpan ProbePeriod => Interval;
+
+    /// <summary>
+    /// Probes of one site that can be unreported at once when every probe ends within its timeout:
+    /// ceil(timeout / interval), plus one of slack for a late timer. The scheduler skips a beat at
+    /// this many, so a probe that overruns its timeout cannot pile up sockets or processes.
+    /// </summary>
+    public int MaxProbesInFlight => Interval > TimeSpan.Zero ? (int)Math.Ceiling(Timeout / Interval) + 1 : 1;
+
+    /// <summary>
+    /// Worst case from a site's death to this check reporting it unhealthy: the first probe after
+    /// the death starts within one interval, <see cref="Fall"/> − 1 more follow an interval apart,
+    /// and the last reports within its timeout (see remarks).
+    /// </summary>
+    public TimeSpan DetectionBound => ProbePeriod * Fall + Timeout;
+
+    /// <summary>Worst case from a site's recovery to this check reporting it healthy again: the same with <see cref="Rise"/>.</summary>
+    public TimeSpan RecoveryBound => ProbePeriod * Rise + Timeout;
+
+    /// <summary>Every problem with this definition at once, as sentences a user can act on.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(Name))
+            errors.Add("a check needs a name");
+        if (Interval <= TimeSpan.Zero)
+            errors.Add($"check {Name}: interval must be positive");
+        if (Timeout <= TimeSpan.Zero)
+            errors.Add($"check {Name}: timeout must be positive");
+        if (Rise < 1)
+            errors.Add($"check {Name}: rise must be at least 1");
+        if (Fall < 1)
+            errors.Add($"check {Name}: fall must be at least 1");
+        if (Attempts < 1 || Attempts > MaxAttempts)
+            errors.Add($"check {Name}: attempts must be between 1 and {MaxAttempts}");
+        if (Port is { } port && (port < 1 || port > 65535))
+            errors.Add($"check {Name}: port {port} is not between 1 and 65535");
+        if (Port is null && Kind is CheckKind.Tcp or CheckKind.Udp)
+            errors.Add($"check {Name}: a {Kind.ToString().ToLowerInvariant()} check needs a port");
+        if (Kind == CheckKind.Http)
+        {
+            if (!Path.StartsWith('/'))
+                errors.Add($"check {Name}: path must start with '/'");
+            if (StatusMin < 100 || StatusMax > 599 || StatusMin > StatusMax)
+                errors.Add($"check {Name}: status range {StatusMin}-{StatusMax} is not within 100-599");
+        }
+
+        if (Kind == CheckKind.Exec && Command.Count == 0)
+            errors.Add($"check {Name}: an exec check needs a command");
+        return errors;
+    }
+}
