@@ -68,9 +68,11 @@ public static class LabClient
         return result;
     }
 
-    public static async Task<HubStatus> HubStatusAsync(this LabHandle lab)
+    public static Task<HubStatus> HubStatusAsync(this LabHandle lab) => HubStatusAsync(lab.DaemonSocketPath("hub"));
+
+    private static async Task<HubStatus> HubStatusAsync(string socket)
     {
-        var response = await new ControlClient(lab.DaemonSocketPath("hub")).SendAsync(new ControlRequest("status"));
+        var response = await new ControlClient(socket).SendAsync(new ControlRequest("status"));
         Assert.True(response.Ok, $"status failed: {response.Error}");
         return response.Result!.Value.Deserialize<HubStatus>(ControlJson.Options)!;
     }
@@ -128,7 +130,14 @@ public static class LabClient
     /// after <paramref name="since"/> (a restarted hub: its first pass; a stale socket left by a
     /// killed one refuses connections, so it does not count).
     /// </summary>
-    public static async Task WaitForHubReconciledAsync(this LabHandle lab, DateTimeOffset since)
+    public static Task WaitForHubReconciledAsync(this LabHandle lab, DateTimeOffset since) =>
+        WaitForHubReconciledAsync(lab.DaemonSocketPath("hub"), since, lab.DaemonLogFile("hub"));
+
+    /// <summary>
+    /// Waits until the hub on <paramref name="socket"/> has finished a reconcile pass at or after
+    /// <paramref name="since"/> without an error; a failure shows the tail of <paramref name="logFile"/>.
+    /// </summary>
+    public static async Task WaitForHubReconciledAsync(string socket, DateTimeOffset since, string logFile)
     {
         var deadline = DateTime.UtcNow + HubReadyTimeout;
         string lastProblem = "no answer yet";
@@ -136,7 +145,7 @@ public static class LabClient
         {
             try
             {
-                var status = await lab.HubStatusAsync();
+                var status = await HubStatusAsync(socket);
                 if (status.LastReconcileAt is { } at && at >= since && status.LastError is null)
                     return;
                 lastProblem = $"last reconcile {status.LastReconcileAt?.ToString("O") ?? "never"}, error {status.LastError ?? "none"}";
@@ -147,7 +156,7 @@ public static class LabClient
             }
             await Task.Delay(100);
         }
-        Assert.Fail($"the hub did not reconcile within {HubReadyTimeout.TotalSeconds} s: {lastProblem}. Hub log: {ReadLogTail(lab.DaemonLogFile("hub"))}");
+        Assert.Fail($"the hub did not reconcile within {HubReadyTimeout.TotalSeconds} s: {lastProblem}. Hub log: {ReadLogTail(logFile)}");
     }
 
     /// <summary>Makes sure the hub daemon runs (starting it if a test stopped it) and has reconciled.</summary>
