@@ -9,11 +9,15 @@ namespace Keepwire.Cli;
 /// </summary>
 public static class KeepwireCommandLine
 {
-    public static RootCommand Create() =>
-        new("Keepwire: one set of public IPv4/IPv6 addresses for services at several sites, with fast failover over WireGuard.")
+    public static RootCommand Create()
+    {
+        var root = new RootCommand("Keepwire: one set of public IPv4/IPv6 addresses for services at several sites, with fast failover over WireGuard.")
         {
             CheckCommand.Create(),
             KeygenCommand.Create(),
+            InitCommand.Create(),
+            JoinCommand.Create(),
+            RenderCommand.Create(),
             HubCommand.Create(),
             SiteCommand.Create(),
             StatusCommand.Create(),
@@ -26,4 +30,8 @@ public static class KeepwireCommandLine
             TeardownCommand.Create(),
             LabCommand.Create(),
         };
+        // The man page is rendered from the finished tree, so it documents every command above.
+        root.Add(ManPageCommand.Create(root));
+        return root;
+    }
 }

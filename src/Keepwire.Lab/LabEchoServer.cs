@@ -93,11 +93,16 @@ internal sealed class LabEchoServer(ICommandRunner runner, LabPaths paths, LabPr
     /// Waits until every socket is bound: the pid file exists before the echo has bound its socket,
     /// and a datagram arriving in between would be answered with "port unreachable".
     /// </summary>
-    private async Task WaitUntilBoundAsync(LabSite site, CancellationToken cancellationToken)
+    private Task WaitUntilBoundAsync(LabSite site, CancellationToken cancellationToken) =>
+        WaitUntilBoundAsync(
+            site,
+            [.. Addresses(site).Select(a => a.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{a}]:{Port}" : $"{a}:{Port}")],
+            ProcessName(site, Addresses(site)[0]),
+            cancellationToken);
+
+    /// <param name="expected">Local addresses as ss prints them; <c>a|b</c> accepts either.</param>
+    private async Task WaitUntilBoundAsync(LabSite site, IReadOnlyList<string> expected, string logName, CancellationToken cancellationToken)
     {
-        var expected = Addresses(site)
-            .Select(a => a.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{a}]:{Port}" : $"{a}:{Port}")
-            .ToList();
         var deadline = DateTime.UtcNow + BindWait;
         while (true)
         {
@@ -107,14 +112,41 @@ internal sealed class LabEchoServer(ICommandRunner runner, LabPaths paths, LabPr
                 .Where(fields => fields.Length >= 4)
                 .Select(fields => fields[3])
                 .ToHashSet(StringComparer.Ordinal);
-            var missing = expected.Where(e => !bound.Contains(e)).ToList();
+            var missing = expected.Where(e => !e.Split('|').Any(bound.Contains)).ToList();
             if (missing.Count == 0)
                 return;
             if (DateTime.UtcNow > deadline)
-                throw new LabException($"The UDP echo of site {site.Name} did not bind {string.Join(", ", missing)}. {LogTail.Describe(paths.LogFile(ProcessName(site, Addresses(site)[0])))}");
+                throw new LabException($"The UDP echo of site {site.Name} did not bind {string.Join(", ", missing)}. {LogTail.Describe(paths.LogFile(logName))}");
             await Task.Delay(50, cancellationToken);
         }
     }
+
+    /// <summary>
+    /// An echo on <paramref name="port"/> bound to all addresses (0.0.0.0 and ::), the way most UDP servers are
+    /// set up: it answers with whatever source address the kernel picks, which the site agent must turn into
+    /// the tunnel address for a client reached through the VIP.
+    /// </summary>
+    public async Task StartWildcardAsync(LabSite site, int port, CancellationToken cancellationToken)
+    {
+        foreach (var address in WildcardAddresses)
+        {
+            string[] command = ["perl", paths.EchoServerProgram, site.Name, address.ToString(), port.ToString(CultureInfo.InvariantCulture)];
+            await processes.StartDetachedAsync(WildcardProcessName(site, address, port), site.Namespace, command, cancellationToken);
+        }
+        // The IPv6 socket is dual-stack, so ss may list it as *:PORT rather than [::]:PORT.
+        await WaitUntilBoundAsync(site, [$"0.0.0.0:{port}", $"[::]:{port}|*:{port}"], WildcardProcessName(site, WildcardAddresses[0], port), cancellationToken);
+    }
+
+    public async Task StopWildcardAsync(LabSite site, int port, CancellationToken cancellationToken)
+    {
+        foreach (var address in WildcardAddresses)
+            await processes.StopAsync(WildcardProcessName(site, address, port), "TERM", TimeSpan.FromSeconds(5), cancellationToken);
+    }
+
+    private static readonly IPAddress[] WildcardAddresses = [IPAddress.Any, IPAddress.IPv6Any];
+
+    private static string WildcardProcessName(LabSite site, IPAddress address, int port) =>
+        $"echo-{site.Name}-any{(address.AddressFamily == AddressFamily.InterNetworkV6 ? 6 : 4)}-{port}";
 
     public async Task StopAsync(LabSite site, CancellationToken cancellationToken)
     {

@@ -86,6 +86,13 @@ public sealed partial class LabHandle : IAsyncDisposable
     public Task StartSiteEchoServerAsync(string site, CancellationToken cancellationToken = default) =>
         echoServer.StartAsync(Topology.Site(site), cancellationToken);
 
+    /// <summary>A second UDP echo at the site, on <paramref name="port"/> and bound to all addresses (0.0.0.0 and ::).</summary>
+    public Task StartSiteWildcardEchoAsync(string site, int port, CancellationToken cancellationToken = default) =>
+        echoServer.StartWildcardAsync(Topology.Site(site), port, cancellationToken);
+
+    public Task StopSiteWildcardEchoAsync(string site, int port, CancellationToken cancellationToken = default) =>
+        echoServer.StopWildcardAsync(Topology.Site(site), port, cancellationToken);
+
     /// <summary>
     /// Cuts a host off the network by taking down the far end of its uplink (the bridge port,
     /// or for the CGNAT site the NAT router's inside port): the host sees its link lose carrier,
@@ -94,6 +101,17 @@ public sealed partial class LabHandle : IAsyncDisposable
     public Task CutLinkAsync(string host, CancellationToken cancellationToken = default) => SetUplinkAsync(host, "down", cancellationToken);
 
     public Task RestoreLinkAsync(string host, CancellationToken cancellationToken = default) => SetUplinkAsync(host, "up", cancellationToken);
+
+    /// <summary>
+    /// The CGNAT site's NAT router stops translating while it still forwards: the site's packets reach the hubs
+    /// from its private address, which the hubs route to a next hop nobody answers (a site stranded behind a
+    /// broken NAT, as seen in the field). <see cref="RestoreNatTranslationAsync"/> undoes it.
+    /// </summary>
+    public Task StopNatTranslationAsync(CancellationToken cancellationToken = default) =>
+        new LabNetworkBuilder(runner, Topology).StopNatTranslationAsync(cancellationToken);
+
+    public Task RestoreNatTranslationAsync(CancellationToken cancellationToken = default) =>
+        new LabNetworkBuilder(runner, Topology).RestoreNatTranslationAsync(cancellationToken);
 
     /// <summary>Tears the lab down (everything <see cref="NetworkLab.DownAsync"/> removes).</summary>
     public async Task DownAsync(CancellationToken cancellationToken = default)

@@ -54,4 +54,21 @@ public sealed record LabSite(
 }
 
 /// <summary>The NAT router in front of the CGNAT site: masquerades IPv4 and IPv6 out of <c>eth0</c>.</summary>
-public sealed record LabNatRouter(string Namespace, DualStackAddress Outside, DualStackAddress Inside);
+/// <param name="Inside">The router's address on the site's private network (a /24 and a /64).</param>
+public sealed record LabNatRouter(string Namespace, DualStackAddress Outside, DualStackAddress Inside)
+{
+    public const int InsidePrefixLengthIPv4 = 24;
+    public const int InsidePrefixLengthIPv6 = 64;
+
+    /// <summary>The site's private networks behind the router, IPv4 then IPv6.</summary>
+    public IReadOnlyList<IPNetwork> InsideNetworks =>
+        [NetworkOf(Inside.IPv4, InsidePrefixLengthIPv4), NetworkOf(Inside.IPv6, InsidePrefixLengthIPv6)];
+
+    private static IPNetwork NetworkOf(IPAddress address, int prefixLength)
+    {
+        var bytes = address.GetAddressBytes();
+        for (var bit = prefixLength; bit < bytes.Length * 8; bit++)
+            bytes[bit / 8] &= (byte)~(0x80 >> (bit % 8));
+        return new IPNetwork(new IPAddress(bytes), prefixLength);
+    }
+}

@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using Keepwire.Adapters.Processes;
 
 namespace Keepwire.Lab;
@@ -16,15 +17,19 @@ internal sealed class LabNetworkBuilder(ICommandRunner runner, LabTopology topol
     /// outside interface, IPv4 and IPv6 alike (IPv6 NAT is not usual, but CGNAT-like reachability,
     /// "can dial out, cannot be dialled", is what the lab needs to stand for).
     /// </summary>
-    private const string NatRuleset = """
-        table inet lab_nat {
-            chain postrouting {
+    private const string NatRuleset = $$"""
+        table inet {{NatTable}} {
+            chain {{NatChain}} {
                 type nat hook postrouting priority srcnat; policy accept;
-                oifname "eth0" masquerade
+                {{MasqueradeRule}}
             }
         }
 
         """;
+
+    private const string NatTable = "lab_nat";
+    private const string NatChain = "postrouting";
+    private const string MasqueradeRule = "oifname \"eth0\" masquerade";
 
     public async Task BuildAsync(CancellationToken cancellationToken)
     {
@@ -109,12 +114,56 @@ internal sealed class LabNetworkBuilder(ICommandRunner runner, LabTopology topol
             cancellationToken: cancellationToken);
         await IpAsync(nat.Namespace, cancellationToken, "link", "set", "dev", NatInsideInterface, "up");
         await IpAsync(site.Namespace, cancellationToken, "link", "set", "dev", HostUplink, "up");
-        await AddAddressesAsync(nat.Namespace, NatInsideInterface, nat.Inside, cancellationToken, prefixLengthIPv4: 24, prefixLengthIPv6: 64);
-        await AddAddressesAsync(site.Namespace, HostUplink, site.Host, cancellationToken, prefixLengthIPv4: 24, prefixLengthIPv6: 64);
+        await AddAddressesAsync(nat.Namespace, NatInsideInterface, nat.Inside, cancellationToken, LabNatRouter.InsidePrefixLengthIPv4, LabNatRouter.InsidePrefixLengthIPv6);
+        await AddAddressesAsync(site.Namespace, HostUplink, site.Host, cancellationToken, LabNatRouter.InsidePrefixLengthIPv4, LabNatRouter.InsidePrefixLengthIPv6);
         await AddDefaultRoutesAsync(site.Namespace, nat.Inside, cancellationToken);
 
         await SysctlAsync(nat.Namespace, cancellationToken, "net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1");
         await runner.RunCheckedAsync("ip", ["netns", "exec", nat.Namespace, "nft", "-f", "-"], NatRuleset, cancellationToken);
+    }
+
+    /// <summary>
+    /// The NAT router stops translating but still forwards, as a CGNAT router that lost its masquerade rule: the
+    /// site's packets reach the hubs from its private address, and WireGuard moves the hubs' endpoint for it there.
+    /// The hubs route that private network to a next hop on the public segment that nobody answers ARP/ND for, as
+    /// a hub does whose route for such an address is on-link or leads to a dead gateway: nothing it sends the site
+    /// leaves the hub. The router forgets its translations, so the site's open WireGuard flow is not NATed either.
+    /// </summary>
+    public async Task StopNatTranslationAsync(CancellationToken cancellationToken)
+    {
+        foreach (var hub in topology.Hubs)
+        {
+            foreach (var network in topology.Nat.InsideNetworks)
+            {
+                var nextHop = network.BaseAddress.AddressFamily == AddressFamily.InterNetworkV6
+                    ? topology.UnansweredNextHop.IPv6
+                    : topology.UnansweredNextHop.IPv4;
+                await IpAsync(hub.Namespace, cancellationToken, "route", "replace", network.ToString(), "via", nextHop.ToString(), "dev", hub.PublicInterface);
+            }
+        }
+        await NatAsync($"flush chain inet {NatTable} {NatChain}\n", cancellationToken);
+    }
+
+    /// <summary>Undoes <see cref="StopNatTranslationAsync"/>: the router masquerades again and the hubs lose the route.</summary>
+    public async Task RestoreNatTranslationAsync(CancellationToken cancellationToken)
+    {
+        foreach (var hub in topology.Hubs)
+        {
+            foreach (var network in topology.Nat.InsideNetworks)
+            {
+                // Absent when the translation was never stopped: nothing to undo.
+                await runner.RunAsync("ip", ["-n", hub.Namespace, "route", "del", network.ToString()], cancellationToken: cancellationToken);
+            }
+        }
+        await NatAsync($"flush chain inet {NatTable} {NatChain}\nadd rule inet {NatTable} {NatChain} {MasqueradeRule}\n", cancellationToken);
+    }
+
+    /// <summary>Changes the NAT router's ruleset and forgets every translation made under the old one.</summary>
+    private async Task NatAsync(string script, CancellationToken cancellationToken)
+    {
+        var nat = topology.Nat.Namespace;
+        await runner.RunCheckedAsync("ip", ["netns", "exec", nat, "nft", "-f", "-"], script, cancellationToken);
+        await runner.RunCheckedAsync("ip", ["netns", "exec", nat, "conntrack", "-F"], cancellationToken: cancellationToken);
     }
 
     private async Task AddAddressesAsync(string ns, string device, DualStackAddress address, CancellationToken cancellationToken, int? prefixLengthIPv4 = null, int? prefixLengthIPv6 = null)

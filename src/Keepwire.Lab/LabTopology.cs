@@ -23,6 +23,12 @@ public sealed partial record LabTopology(
     DualStackAddress Client,
     DualStackAddress Vips)
 {
+    /// <summary>
+    /// An address on the public segment that no host has: a next hop nobody answers ARP/ND for
+    /// (<see cref="LabHandle.StopNatTranslationAsync"/> routes the NAT site's private network to it).
+    /// </summary>
+    public DualStackAddress UnansweredNextHop { get; } = DualStackAddress.Parse("203.0.113.250", "2001:db8:113::fa");
+
     /// <summary>The hub of a single-hub lab; in a pair, the first hub (hub1).</summary>
     public LabHub Hub => Hubs[0];
 

@@ -24,6 +24,12 @@ internal static class CommonOptions
         Required = true,
     };
 
+    /// <summary>For the daemons: without it, the only node of its kind in the file, or the one named like the host.</summary>
+    public static Option<string?> NodeOrInferred() => new("--node", "-n")
+    {
+        Description = "This machine's name in the configuration; default: the only hub (site) in the file, or the one named like this host.",
+    };
+
     public static Option<string> StateDirectory() => new("--state-dir")
     {
         Description = "Where the daemon keeps operator intent (pins, drains) across restarts.",

@@ -37,4 +37,18 @@ internal static class ControlCall
             Console.WriteLine(TerminalText.EscapeLines(result?.GetProperty("message").GetString()));
         return exitCode;
     }
+
+    /// <summary>Asks the daemon to reload; returns why it did not, or null.</summary>
+    public static async Task<string?> TryReloadAsync(string socket, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var response = await new ControlClient(socket).SendAsync(new ControlRequest("reload"), cancellationToken);
+            return response.Ok ? null : response.Error;
+        }
+        catch (ControlUnavailableException e)
+        {
+            return e.Message;
+        }
+    }
 }

@@ -2,36 +2,55 @@ using System.CommandLine;
 using System.Text.Json;
 using Keepwire.Control;
 using Keepwire.Decisions;
+using Keepwire.Hub;
 using Keepwire.Text;
 
 namespace Keepwire.Cli.Commands;
 
 /// <summary>
-/// <c>keepwire events</c>: the decision history, one switch per line, with the reason. A reason quotes what sites
-/// report and what probes read, so each line is escaped (<see cref="TerminalText"/>); the JSON form is escaped by
-/// the daemon's serializer.
+/// <c>keepwire events [SERVICE] [--site SITE] [--limit N]</c>: the decision history, one switch per line, with the
+/// reason; the newest ones. A reason quotes what sites report and what probes read, so each line is escaped
+/// (<see cref="TerminalText"/>); the JSON form is escaped by the serializer (the same options as the daemon's).
 /// </summary>
 internal static class EventsCommand
 {
     public static Command Create()
     {
+        var service = new Argument<string?>("service") { Description = "Only this service's switches.", Arity = ArgumentArity.ZeroOrOne };
+        var site = new Option<string?>("--site") { Description = "Only switches to or from this site." };
+        var limit = new Option<int>("--limit", "-n")
+        {
+            Description = "Show the newest N (0: all).",
+            DefaultValueFactory = _ => DecisionEventFilter.DefaultLimit,
+        };
         var socket = CommonOptions.Socket();
         var json = CommonOptions.Json();
-        var command = new Command("events", "Show the decision history: every switch of serving site, when and why.") { socket, json };
+        var command = new Command("events", "Show the decision history: every switch of serving site, when and why (the newest 50 unless --limit).")
+        {
+            service, site, limit, socket, json,
+        };
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(limit) < 0)
+                result.AddError("--limit must be 0 (all) or more");
+        });
         command.SetAction(async (parse, cancellationToken) =>
         {
             var (exitCode, result) = await ControlCall.SendAsync(parse.GetValue(socket)!, new ControlRequest("events"), cancellationToken);
             if (exitCode != 0 || result is not { } payload)
                 return exitCode;
+            var events = payload.Deserialize<List<DecisionEvent>>(ControlJson.Options) ?? [];
+            var (shown, matching) = new DecisionEventFilter(parse.GetValue(service), parse.GetValue(site), parse.GetValue(limit)).Apply(events);
             if (parse.GetValue(json))
             {
-                Console.WriteLine(payload.GetRawText());
+                Console.WriteLine(JsonSerializer.Serialize(shown, ControlJson.Options));
                 return 0;
             }
-            var events = payload.Deserialize<List<DecisionEvent>>(ControlJson.Options) ?? [];
-            if (events.Count == 0)
-                Console.WriteLine("no switches yet");
-            foreach (var decisionEvent in events)
+            if (matching == 0)
+                Console.WriteLine(events.Count == 0 ? "no switches yet" : "no switches match");
+            if (shown.Count < matching)
+                Console.WriteLine($"(the newest {shown.Count} of {matching}; --limit 0 for all)");
+            foreach (var decisionEvent in shown)
                 Console.WriteLine(TerminalText.Escape(decisionEvent.ToString()));
             return 0;
         });

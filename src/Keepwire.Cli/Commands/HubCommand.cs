@@ -13,7 +13,7 @@ internal static class HubCommand
     public static Command Create()
     {
         var config = CommonOptions.Config();
-        var node = CommonOptions.Node();
+        var node = CommonOptions.NodeOrInferred();
         var stateDirectory = CommonOptions.StateDirectory();
         var socket = CommonOptions.Socket();
         var interval = new Option<double>("--reconcile-interval")
@@ -21,16 +21,25 @@ internal static class HubCommand
             Description = "Seconds between two passes that re-read the kernel and repair drift.",
             DefaultValueFactory = _ => 1.0,
         };
+        var joinPort = new Option<int?>("--join-port")
+        {
+            Description = "TCP port `keepwire join` reaches the hub on, open only while a join token is pending; default: the WireGuard listen port; 0: off.",
+        };
         var command = new Command("hub", "Run the hub daemon: WireGuard for every site, the VIPs, and the nftables forwarding table.")
         {
-            config, node, stateDirectory, socket, interval,
+            config, node, stateDirectory, socket, interval, joinPort,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
+            if (NodeSelection.Resolve(parse.GetValue(config)!, parse.GetValue(node), hub: true, out var nodeError) is not { } nodeName)
+            {
+                await Console.Error.WriteLineAsync(nodeError);
+                return 2;
+            }
             using var loggers = Logging.CreateFactory();
             var options = new HubDaemonOptions(
                 parse.GetValue(config)!,
-                parse.GetValue(node)!,
+                nodeName,
                 parse.GetValue(stateDirectory)!,
                 parse.GetValue(socket)!,
                 TimeSpan.FromSeconds(parse.GetValue(interval)));
@@ -48,7 +57,22 @@ internal static class HubCommand
             try
             {
                 await using (daemon)
-                    await daemon.RunAsync(cancellationToken);
+                {
+                    // RunAsync takes the control socket's lock before its first await, so a second hub for the same
+                    // socket has failed by now, before its join listener could open.
+                    var running = daemon.RunAsync(cancellationToken);
+                    using var joinStopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                    var join = running.IsCompleted ? Task.CompletedTask : JoinService.Run(options, parse.GetValue(joinPort), loggers, joinStopping.Token);
+                    try
+                    {
+                        await running;
+                    }
+                    finally
+                    {
+                        await joinStopping.CancelAsync();
+                        await join;
+                    }
+                }
             }
             catch (Exception e) when (e is DaemonAlreadyRunningException or ControlSocketInUseException)
             {

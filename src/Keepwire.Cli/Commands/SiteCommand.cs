@@ -13,7 +13,7 @@ internal static class SiteCommand
     public static Command Create()
     {
         var config = CommonOptions.Config();
-        var node = CommonOptions.Node();
+        var node = CommonOptions.NodeOrInferred();
         var socket = CommonOptions.Socket();
         var interval = new Option<double>("--reconcile-interval")
         {
@@ -24,12 +24,18 @@ internal static class SiteCommand
         {
             config, node, socket, interval,
         };
+        command.Add(SiteAddCommand.Create());
         command.SetAction(async (parse, cancellationToken) =>
         {
+            if (NodeSelection.Resolve(parse.GetValue(config)!, parse.GetValue(node), hub: false, out var nodeError) is not { } nodeName)
+            {
+                await Console.Error.WriteLineAsync(nodeError);
+                return 2;
+            }
             using var loggers = Logging.CreateFactory();
             var options = new SiteAgentOptions(
                 parse.GetValue(config)!,
-                parse.GetValue(node)!,
+                nodeName,
                 parse.GetValue(socket)!,
                 TimeSpan.FromSeconds(parse.GetValue(interval)));
             SiteAgent agent;

@@ -12,7 +12,44 @@ namespace Keepwire.Cli.Commands;
 /// </summary>
 internal static class StatusTable
 {
+    /// <summary>A site's checks are listed one by one up to this many; beyond, counted (failing ones still named).</summary>
+    private const int ChecksListedPerSite = 4;
+
+    /// <summary>The summary names at most this many services that are off their first-choice site.</summary>
+    private const int ProblemsListed = 20;
+
     public static void Write(TextWriter output, HubStatus status)
+    {
+        WriteHeader(output, status);
+        WriteServices(output, status.Services);
+        output.WriteLine();
+        WriteSites(output, status.Sites, serving: null);
+    }
+
+    /// <summary>
+    /// For a hub with more services than fit a screen: how many are where they should be, the ones that are not
+    /// (up to <see cref="ProblemsListed"/>), every site with the number of services it serves, and how to ask for more.
+    /// </summary>
+    public static void WriteSummary(TextWriter output, HubStatus status)
+    {
+        var summary = HubStatusSummary.Of(status);
+        WriteHeader(output, status);
+        output.WriteLine($"{summary.Services} services: {summary.OnFirstChoice} on their first-choice site, {summary.Elsewhere} on another, {summary.Unserved} not served");
+        var off = status.Services.Where(s => s.IsOffFirstChoice).ToList();
+        if (off.Count > 0)
+        {
+            output.WriteLine();
+            WriteServices(output, off.Take(ProblemsListed));
+            if (off.Count > ProblemsListed)
+                output.WriteLine($"… and {off.Count - ProblemsListed} more: keepwire status --problems");
+        }
+        output.WriteLine();
+        WriteSites(output, status.Sites, summary.ServingBySite);
+        output.WriteLine();
+        output.WriteLine("more: keepwire status SERVICE…  |  --site SITE  |  --problems  |  --all");
+    }
+
+    private static void WriteHeader(TextWriter output, HubStatus status)
     {
         output.WriteLine($"hub {TerminalText.Escape(status.Node)}  config {TerminalText.Escape(status.ConfigPath)} (loaded {status.ConfigLoadedAt:u})");
         if (status.LastError is not null)
@@ -24,25 +61,54 @@ internal static class StatusTable
         if (status.Pair is { } pair)
             WritePair(output, pair);
         output.WriteLine();
+    }
 
-        // PINNED names the operator's pin (keepwire failover), which holds until keepwire unpin.
-        WriteRows(output, ["SERVICE", "SERVING", "PINNED", "SINCE", "EPOCH", "REASON"], status.Services.Select(s => new[]
+    /// <summary>PINNED names the operator's pin (keepwire failover), which holds until keepwire unpin.</summary>
+    private static void WriteServices(TextWriter output, IEnumerable<ServiceStatus> services) =>
+        WriteRows(output, ["SERVICE", "SERVING", "PINNED", "SINCE", "EPOCH", "REASON"], services.Select(s => new[]
         {
             s.Name, s.ServingSite ?? "-", s.PinnedSite ?? "-", s.Since?.ToString("u") ?? "-", s.Epoch.ToString(), s.Reason,
         }));
-        output.WriteLine();
-        WriteRows(output, ["SITE", "PRIO", "MODE", "HEALTH", "HANDSHAKE", "ENDPOINT", "TUNNEL", "CHECKS"], status.Sites.Select(s => new[]
+
+    /// <param name="serving">With a summary: services served per site, shown in a SERVES column.</param>
+    private static void WriteSites(TextWriter output, IReadOnlyList<SiteStatus> sites, IReadOnlyDictionary<string, int>? serving)
+    {
+        string[] header = serving is null
+            ? ["SITE", "PRIO", "MODE", "HEALTH", "HANDSHAKE", "ENDPOINT", "TUNNEL", "CHECKS"]
+            : ["SITE", "PRIO", "MODE", "HEALTH", "HANDSHAKE", "ENDPOINT", "TUNNEL", "SERVES", "CHECKS"];
+        WriteRows(output, header, sites.Select(s =>
         {
-            s.Name + (s.Drained ? " (drained)" : ""),
-            s.Priority.ToString(),
-            s.Mode,
-            s.Health,
-            s.HandshakeAgeSeconds is { } age ? $"{age:0}s ago" : "never",
-            s.Endpoint ?? "-",
-            string.Join(' ', s.TunnelAddresses),
-            s.Checks.Count == 0 ? "-" : string.Join(", ", s.Checks.Select(c => c.Detail is null ? $"{c.Name}:{c.State}" : $"{c.Name}:{c.State} ({c.Detail})")),
+            List<string> row =
+            [
+                s.Name + (s.Drained ? " (drained)" : ""),
+                s.Priority.ToString(),
+                s.Mode,
+                s.Health,
+                s.HandshakeAgeSeconds is { } age ? $"{age:0}s ago" : "never",
+                s.Endpoint ?? "-",
+                string.Join(' ', s.TunnelAddresses),
+            ];
+            if (serving is not null)
+                row.Add(serving.GetValueOrDefault(s.Name).ToString());
+            row.Add(DescribeChecks(s.Checks));
+            return row.ToArray();
         }));
     }
+
+    /// <summary>Each check with its state and detail; a site with many counted by state, naming those that do not pass.</summary>
+    private static string DescribeChecks(IReadOnlyList<CheckStatus> checks)
+    {
+        if (checks.Count == 0)
+            return "-";
+        if (checks.Count <= ChecksListedPerSite)
+            return string.Join(", ", checks.Select(Describe));
+        var counts = checks.GroupBy(c => c.State).OrderBy(g => g.Key == "healthy" ? 0 : 1).Select(g => $"{g.Count()} {g.Key}");
+        var notPassing = checks.Where(c => c.State != "healthy").ToList();
+        var named = notPassing.Count == 0 ? "" : ": " + string.Join(", ", notPassing.Take(2).Select(Describe)) + (notPassing.Count > 2 ? ", …" : "");
+        return string.Join(", ", counts) + named;
+    }
+
+    private static string Describe(CheckStatus c) => c.Detail is null ? $"{c.Name}:{c.State}" : $"{c.Name}:{c.State} ({c.Detail})";
 
     internal static void WriteRows(TextWriter output, string[] header, IEnumerable<string[]> rows)
     {

@@ -4,12 +4,12 @@ using Keepwire.Adapters.Processes;
 namespace Keepwire.Lab.Commands;
 
 /// <summary>
-/// <c>keepwire lab link|daemon|partition|heal|vips</c>: the levers the tests pull, for a lab built by
+/// <c>keepwire lab link|nat|daemon|partition|heal|vips</c>: the levers the tests pull, for a lab built by
 /// <c>keepwire lab up</c>, so a failure can be replayed by hand. Each is one <see cref="LabHandle"/> call.
 /// </summary>
 internal static class LabLeverCommands
 {
-    public static IEnumerable<Command> Create() => [Link(), Daemon(), Partition(), Heal(), Vips()];
+    public static IEnumerable<Command> Create() => [Link(), Nat(), Daemon(), Partition(), Heal(), Vips()];
 
     private static Option<string> Prefix() => new("--prefix")
     {
@@ -22,6 +22,15 @@ internal static class LabLeverCommands
         var cut = Lever("cut", "Cut a host's uplink (the far end goes down: the host sees its link lose carrier).", "host", (lab, host, token) => lab.CutLinkAsync(host, token));
         var restore = Lever("restore", "Restore a host's uplink.", "host", (lab, host, token) => lab.RestoreLinkAsync(host, token));
         return new Command("link", "Cut or restore the uplink of a host (hub, hub1, hub2, alpha, …).") { cut, restore };
+    }
+
+    private static Command Nat()
+    {
+        var stop = Lever(
+            "stop", "The NAT router stops translating but still forwards: charlie's packets reach the hubs from its private address, which the hubs cannot route back to.",
+            null, (lab, _, token) => lab.StopNatTranslationAsync(token));
+        var restore = Lever("restore", "The NAT router translates again.", null, (lab, _, token) => lab.RestoreNatTranslationAsync(token));
+        return new Command("nat", "Break or mend the NAT in front of the CGNAT site (charlie).") { stop, restore };
     }
 
     private static Command Daemon()

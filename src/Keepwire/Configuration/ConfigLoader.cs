@@ -173,7 +173,8 @@ public static class ConfigLoader
 
         var hubs = ReadList(map, "hubs", true, "add a hubs: list with one hub, or two for a pair", node => HubReader.Read(node, errors, baseDirectory));
         var pair = HubPairReader.Read(map);
-        var sites = ReadList(map, "sites", true, "add a sites: list with at least one site", node => SiteReader.Read(node, errors, baseDirectory));
+        // 'sites: []' is valid: a hub fresh from `keepwire init` runs with no site until `keepwire site add`.
+        var sites = ReadList(map, "sites", true, "add a sites: list ('sites: []' until the first `keepwire site add`)", node => SiteReader.Read(node, errors, baseDirectory), mayBeEmpty: true);
         var services = ReadList(map, "services", false, "", node => ServiceReader.Read(node, errors));
 
         IdentityRules.Check(hubs, sites, services, errors);
@@ -181,6 +182,7 @@ public static class ConfigLoader
         SiteInterfaces.Assign(hubs, sites, errors);
         TunnelAddressPlanner.Plan(hubs, sites, errors);
         ServiceRules.Check(services, hubs, sites, errors);
+        ProbeBudget.Check(services, sites, errors);
 
         if (errors.Count > 0 || hubs.Count == 0)
             return null;
@@ -190,13 +192,13 @@ public static class ConfigLoader
         };
     }
 
-    private static List<T> ReadList<T>(MappingReader map, string key, bool required, string hint, Func<YamlNode, T?> read)
+    private static List<T> ReadList<T>(MappingReader map, string key, bool required, string hint, Func<YamlNode, T?> read, bool mayBeEmpty = false)
         where T : class
     {
         var node = required ? map.Required(key, hint) : map.Optional(key);
         if (node is null || YamlValues.Sequence(node, key, map.Errors, $"write '{key}:' followed by '- ' entries") is not { } items)
             return [];
-        if (required && items.Count == 0)
+        if (required && !mayBeEmpty && items.Count == 0)
             map.Errors.Report(node, $"'{key}' is empty", hint);
         return [.. items.Select(read).OfType<T>()];
     }

@@ -30,8 +30,14 @@ internal sealed class CheckCounter(CheckDefinition definition, DateTimeOffset? s
     /// <summary>No result for <see cref="CheckDefinition.StaleAfter"/>: the probes are not running, whatever the last verdict said.</summary>
     public bool IsStale(DateTimeOffset now) => now > StaleAt;
 
-    public void Record(CheckResult result)
+    /// <summary>
+    /// Counts a result; true when it changed what the check says: a rise or a fall completed, or a stale
+    /// verdict is fresh again (its state may be the same as before it went stale, but it counts again).
+    /// </summary>
+    public bool Record(CheckResult result)
     {
+        var before = state;
+        var wasStale = IsStale(result.Time);
         lastDetail = result.Detail;
         lastResultAt = result.Time;
         if (result.Success)
@@ -49,6 +55,7 @@ internal sealed class CheckCounter(CheckDefinition definition, DateTimeOffset? s
             if (state != HealthState.Unhealthy && failures >= Definition.Fall)
                 Enter(HealthState.Unhealthy, result.Time);
         }
+        return state != before || wasStale;
     }
 
     public CheckStatus Status(DateTimeOffset now) => new(Definition.Name, state, successes, failures, lastDetail, lastResultAt, enteredAt) { Stale = IsStale(now) };

@@ -33,12 +33,21 @@ public sealed class HealthTracker
 
     public IReadOnlyList<CheckDefinition> Checks { get; }
 
+    /// <summary>
+    /// Grows whenever an observation changes what <see cref="Evaluate"/> can say about a site's eligibility: a
+    /// check rising or falling, a new handshake, an agent report that says something else, maintenance.
+    /// Repeated results that confirm a state leave it alone; what changes by time alone is announced by
+    /// <see cref="NextChangeAfter"/> instead. So a decider whose inputs did not grow can skip deciding.
+    /// </summary>
+    public long Revision { get; private set; }
+
     /// <summary>Counts a probe result. False (and ignored) for a site or check this tracker does not know.</summary>
     public bool Record(CheckResult result)
     {
         if (!sites.TryGetValue(result.Site, out var site) || !site.Checks.TryGetValue(result.Check, out var counter))
             return false;
-        counter.Record(result);
+        if (counter.Record(result))
+            Revision++;
         return true;
     }
 
@@ -54,6 +63,8 @@ public sealed class HealthTracker
         var isFresh = !IsStale(latestHandshake, observedAt);
         if (isFresh && !wasFresh)
             record.HandshakeFreshSince = record.HandshakeObserved ? observedAt : DateTimeOffset.MinValue;
+        if (!record.HandshakeObserved || record.LatestHandshake != latestHandshake)
+            Revision++;
         record.HandshakeObserved = true;
         record.LatestHandshake = latestHandshake;
         return true;
@@ -67,6 +78,8 @@ public sealed class HealthTracker
         var wasHealthy = record.AgentReport?.Healthy ?? true;
         if (report.Healthy && !wasHealthy)
             record.AgentHealthySince = report.Time;
+        if (record.AgentReport is not { } previous || previous.Healthy != report.Healthy || previous.Reason != report.Reason)
+            Revision++;
         record.AgentReport = report;
         return true;
     }
@@ -78,6 +91,8 @@ public sealed class HealthTracker
             return false;
         if (record.InMaintenance && !inMaintenance)
             record.MaintenanceEndedAt = at;
+        if (record.InMaintenance != inMaintenance)
+            Revision++;
         record.InMaintenance = inMaintenance;
         return true;
     }

@@ -19,6 +19,7 @@ public sealed partial class ServiceDecider
     /// <returns>True when the serving site changed, to be applied like a switch (an unplanned one flushes the old site's flows).</returns>
     public bool Adopt(ServiceDecision leader, string leaderName)
     {
+        ownChanges++;
         chosen = true;
         restored = true;
         lastAutomaticSwitch = leader.LastAutomaticSwitch;
@@ -59,6 +60,7 @@ public sealed partial class ServiceDecider
             RequireSite(site);
         pinnedSite = site;
         pinFresh = false;
+        ownChanges++;
     }
 
     /// <summary>
@@ -73,6 +75,7 @@ public sealed partial class ServiceDecider
         if (floor <= current.Epoch)
             return false;
         current = current with { Epoch = floor };
+        ownChanges++;
         return true;
     }
 }

@@ -16,6 +16,7 @@ public sealed partial class ServiceDecider
         RequireSite(site);
         pinnedSite = site;
         pinFresh = current.ServingSite != site;
+        ownChanges++;
     }
 
     /// <summary>Clears the pin. The policy takes over: with preempt, the best site returns after its delay.</summary>
@@ -23,6 +24,7 @@ public sealed partial class ServiceDecider
     {
         pinnedSite = null;
         pinFresh = false;
+        ownChanges++;
     }
 
     /// <summary>
@@ -63,6 +65,7 @@ public sealed partial class ServiceDecider
         if (chosen)
             throw new InvalidOperationException($"service {Service}: cannot restore a decision after one has been made");
         ArgumentOutOfRangeException.ThrowIfNegative(epoch);
+        ownChanges++;
         if (servingSite is null)
         {
             current = current with { Epoch = Math.Max(current.Epoch, epoch) };

@@ -30,6 +30,12 @@ public sealed partial class ServiceDecider
     private bool pinFresh;
     private DateTimeOffset? lastAutomaticSwitch;
 
+    /// <summary>Grows with every operator action, restore or adoption: the inputs of <see cref="Decide"/> that are not health.</summary>
+    private long ownChanges;
+
+    /// <summary><see cref="Inputs"/> as of the last <see cref="Decide"/> that kept the site; -1 after a switch or before the first.</summary>
+    private long stayedAt = -1;
+
     /// <param name="sites">All sites of the cluster (the last-resort site may be one outside the service).</param>
     /// <param name="service">Its <see cref="ServiceConfig.Policy"/> chooses failover or manual.</param>
     /// <param name="checks">The service's checks, run against each of its sites.</param>
@@ -100,9 +106,29 @@ public sealed partial class ServiceDecider
     /// and at <see cref="ServiceDecision.RecheckAt"/>: decisions that depend only on time passing
     /// (preempt delay, hold-down, startup grace, a handshake going stale) are taken then.
     /// </summary>
+    /// <remarks>
+    /// Cheap when nothing changed: if neither the health (<see cref="HealthTracker.Revision"/>) nor the operator's
+    /// inputs moved since a decision that kept the site, and its <see cref="ServiceDecision.RecheckAt"/> has not
+    /// come, deciding again would give the same answer, so the last one is returned. A hub with a thousand
+    /// services gets a result for hundreds of them ten times a second; most only confirm what is known.
+    /// </remarks>
     public ServiceDecision Decide()
     {
         var now = time.GetUtcNow();
+        var inputs = Inputs;
+        if (inputs == stayedAt && (current.RecheckAt is not { } recheck || now < recheck))
+            return current;
+        var before = current.ServingSite;
+        var decision = DecideNow(now);
+        stayedAt = decision.ServingSite == before ? inputs : -1;
+        return decision;
+    }
+
+    /// <summary>Both counters only grow, so an equal sum means neither moved.</summary>
+    private long Inputs => Health.Revision + ownChanges;
+
+    private ServiceDecision DecideNow(DateTimeOffset now)
+    {
         if (ServicePolicy == ServicePolicy.Manual)
         {
             chosen = true; // health is irrelevant, so there is nothing to wait for at startup

@@ -67,7 +67,7 @@ internal sealed partial class ServiceDecisions
     {
         foreach (var subject in probe.Subjects)
         {
-            if (_deciders.TryGetValue(subject.Service, out var decider) && decider.Record(probe.Result with { Check = subject.Check }))
+            if (_deciders.TryGetValue(subject.Service, out var decider) && decider.Record(subject.Check == probe.Result.Check ? probe.Result : probe.Result with { Check = subject.Check }))
                 _touched.Add(decider);
         }
     }

@@ -5,8 +5,9 @@ using Microsoft.Extensions.Logging;
 namespace Keepwire.Health;
 
 /// <summary>
-/// Runs every target's probe on its interval and writes each result to a channel the hub loop reads
-/// (the decision core is single-threaded; the channel is the hand-over). A probe of a target starts
+/// Runs every stream of the <see cref="ProbePlan"/> on its interval and writes each result once to a channel
+/// the hub loop reads (the decision core is single-threaded; the channel is the hand-over; the loop fans a
+/// result out to the stream's subscribers). A probe of a stream starts
 /// every interval whether or not earlier ones have finished, so a probe waiting out its timeout does
 /// not delay the next one; at <see cref="Model.CheckDefinition.MaxProbesInFlight"/> unreported probes a beat
 /// is skipped. Results are reported in the order their probes started: the health tracker counts
@@ -15,25 +16,40 @@ namespace Keepwire.Health;
 /// Waiting uses the <see cref="TimeProvider"/>'s timers (Task.Delay over TimeProvider.CreateTimer), so
 /// tests advance a fake clock instead of sleeping. The first probes start immediately, for a quick
 /// first decision.
+/// Besides each stream's own cap, all streams together keep at most <see cref="MaxAttemptsInFlight"/> attempts
+/// (each an open socket or a child process) unreported: beyond it beats are skipped, so however the plan
+/// looks, probing cannot exhaust the hub's file descriptors.
 /// </summary>
 public sealed class CheckScheduler : IAsyncDisposable
 {
+    /// <summary>
+    /// Default cap on attempts in flight over all streams. The config caps a site's attempt rate
+    /// (<see cref="ProbeSpec.MaxAttemptsPerSecondPerSite"/>); at default timing an attempt is in flight for at
+    /// most the timeout, so 20 sites at that cap keep ~2 500 open; this only bites when timeouts are long.
+    /// </summary>
+    public const int DefaultMaxAttemptsInFlight = 4096;
+
     private readonly IReadOnlyList<ProbeTarget> targets;
-    private readonly ChannelWriter<ServiceCheckResult> results;
+    private readonly ChannelWriter<ProbeStreamResult> results;
+    private readonly InFlightCount attemptsInFlight = new();
     private readonly TimeProvider time;
     private readonly ILogger logger;
     private readonly CancellationTokenSource stopping = new();
     private Task running = Task.CompletedTask;
 
-    public CheckScheduler(IReadOnlyList<ProbeTarget> targets, ChannelWriter<ServiceCheckResult> results, TimeProvider time, ILogger<CheckScheduler> logger)
+    public CheckScheduler(IReadOnlyList<ProbeTarget> targets, ChannelWriter<ProbeStreamResult> results, TimeProvider time, ILogger<CheckScheduler> logger, int maxAttemptsInFlight = DefaultMaxAttemptsInFlight)
     {
         this.targets = targets;
+        MaxAttemptsInFlight = maxAttemptsInFlight;
         this.results = results;
         this.time = time;
         this.logger = logger;
     }
 
     public IReadOnlyList<ProbeTarget> Targets => targets;
+
+    /// <summary>Attempts started and not yet reported, over all streams, at which beats are skipped.</summary>
+    public int MaxAttemptsInFlight { get; }
 
     /// <summary>Starts probing. Results arrive on the channel until <see cref="DisposeAsync"/>.</summary>
     public void Start()
@@ -75,6 +91,7 @@ public sealed class CheckScheduler : IAsyncDisposable
     private async Task StartOnEveryBeatAsync(ProbeTarget target, ChannelWriter<Task<CheckResult>> unreported, InFlightCount inFlight, CancellationToken cancellationToken)
     {
         var definition = target.Check.Definition;
+        var attempts = definition.Attempts;
         var interval = definition.Interval;
         var origin = time.GetTimestamp();
         long beat = 0;
@@ -83,7 +100,7 @@ public sealed class CheckScheduler : IAsyncDisposable
         {
             while (!cancellationToken.IsCancellationRequested)
             {
-                if (inFlight.Value < definition.MaxProbesInFlight)
+                if (inFlight.Value < definition.MaxProbesInFlight && attemptsInFlight.TryAdd(attempts, MaxAttemptsInFlight))
                 {
                     inFlight.Increment();
                     unreported.TryWrite(Task.Run(() => ProbeOnceAsync(target, cancellationToken), CancellationToken.None));
@@ -92,7 +109,10 @@ public sealed class CheckScheduler : IAsyncDisposable
                 else if (!skipping)
                 {
                     // Once per run of skipped beats: at ten beats a second, every one would flood the log.
-                    Log.BeatSkipped(logger, target.Service, target.Site, definition.Name, definition.MaxProbesInFlight);
+                    if (inFlight.Value >= definition.MaxProbesInFlight)
+                        Log.BeatSkipped(logger, target.Stream.Describe(), definition.MaxProbesInFlight);
+                    else
+                        Log.BeatSkippedHubWide(logger, target.Stream.Describe(), MaxAttemptsInFlight);
                     skipping = true;
                 }
 
@@ -113,6 +133,7 @@ public sealed class CheckScheduler : IAsyncDisposable
 
     private async Task ReportInOrderAsync(ProbeTarget target, ChannelReader<Task<CheckResult>> unreported, InFlightCount inFlight, CancellationToken cancellationToken)
     {
+        var attempts = target.Check.Definition.Attempts;
         var readerGone = false;
         // Drains to the end even when stopping, so disposal waits for every probe still running.
         await foreach (var probe in unreported.ReadAllAsync(CancellationToken.None))
@@ -130,13 +151,14 @@ public sealed class CheckScheduler : IAsyncDisposable
             {
                 // Finished, so no longer in flight, even if its report waits for a full channel below.
                 inFlight.Decrement();
+                attemptsInFlight.Add(-attempts);
             }
 
             if (readerGone || cancellationToken.IsCancellationRequested)
                 continue;
             try
             {
-                await results.WriteAsync(new ServiceCheckResult(target.Service, result), cancellationToken);
+                await results.WriteAsync(new ProbeStreamResult(target.Stream, result), cancellationToken);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -154,16 +176,16 @@ public sealed class CheckScheduler : IAsyncDisposable
     {
         try
         {
-            return await target.Check.ProbeAsync(target.Site, target.Address, cancellationToken);
+            return await target.Check.ProbeAsync(target.Stream.Site, target.Stream.Address, cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            Log.ProbeCrashed(logger, e, target.Service, target.Site, target.Check.Definition.Name);
-            return CheckResult.Failed(target.Site, target.Check.Definition.Name, time.GetUtcNow(), $"probe error: {e.Message}");
+            Log.ProbeCrashed(logger, e, target.Stream.Describe());
+            return CheckResult.Failed(target.Stream.Site, target.Check.Definition.Name, time.GetUtcNow(), $"probe error: {e.Message}");
         }
     }
 
-    /// <summary>Probes of one target started and not yet reported; shared by its beat loop and its reporter.</summary>
+    /// <summary>Probes (or attempts) started and not yet reported; shared by beat loops and reporters.</summary>
     private sealed class InFlightCount
     {
         private int value;
@@ -173,5 +195,21 @@ public sealed class CheckScheduler : IAsyncDisposable
         public void Increment() => Interlocked.Increment(ref value);
 
         public void Decrement() => Interlocked.Decrement(ref value);
+
+        public void Add(int amount) => Interlocked.Add(ref value, amount);
+
+        /// <summary>Adds <paramref name="amount"/> unless that would pass <paramref name="limit"/>.</summary>
+        public bool TryAdd(int amount, int limit)
+        {
+            var current = Volatile.Read(ref value);
+            while (current + amount <= limit)
+            {
+                var seen = Interlocked.CompareExchange(ref value, current + amount, current);
+                if (seen == current)
+                    return true;
+                current = seen;
+            }
+            return false;
+        }
     }
 }

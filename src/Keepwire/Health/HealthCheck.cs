@@ -5,9 +5,10 @@ using Keepwire.Model;
 namespace Keepwire.Health;
 
 /// <summary>
-/// The part every probe shares: <see cref="CheckDefinition.Attempts"/> attempts in parallel under one
-/// timeout (on the injected clock), the first success winning; turning exceptions into failed results
-/// with a readable detail; and stamping the result's time.
+/// The part every probe shares: up to <see cref="CheckDefinition.Attempts"/> attempts under one timeout (on the
+/// injected clock), the first success winning, the others started only when the first is slow to answer or
+/// fails (<see cref="AttemptHedging"/>); turning exceptions into failed results with a readable detail; and
+/// stamping the result's time.
 /// </summary>
 public abstract class HealthCheck(CheckDefinition definition, TimeProvider time) : IHealthCheck
 {
@@ -15,24 +16,45 @@ public abstract class HealthCheck(CheckDefinition definition, TimeProvider time)
 
     protected TimeProvider Time { get; } = time;
 
+    /// <summary>When this check's further attempts start; learns from every answer.</summary>
+    public AttemptHedging Hedging { get; } = new();
+
     public async Task<CheckResult> ProbeAsync(string site, IPAddress address, CancellationToken cancellationToken = default)
     {
         using var timeout = new CancellationTokenSource(Definition.Timeout, Time);
         using var attemptsOver = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-        var pending = Enumerable.Range(0, Math.Max(1, Definition.Attempts))
-            .Select(_ => AttemptAsync(site, address, timeout.Token, attemptsOver.Token))
-            .ToList();
+        var more = Math.Max(1, Definition.Attempts) - 1;
+        var hedgeDelay = Hedging.DelayWithin(Definition.Timeout);
+        var pending = new List<Task<AttemptOutcome>>(more + 1) { AttemptAsync(site, address, timeout.Token, attemptsOver.Token) };
+        Task? hedge = null;
+        if (more > 0 && hedgeDelay <= TimeSpan.Zero)
+            StartMore();
+        else if (more > 0)
+            hedge = Task.Delay(hedgeDelay, Time, attemptsOver.Token);
 
         // Wait for the first success, or for every attempt to fail: a refused connection is a definite
-        // answer from one attempt, but the other may still get through, so it is waited for.
+        // answer from one attempt, but another may still get through, so it is waited for.
         AttemptOutcome? best = null;
         while (pending.Count > 0 && best is not { Success: true })
         {
-            var finished = await Task.WhenAny(pending);
-            pending.Remove(finished);
-            var outcome = await finished;
+            var finished = hedge is null ? await Task.WhenAny(pending) : await Task.WhenAny([.. pending, hedge]);
+            if (finished == hedge)
+            {
+                // Cancelled when the probe is over (timeout, caller): then nothing more starts.
+                if (hedge.IsCompletedSuccessfully)
+                    StartMore();
+                hedge = null;
+                continue;
+            }
+
+            var attempt = (Task<AttemptOutcome>)finished;
+            pending.Remove(attempt);
+            var outcome = await attempt;
             if (best is null || outcome.Telling > best.Telling)
                 best = outcome;
+            // A first attempt that failed outright (refused, reset, a bad status) does not wait for the hedge.
+            if (!outcome.Success && more > 0 && !attemptsOver.IsCancellationRequested)
+                StartMore();
         }
 
         // The losers hold sockets or processes: stop them and let them close before reporting.
@@ -41,6 +63,13 @@ public abstract class HealthCheck(CheckDefinition definition, TimeProvider time)
         if (best is not { Success: true })
             cancellationToken.ThrowIfCancellationRequested();
         return new CheckResult(site, Definition.Name, Time.GetUtcNow(), best!.Success, best.Detail);
+
+        void StartMore()
+        {
+            hedge = null;
+            for (; more > 0; more--)
+                pending.Add(AttemptAsync(site, address, timeout.Token, attemptsOver.Token));
+        }
     }
 
     /// <summary>One attempt, never throwing: its outcome and how telling it is for the probe's detail.</summary>
@@ -48,7 +77,10 @@ public abstract class HealthCheck(CheckDefinition definition, TimeProvider time)
     {
         try
         {
+            var started = Time.GetTimestamp();
             var (success, detail) = await ProbeCoreAsync(site, address, over);
+            if (success)
+                Hedging.Answered(Time.GetElapsedTime(started));
             return new AttemptOutcome(success, detail, success ? Telling.Success : Telling.Answer);
         }
         catch (Exception e)

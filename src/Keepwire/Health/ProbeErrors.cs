@@ -15,8 +15,6 @@ internal static class ProbeErrors
                 return Describe(socket.SocketErrorCode, socket.Message);
         }
 
-        if (exception is HttpRequestException { HttpRequestError: HttpRequestError.ResponseEnded })
-            return "connection closed before a response";
         return exception.Message;
     }
 

@@ -10,7 +10,7 @@ public sealed class TcpHealthCheck(CheckDefinition definition, TimeProvider time
     protected override async Task<(bool Success, string Detail)> ProbeCoreAsync(string site, IPAddress address, CancellationToken cancellationToken)
     {
         var started = Time.GetTimestamp();
-        using var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        using var socket = ProbeSockets.Open(address, SocketType.Stream, ProtocolType.Tcp);
         await socket.ConnectAsync(new IPEndPoint(address, RequirePort()), cancellationToken);
         return (true, $"connected in {Time.GetElapsedTime(started).TotalMilliseconds:0} ms");
     }

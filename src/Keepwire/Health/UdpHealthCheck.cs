@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -12,15 +13,27 @@ namespace Keepwire.Health;
 /// </summary>
 public sealed class UdpHealthCheck(CheckDefinition definition, TimeProvider time) : HealthCheck(definition, time)
 {
+    /// <summary>The largest UDP payload; a reply is read whole, from a pooled buffer.</summary>
+    private const int MaxDatagramBytes = 65535;
+
+    private readonly byte[] payload = Encoding.UTF8.GetBytes(definition.UdpPayload);
+
     protected override async Task<(bool Success, string Detail)> ProbeCoreAsync(string site, IPAddress address, CancellationToken cancellationToken)
     {
-        using var socket = new Socket(address.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        using var socket = ProbeSockets.Open(address, SocketType.Dgram, ProtocolType.Udp);
         await socket.ConnectAsync(new IPEndPoint(address, RequirePort()), cancellationToken);
-        await socket.SendAsync(Encoding.UTF8.GetBytes(Definition.UdpPayload), SocketFlags.None, cancellationToken);
-        var buffer = new byte[65535];
-        var length = await socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken);
-        if (Definition.UdpExpect is { } expected && !Encoding.UTF8.GetString(buffer, 0, length).Contains(expected, StringComparison.Ordinal))
-            return (false, $"reply of {length} bytes does not contain \"{expected}\"");
-        return (true, $"reply of {length} bytes");
+        await socket.SendAsync(payload, SocketFlags.None, cancellationToken);
+        var buffer = ArrayPool<byte>.Shared.Rent(MaxDatagramBytes);
+        try
+        {
+            var length = await socket.ReceiveAsync(buffer.AsMemory(0, MaxDatagramBytes), SocketFlags.None, cancellationToken);
+            if (Definition.UdpExpect is { } expected && !Encoding.UTF8.GetString(buffer, 0, length).Contains(expected, StringComparison.Ordinal))
+                return (false, $"reply of {length} bytes does not contain \"{expected}\"");
+            return (true, $"reply of {length} bytes");
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 }

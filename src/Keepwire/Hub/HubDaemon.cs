@@ -37,7 +37,7 @@ public sealed partial class HubDaemon : IAsyncDisposable
     private readonly FlowFlushWorker _flushes;
     private readonly DataPathReconciler _dataPath;
     private readonly HubEngine _engine;
-    private readonly Channel<ServiceCheckResult> _results = Channel.CreateUnbounded<ServiceCheckResult>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<ProbeStreamResult> _results = Channel.CreateUnbounded<ProbeStreamResult>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Channel<SiteAgentReport> _reports = Channel.CreateBounded<SiteAgentReport>(new BoundedChannelOptions(1024) { SingleReader = true, FullMode = BoundedChannelFullMode.DropOldest });
     private readonly Channel<HubRequest> _requests = Channel.CreateUnbounded<HubRequest>(new UnboundedChannelOptions { SingleReader = true });
 
@@ -148,7 +148,7 @@ public sealed partial class HubDaemon : IAsyncDisposable
         var commands = requests.OfType<HubRequest.Command>().ToList();
         var evidence = new HubEvidence
         {
-            Probes = [.. Drain(_results.Reader).Select(r => ProbeObservation.For(r.Service, r.Result))],
+            Probes = [.. Drain(_results.Reader).Select(Observation)],
             Reports = [.. Drain(_reports.Reader)],
             WireGuard = wireGuard,
             PeerMessages = _pair is null ? [] : [.. Drain(_pair.Received)],
@@ -245,6 +245,10 @@ public sealed partial class HubDaemon : IAsyncDisposable
             Log.ReconcileFailed(_logger, e.Message);
         return e.Message;
     }
+
+    /// <summary>A probe stream's result as the engine counts it: once for every service check subscribed to the stream.</summary>
+    private static ProbeObservation Observation(ProbeStreamResult result) =>
+        new(result.Result, [.. result.Stream.Subscribers.Select(s => new CheckSubject(s.Service, s.Check))]);
 
     private static List<T> Drain<T>(ChannelReader<T> reader)
     {

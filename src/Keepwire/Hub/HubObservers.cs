@@ -25,18 +25,18 @@ internal sealed class HubObservers : IAsyncDisposable
         _reports = reports;
     }
 
-    /// <summary>The probes that run: one per check of a service and site that may serve it.</summary>
+    /// <summary>The probe streams that run: one per site and distinct check (<see cref="ProbePlan"/>), however many services share it.</summary>
     public int ProbeTargets => _scheduler.Targets.Count;
 
     /// <summary>
-    /// Builds the probes and the listener for <paramref name="config"/>, starting nothing. Throws when a check
-    /// cannot be built; whatever was built is disposed then.
+    /// Builds the probes of <paramref name="config"/>'s <see cref="ProbePlan"/> and the report listener, starting
+    /// nothing. Throws when a check cannot be built; whatever was built is disposed then.
     /// </summary>
     public static HubObservers Build(
         ClusterConfig config,
         HubNode hub,
         Func<CheckDefinition, IHealthCheck> createCheck,
-        ChannelWriter<ServiceCheckResult> results,
+        ChannelWriter<ProbeStreamResult> results,
         ChannelWriter<SiteAgentReport> reports,
         TimeProvider time,
         ILoggerFactory loggers)
@@ -45,19 +45,11 @@ internal sealed class HubObservers : IAsyncDisposable
         try
         {
             var targets = new List<ProbeTarget>();
-            foreach (var service in config.Services)
+            foreach (var stream in ProbePlan.For(config).Streams)
             {
-                foreach (var definition in service.Checks)
-                {
-                    foreach (var site in config.Sites.Where(s => service.Sites.Contains(s.Name)))
-                    {
-                        if ((site.Tunnel.IPv4 ?? site.Tunnel.IPv6) is not { } address)
-                            continue;
-                        var check = createCheck(definition);
-                        checks.Add(check);
-                        targets.Add(new ProbeTarget(service.Name, site.Name, address, check));
-                    }
-                }
+                var check = createCheck(stream.Check);
+                checks.Add(check);
+                targets.Add(new ProbeTarget(stream, check));
             }
             var scheduler = new CheckScheduler(targets, results, time, loggers.CreateLogger<CheckScheduler>());
             var listener = new SiteReportListener(config, hub, reports, time, loggers.CreateLogger<SiteReportListener>());

@@ -33,7 +33,14 @@ public sealed record ServiceStatus(
     string Reason,
     DateTimeOffset? Since,
     long Epoch,
-    string? PinnedSite = null);
+    string? PinnedSite = null)
+{
+    /// <summary>The sites that may serve it, best first (priority, then name): the first is its first choice.</summary>
+    public IReadOnlyList<string> Sites { get; init; } = [];
+
+    /// <summary>Not served by its first-choice site: failed over, drained, pinned elsewhere, or not served at all.</summary>
+    public bool IsOffFirstChoice => ServingSite is null || (Sites.Count > 0 && ServingSite != Sites[0]);
+}
 
 /// <param name="HandshakeAgeSeconds">Seconds since the site's last WireGuard handshake with this hub; null if never.</param>
 public sealed record SiteStatus(
@@ -45,7 +52,22 @@ public sealed record SiteStatus(
     double? HandshakeAgeSeconds,
     bool Drained,
     string Health,
-    IReadOnlyList<CheckStatus> Checks);
+    IReadOnlyList<CheckStatus> Checks)
+{
+    /// <summary>The words <see cref="Health"/> starts with when every service's checks pass at this site.</summary>
+    public const string HealthyWord = "healthy";
 
+    /// <summary>What <see cref="Health"/> says for a site that serves no service.</summary>
+    public const string NoServicesWords = "no services";
+
+    /// <summary>Drained, or some service's checks do not pass here.</summary>
+    public bool IsTroubled => Drained || (Health != HealthyWord && Health != NoServicesWords);
+}
+
+/// <param name="Name">"service/check".</param>
 /// <param name="State">healthy, unhealthy, unknown, or stale (no result for too long: are the probes running?).</param>
-public sealed record CheckStatus(string Name, string State, string? Detail);
+public sealed record CheckStatus(string Name, string State, string? Detail)
+{
+    /// <summary>The service part of <see cref="Name"/> (service names cannot hold a '/').</summary>
+    public string Service => Name.Split('/', 2)[0];
+}

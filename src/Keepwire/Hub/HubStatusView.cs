@@ -14,7 +14,10 @@ internal static class HubStatusView
             var decision = decider.Current;
             // An adopted decision's detail already names the hub it follows, which is also its note.
             var reason = decision.Note is null || decision.Detail.Contains(decision.Note, StringComparison.Ordinal) ? decision.Detail : $"{decision.Detail} ({decision.Note})";
-            return new ServiceStatus(service.Name, decision.ServingSite, reason, decision.ServingSite is null ? null : decision.Since, decision.Epoch, decider.PinnedSite);
+            return new ServiceStatus(service.Name, decision.ServingSite, reason, decision.ServingSite is null ? null : decision.Since, decision.Epoch, decider.PinnedSite)
+            {
+                Sites = decider.SitesByPreference,
+            };
         })];
 
     public static IReadOnlyList<SiteStatus> Sites(HubEngine engine, WireGuardDeviceState? device, DateTimeOffset now) =>
@@ -45,8 +48,8 @@ internal static class HubStatusView
     {
         var all = health.ToList();
         if (all.Count == 0)
-            return "no services";
+            return SiteStatus.NoServicesWords;
         var worst = all.FirstOrDefault(h => h.State == HealthState.Unhealthy) ?? all.FirstOrDefault(h => h.State == HealthState.Unknown) ?? all[0];
-        return worst.State == HealthState.Healthy ? "healthy" : $"{worst.State.ToString().ToLowerInvariant()}: {worst.Reason}";
+        return worst.State == HealthState.Healthy ? SiteStatus.HealthyWord : $"{worst.State.ToString().ToLowerInvariant()}: {worst.Reason}";
     }
 }

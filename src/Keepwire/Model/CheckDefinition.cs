@@ -152,6 +152,9 @@ public sealed record CheckDefinition(string Name, CheckKind Kind)
                 errors.Add($"check {Name}: path must start with '/'");
             if (StatusMin < 100 || StatusMax > 599 || StatusMin > StatusMax)
                 errors.Add($"check {Name}: status range {StatusMin}-{StatusMax} is not within 100-599");
+            // The host goes into the request as written: a space or line break would break (or inject) headers.
+            if (Host is { } host && (host.Length == 0 || host.Any(c => c <= ' ' || c >= '\x7f')))
+                errors.Add($"check {Name}: host must be a host name or address (printable ASCII, no spaces)");
         }
 
         if (Kind == CheckKind.Exec && Command.Count == 0)

@@ -9,8 +9,9 @@ namespace Keepwire.Reconciliation;
 
 /// <summary>
 /// Makes a hub's network match the config: its WireGuard interface (recreated if it died), one peer per
-/// site, its tunnel addresses, forwarding, and the service VIPs on the public interface (a single hub;
-/// in a pair keepalived holds them).
+/// site, its tunnel addresses, forwarding, a small neighbour queue on the interfaces WireGuard sends by
+/// (see <see cref="NeighbourQueues"/>), and the service VIPs on the public interface (a single hub; in a
+/// pair keepalived holds them).
 /// Level-triggered: every pass reads what is there and changes only the difference, so a second pass
 /// changes nothing and a restarted daemon adopts what the previous one left.
 /// </summary>
@@ -37,6 +38,7 @@ public sealed partial class HubNetworkReconciler(IWireGuard wireGuard, IRouting 
         changed |= await routing.EnsureLinkUpAsync(hub.Interface, cancellationToken);
 
         changed |= await EnsureForwardingAsync(hub, cancellationToken);
+        changed |= await EnsureNeighbourQueuesAsync(hub, cancellationToken);
         // In a pair keepalived holds the VIPs and moves them; Keepwire only removes VIPs it added itself
         // (a hub that was single before), never keepalived's, which carry no Keepwire mark.
         if (hub.PublicInterface is not null)

@@ -11,8 +11,9 @@ namespace Keepwire.Reconciliation;
 /// Makes a site's network match the config: one WireGuard interface per hub (recreated if it died) with that
 /// hub as its only peer, the tunnel addresses, and the return path that sends replies back into the tunnel
 /// the connection came through (so client addresses survive) without touching the site's default route.
-/// Level-triggered and idempotent, like <see cref="HubNetworkReconciler"/>. A site with one hub never touches
-/// nftables; a site of a hub pair owns the table <see cref="SiteReturnMarkTable"/>.
+/// Level-triggered and idempotent, like <see cref="HubNetworkReconciler"/>. A site of a hub pair, or one serving
+/// a UDP service, owns the table <see cref="SiteReturnPathTable"/>; a site with one hub and only TCP services never
+/// needs nftables.
 /// </summary>
 public sealed partial class SiteNetworkReconciler(
     IWireGuard wireGuard,
@@ -54,8 +55,7 @@ public sealed partial class SiteNetworkReconciler(
         foreach (var tunnel in tunnels)
             await Attempt(() => EnsureTunnelAsync(site, tunnel, cancellationToken));
         // The marks before the rules that read them: a rule without marked packets is harmless, the reverse is not.
-        if (tunnels.All(t => t.ReturnMark is not null))
-            await Attempt(() => EnsureReturnMarksAsync(tunnels, cancellationToken));
+        await Attempt(() => EnsureReturnPathTableAsync(SiteReturnPathSpec.For(config, site, tunnels), cancellationToken));
         foreach (var tunnel in tunnels)
             await Attempt(() => EnsureReturnPathAsync(site, tunnel, cancellationToken));
 
@@ -66,7 +66,7 @@ public sealed partial class SiteNetworkReconciler(
         return changed;
     }
 
-    /// <summary>Removes every tunnel's return-path rules and table routes, the marks table of a pair, and the interfaces.</summary>
+    /// <summary>Removes every tunnel's return-path rules and table routes, the site's nftables table, and the interfaces.</summary>
     public async Task TeardownAsync(SiteNode site, CancellationToken cancellationToken = default)
     {
         var interfaces = site.Interfaces.Count > 0 ? site.Interfaces.Values.ToList() : [site.Interface];
@@ -77,9 +77,8 @@ public sealed partial class SiteNetworkReconciler(
             await routing.EnsureRoutesAsync(table, [], cancellationToken);
         }
 
-        // Only a pair site has the table, and a one-hub site may not have nft installed at all.
-        if (interfaces.Count > 1 && await nftables.ReadTableAsync(SiteReturnMarkTable.Family, SiteReturnMarkTable.Name, cancellationToken) is not null)
-            await nftables.ApplyAsync(SiteReturnMarkTable.DeleteScript, cancellationToken);
+        if (await ReadReturnPathTableAsync(cancellationToken) is not null)
+            await nftables.ApplyAsync(SiteReturnPathTable.DeleteScript, cancellationToken);
         foreach (var name in interfaces)
         {
             await wireGuard.DeleteInterfaceAsync(name, cancellationToken);
@@ -173,16 +172,37 @@ public sealed partial class SiteNetworkReconciler(
         return reachable;
     }
 
-    private async Task<bool> EnsureReturnMarksAsync(IReadOnlyList<SiteTunnelPlan> tunnels, CancellationToken cancellationToken)
+    private async Task<bool> EnsureReturnPathTableAsync(SiteReturnPathSpec spec, CancellationToken cancellationToken)
     {
-        var marked = tunnels.Select(t => (t.Interface, t.ReturnMark!)).ToList();
-        var actual = await nftables.ReadTableAsync(SiteReturnMarkTable.Family, SiteReturnMarkTable.Name, cancellationToken);
-        var comment = SiteReturnMarkTable.Comment(marked);
+        var actual = await ReadReturnPathTableAsync(cancellationToken);
+        if (spec.IsEmpty)
+        {
+            if (actual is null)
+                return false;
+            await nftables.ApplyAsync(SiteReturnPathTable.DeleteScript, cancellationToken);
+            Log.ReturnPathTableRemoved(logger, SiteReturnPathTable.Name);
+            return true;
+        }
+
+        var comment = SiteReturnPathTable.Comment(spec);
         if (actual?.Comment == comment)
             return false;
-        await nftables.ApplyAsync(SiteReturnMarkTable.ApplyScript(marked), cancellationToken);
-        Log.ReturnMarksApplied(logger, SiteReturnMarkTable.Name, comment);
+        await nftables.ApplyAsync(SiteReturnPathTable.ApplyScript(spec), cancellationToken);
+        Log.ReturnPathTableApplied(logger, SiteReturnPathTable.Name, comment);
         return true;
+    }
+
+    /// <summary>The site's table, or null when it is absent, including when nft is not installed (a site that never needed it).</summary>
+    private async Task<NftTableState?> ReadReturnPathTableAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await nftables.ReadTableAsync(SiteReturnPathTable.Family, SiteReturnPathTable.Name, cancellationToken);
+        }
+        catch (NftablesException e) when (e.Reason == NftablesFailure.NotInstalled)
+        {
+            return null;
+        }
     }
 
     private async Task<bool> EnsureReturnPathAsync(SiteNode site, SiteTunnelPlan tunnel, CancellationToken cancellationToken)
@@ -217,8 +237,11 @@ public sealed partial class SiteNetworkReconciler(
         [LoggerMessage(Level = LogLevel.Information, Message = "Routes to the hub through {Interface}: {Change}")]
         public static partial void HubRoutesChanged(ILogger logger, string @interface, RoutingChange<RouteEntry> change);
 
-        [LoggerMessage(Level = LogLevel.Information, Message = "Applied nftables table inet {Table} ({Comment}): replies follow the tunnel their connection arrived through")]
-        public static partial void ReturnMarksApplied(ILogger logger, string table, string comment);
+        [LoggerMessage(Level = LogLevel.Information, Message = "Applied nftables table inet {Table} ({Comment}): replies follow the tunnel their connection arrived through, and UDP replies leave from the tunnel address")]
+        public static partial void ReturnPathTableApplied(ILogger logger, string table, string comment);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Removed nftables table inet {Table}: one hub and no UDP service need none")]
+        public static partial void ReturnPathTableRemoved(ILogger logger, string table);
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Return path of {Interface} (table {Table}): routes {Routes}; rules {Rules}")]
         public static partial void ReturnPathChanged(ILogger logger, string @interface, int table, RoutingChange<RouteEntry> routes, RoutingChange<PolicyRule> rules);

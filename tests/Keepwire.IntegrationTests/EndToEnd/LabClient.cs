@@ -29,17 +29,19 @@ public static class LabClient
     }
 
     /// <summary>
-    /// A datagram from the client to <paramref name="address"/>:7; returns the answer (empty if none came).
-    /// socat gives up on an answer a moment (<c>-t</c>) after it has sent, so on a busy machine a slow
-    /// answer is retried with a fresh datagram and a longer wait: UDP promises no more than that. A
-    /// wrong answer is returned at once.
+    /// A datagram from the client to <paramref name="address"/>:<paramref name="port"/> (the lab's echo by default);
+    /// returns the answer (empty if none came). socat connects its socket, so only an answer from that address
+    /// counts, as for a real client. It gives up on an answer a moment (<c>-t</c>) after it has sent, so on a
+    /// busy machine a slow answer is retried with a fresh datagram and a longer wait: UDP promises no more than
+    /// that. A wrong answer is returned at once. With <paramref name="sourcePort"/> every datagram belongs to one flow.
     /// </summary>
-    public static async Task<string> UdpEchoFromClientAsync(this LabHandle lab, IPAddress address)
+    public static async Task<string> UdpEchoFromClientAsync(this LabHandle lab, IPAddress address, int port = 7, int? sourcePort = null)
     {
+        var options = sourcePort is { } source ? $",sourceport={source}" : "";
         var answer = "";
         foreach (var wait in new[] { "0.5", "2", "4" })
         {
-            var result = await lab.ExecAsync("client", ["socat", "-T5", "-t" + wait, "-", $"{Family.Socat("UDP", address)}:{Family.Host(address)}:7"], "ping\n");
+            var result = await lab.ExecAsync("client", ["socat", "-T5", "-t" + wait, "-", $"{Family.Socat("UDP", address)}:{Family.Host(address)}:{port}{options}"], "ping\n");
             answer = result.StandardOutput;
             if (answer.Length > 0)
                 break;
@@ -75,9 +77,11 @@ public static class LabClient
         return result;
     }
 
-    public static async Task<HubStatus> HubStatusAsync(this LabHandle lab)
+    public static Task<HubStatus> HubStatusAsync(this LabHandle lab) => HubStatusAsync(lab.DaemonSocketPath("hub"));
+
+    private static async Task<HubStatus> HubStatusAsync(string socket)
     {
-        var response = await new ControlClient(lab.DaemonSocketPath("hub")).SendAsync(new ControlRequest("status"));
+        var response = await new ControlClient(socket).SendAsync(new ControlRequest("status"));
         Assert.True(response.Ok, $"status failed: {response.Error}");
         return response.Result!.Value.Deserialize<HubStatus>(ControlJson.Options)!;
     }
@@ -135,7 +139,14 @@ public static class LabClient
     /// after <paramref name="since"/> (a restarted hub: its first pass; a stale socket left by a
     /// killed one refuses connections, so it does not count).
     /// </summary>
-    public static async Task WaitForHubReconciledAsync(this LabHandle lab, DateTimeOffset since)
+    public static Task WaitForHubReconciledAsync(this LabHandle lab, DateTimeOffset since) =>
+        WaitForHubReconciledAsync(lab.DaemonSocketPath("hub"), since, lab.DaemonLogFile("hub"));
+
+    /// <summary>
+    /// Waits until the hub on <paramref name="socket"/> has finished a reconcile pass at or after
+    /// <paramref name="since"/> without an error; a failure shows the tail of <paramref name="logFile"/>.
+    /// </summary>
+    public static async Task WaitForHubReconciledAsync(string socket, DateTimeOffset since, string logFile)
     {
         var deadline = DateTime.UtcNow + HubReadyTimeout;
         string lastProblem = "no answer yet";
@@ -143,7 +154,7 @@ public static class LabClient
         {
             try
             {
-                var status = await lab.HubStatusAsync();
+                var status = await HubStatusAsync(socket);
                 if (status.LastReconcileAt is { } at && at >= since && status.LastError is null)
                     return;
                 lastProblem = $"last reconcile {status.LastReconcileAt?.ToString("O") ?? "never"}, error {status.LastError ?? "none"}";
@@ -154,7 +165,7 @@ public static class LabClient
             }
             await Task.Delay(100);
         }
-        Assert.Fail($"the hub did not reconcile within {HubReadyTimeout.TotalSeconds} s: {lastProblem}. Hub log: {ReadLogTail(lab.DaemonLogFile("hub"))}");
+        Assert.Fail($"the hub did not reconcile within {HubReadyTimeout.TotalSeconds} s: {lastProblem}. Hub log: {ReadLogTail(logFile)}");
     }
 
     /// <summary>Makes sure the hub daemon runs (starting it if a test stopped it) and has reconciled.</summary>

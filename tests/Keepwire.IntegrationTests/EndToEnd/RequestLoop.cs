@@ -5,8 +5,8 @@ using Keepwire.Lab;
 namespace Keepwire.IntegrationTests.EndToEnd;
 
 /// <summary>
-/// A client that keeps asking: <c>count</c> sequential curl requests from the client namespace (or
-/// as many as fit until <see cref="StopAsync"/>), cycling through the given URLs with a short pause
+/// A client that keeps asking: <c>count</c> sequential curl requests (or as many as fit until
+/// <see cref="StopAsync"/>) from the client namespace or another lab host, cycling through the given URLs with a short pause
 /// between them, each with its own timeout. It runs as one shell loop inside the namespace (starting
 /// a process per request from the test would pace the loop by process start-up instead). Every
 /// request reports one <see cref="RequestOutcome"/>: when it started, curl's exit code, whether and
@@ -59,21 +59,21 @@ public sealed class RequestLoop : IAsyncDisposable
     private readonly string requestsFile;
     private readonly string? stopFile;
 
-    private RequestLoop(LabHandle lab, int count, TimeSpan pause, TimeSpan connectTimeout, TimeSpan requestTimeout, IReadOnlyList<string> urls)
+    private RequestLoop(LabHandle lab, string host, int count, TimeSpan pause, TimeSpan connectTimeout, TimeSpan requestTimeout, IReadOnlyList<string> urls)
     {
         workDirectory = Directory.CreateTempSubdirectory("keepwire-request-loop-").FullName;
         requestsFile = Path.Combine(workDirectory, "requests");
         if (count == 0)
             stopFile = Path.Combine(workDirectory, "stop");
         run = lab.ExecAsync(
-            "client",
+            host,
             ["sh", "-c", Script, "request-loop", count.ToString(CultureInfo.InvariantCulture), Seconds(pause), Seconds(connectTimeout), Seconds(requestTimeout), stopFile ?? "", workDirectory, .. urls],
             cancellationToken: cancel.Token);
     }
 
     /// <summary><paramref name="count"/> requests, each given 3 s.</summary>
     public static RequestLoop Start(LabHandle lab, int count, TimeSpan pause, params string[] urls) =>
-        new(lab, count, pause, DefaultRequestTimeout, DefaultRequestTimeout, urls);
+        new(lab, "client", count, pause, DefaultRequestTimeout, DefaultRequestTimeout, urls);
 
     /// <summary>
     /// Requests until <see cref="StopAsync"/>, each allowed <paramref name="connectTimeout"/> to connect
@@ -81,7 +81,11 @@ public sealed class RequestLoop : IAsyncDisposable
     /// <paramref name="requestTimeout"/> in all.
     /// </summary>
     public static RequestLoop StartUntilStopped(LabHandle lab, TimeSpan pause, TimeSpan connectTimeout, TimeSpan requestTimeout, params string[] urls) =>
-        new(lab, 0, pause, connectTimeout, requestTimeout, urls);
+        new(lab, "client", 0, pause, connectTimeout, requestTimeout, urls);
+
+    /// <summary>Like <see cref="StartUntilStopped"/>, from another host of the lab (the hub asking sites directly, say).</summary>
+    public static RequestLoop StartUntilStoppedFrom(LabHandle lab, string host, TimeSpan pause, TimeSpan connectTimeout, TimeSpan requestTimeout, params string[] urls) =>
+        new(lab, host, 0, pause, connectTimeout, requestTimeout, urls);
 
     /// <summary>Asks a loop started with <see cref="StartUntilStopped"/> to finish its current request and stop; returns every outcome.</summary>
     public async Task<RequestLoopResult> StopAsync(TimeSpan timeout)

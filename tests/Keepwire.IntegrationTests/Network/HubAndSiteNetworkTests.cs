@@ -69,6 +69,32 @@ public sealed class HubAndSiteNetworkTests : IAsyncLifetime
         Assert.NotEmpty(before.HubWireGuardGoPids);
     }
 
+    /// <summary>
+    /// The hub caps the unresolved-neighbour queue of the interface WireGuard sends by, in both families, so one site
+    /// whose endpoint cannot be resolved cannot fill wireguard-go's shared socket (docs/architecture.md, "One site's
+    /// unreachable endpoint"). It only lowers: an operator's smaller value stays, and a pass with nothing to lower
+    /// changes nothing.
+    /// </summary>
+    [Fact]
+    public async Task The_hub_caps_the_unresolved_neighbour_queue_of_its_public_interface_in_both_families()
+    {
+        var sysctl = new Sysctl(_lab.HubRunner);
+        var ipv4 = SysctlKeys.UnresolvedQueueBytes(_lab.PublicInterface, System.Net.Sockets.AddressFamily.InterNetwork);
+        var ipv6 = SysctlKeys.UnresolvedQueueBytes(_lab.PublicInterface, System.Net.Sockets.AddressFamily.InterNetworkV6);
+        var cap = HubNetworkReconciler.NeighbourQueues.MaxUnresolvedQueueBytes.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        await _hub.ReconcileAsync(_lab.Config, _lab.Hub);
+        Assert.Equal(cap, await sysctl.ReadAsync(ipv4));
+        Assert.Equal(cap, await sysctl.ReadAsync(ipv6));
+        Assert.False(await _hub.ReconcileAsync(_lab.Config, _lab.Hub), "a second pass reported a change");
+
+        await sysctl.WriteAsync(ipv4, "4096");
+        await sysctl.WriteAsync(ipv6, "212992");
+        Assert.True(await _hub.ReconcileAsync(_lab.Config, _lab.Hub), "the raised IPv6 queue was not lowered");
+        Assert.Equal("4096", await sysctl.ReadAsync(ipv4));
+        Assert.Equal(cap, await sysctl.ReadAsync(ipv6));
+    }
+
     [Fact]
     public async Task A_new_reconciler_adopts_what_the_previous_one_left()
     {

@@ -102,7 +102,7 @@ public sealed class HubPairSiteNetworkTests : IAsyncLifetime
         await _site.TeardownAsync(_lab.Site);
 
         var nftables = new NftablesCli(_lab.SiteRunner);
-        Assert.Null(await nftables.ReadTableAsync(SiteReturnMarkTable.Family, SiteReturnMarkTable.Name));
+        Assert.Null(await nftables.ReadTableAsync(SiteReturnPathTable.Family, SiteReturnPathTable.Name));
         foreach (var name in _lab.SiteInterfaces)
         {
             Assert.False(await _lab.SiteRouting.LinkExistsAsync(name));
@@ -142,7 +142,7 @@ public sealed class HubPairSiteNetworkTests : IAsyncLifetime
             await Run("ip", "-br", "addr"),
             await Run("ip", "rule", "show") + await Run("ip", "-6", "rule", "show"),
             await Run("ip", "route", "show", "table", "all") + await Run("ip", "-6", "route", "show", "table", "all"),
-            await Run("nft", "list", "table", SiteReturnMarkTable.Family, SiteReturnMarkTable.Name),
+            await Run("nft", "list", "table", SiteReturnPathTable.Family, SiteReturnPathTable.Name),
         };
         foreach (var name in _lab.SiteInterfaces)
         {

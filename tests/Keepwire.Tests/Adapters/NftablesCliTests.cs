@@ -1,4 +1,5 @@
 using Keepwire.Adapters.Nftables;
+using Keepwire.Adapters.Processes;
 using Keepwire.Reconciliation;
 using Keepwire.Tests.Reconciliation;
 
@@ -71,6 +72,17 @@ public sealed class NftablesCliTests
         var error = await Assert.ThrowsAsync<NftablesException>(() => new NftablesCli(denied).ReadTableAsync("inet", "keepwire"));
         Assert.Equal(NftablesFailure.ListFailed, error.Reason);
         Assert.Contains("Operation not permitted", error.Message);
+    }
+
+    /// <summary>A site that never needed nftables may not have it: the site reconciler reads that as "no table".</summary>
+    [Fact]
+    public async Task A_missing_nft_program_is_its_own_failure_that_says_what_to_install()
+    {
+        var missing = new FakeCommandRunner((_, _, _) => (CommandResult.CannotStartExitCode, "", "cannot start nft: No such file or directory (is it installed?)"));
+
+        var error = await Assert.ThrowsAsync<NftablesException>(() => new NftablesCli(missing).ReadTableAsync("inet", "keepwire_site"));
+        Assert.Equal(NftablesFailure.NotInstalled, error.Reason);
+        Assert.Contains("apt-get install nftables", error.Message);
     }
 
     [Fact]

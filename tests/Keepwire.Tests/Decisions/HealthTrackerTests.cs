@@ -19,6 +19,35 @@ public sealed class HealthTrackerTests
     private static CheckResult Bad(string check, double ms = 0, string detail = "connection refused") => CheckResult.Failed("a", check, T0.AddMilliseconds(ms), detail);
 
     [Fact]
+    public void The_revision_moves_when_eligibility_can_change_and_not_for_results_that_confirm_it()
+    {
+        var tracker = Tracker();
+        var start = tracker.Revision;
+        tracker.Record(Ok("http", 0));
+        Assert.Equal(start, tracker.Revision); // 1 of 2 successes: still unknown
+        tracker.Record(Ok("http", 1));
+        var healthy = tracker.Revision;
+        Assert.True(healthy > start);
+        tracker.Record(Ok("http", 2));
+        tracker.Record(Bad("http", 3));
+        Assert.Equal(healthy, tracker.Revision); // confirmations and one failure change nothing
+        tracker.Record(Bad("http", 4));
+        Assert.True(tracker.Revision > healthy);
+
+        var before = tracker.Revision;
+        tracker.RecordHandshake("a", T0, T0);
+        Assert.True(tracker.Revision > before);
+        before = tracker.Revision;
+        tracker.RecordHandshake("a", T0, T0.AddSeconds(5)); // the same handshake read again
+        Assert.Equal(before, tracker.Revision);
+        tracker.RecordAgentReport(new SiteAgentReport("a", true, "ok", T0));
+        tracker.RecordAgentReport(new SiteAgentReport("a", true, "ok", T0.AddSeconds(2)));
+        Assert.Equal(before + 1, tracker.Revision);
+        tracker.SetMaintenance("a", true, T0);
+        Assert.Equal(before + 2, tracker.Revision);
+    }
+
+    [Fact]
     public void A_site_starts_unknown()
     {
         var health = Tracker().Evaluate("a", T0);
@@ -165,8 +194,11 @@ public sealed class HealthTrackerTests
         Assert.True(Assert.Single(stale.Checks).Stale);
         Assert.Equal(HealthState.Healthy, stale.Checks[0].State); // the last verdict, shown beside the staleness
 
+        // The same verdict as before it went stale, yet the site is eligible again: deciders must hear of it.
+        var whileStale = tracker.Revision;
         tracker.Record(CheckResult.Passed("a", "fast", staleAt.AddSeconds(2), "status 200"));
         Assert.True(tracker.Evaluate("a", staleAt.AddSeconds(2)).IsEligible);
+        Assert.True(tracker.Revision > whileStale);
     }
 
     [Fact]

@@ -17,6 +17,33 @@ public sealed class ServiceDeciderTests
     }
 
     [Fact]
+    public void Results_that_only_confirm_what_is_known_leave_the_decision_as_it_was_until_news_or_its_recheck()
+    {
+        var h = ServingA();
+        h.MakeUnhealthy("a");
+        var failedOver = h.Decide();
+        Assert.Equal("b", failedOver.ServingSite);
+        var settled = h.Decide();
+
+        h.Pass("b", "c");
+        h.Fail("a");
+        Assert.Same(settled, h.Decide()); // nothing that can move the service: the last decision stands
+
+        h.MakeHealthy("a");
+        var waiting = h.Decide(); // news: a is back, preempting after the delay
+        Assert.Equal("b", waiting.ServingSite);
+        Assert.NotNull(waiting.RecheckAt);
+        h.Pass("a", "b", "c");
+        Assert.Same(waiting, h.Decide());
+
+        h.Clock.SetUtcNow(waiting.RecheckAt!.Value); // its recheck: decided again without news
+        Assert.Equal("a", h.Decide().ServingSite);
+
+        h.Decider.Pin("c"); // an operator action is news too
+        Assert.Equal("c", h.Decide().ServingSite);
+    }
+
+    [Fact]
     public void At_startup_it_waits_for_a_better_site_that_has_no_results_yet()
     {
         var h = new DeciderHarness();

@@ -100,7 +100,8 @@ public static partial class DocumentedCommands
         {
             foreach (Match exec in ExecStart().Matches(text))
             {
-                snippets.Add((LineOf(text, exec.Index), exec.Groups[1].Value));
+                // "$KEEPWIRE_HUB_OPTIONS" from an EnvironmentFile: options the operator may add, empty by default.
+                snippets.Add((LineOf(text, exec.Index), UnitOptions().Replace(exec.Groups[1].Value, "")));
                 Blank(rest, exec.Index, exec.Length);
             }
         }
@@ -125,21 +126,24 @@ public static partial class DocumentedCommands
         if (start < 0)
             yield break;
 
-        // [x] is optional: one form with it, one without (each bracket on its own, enough for a synopsis).
-        var arguments = words.Skip(start).Where(w => w is not ("…" or "...")).ToList();
+        // [x] or [--option VALUE] is optional: one form with it, one without (each bracket on its own, enough for a
+        // synopsis). A trailing … (repeatable) is dropped.
+        var arguments = words.Skip(start).Where(w => w is not ("…" or "...")).Select(w => w.TrimEnd('…')).ToList();
         if (arguments.Count == 0)
             yield break; // the program's name or path (`/usr/local/bin/keepwire`), not a command line
-        var optional = arguments.FindIndex(w => w.StartsWith('[') && w.EndsWith(']'));
-        if (optional < 0)
+        var optional = arguments.FindIndex(w => w.StartsWith('['));
+        var closing = optional < 0 ? -1 : arguments.FindIndex(optional, w => w.EndsWith(']'));
+        if (optional < 0 || closing < 0)
         {
             yield return new DocumentedCommand(file, line, filled, arguments);
             yield break;
         }
 
         var with = arguments.ToList();
-        with[optional] = with[optional][1..^1];
+        with[optional] = with[optional][1..];
+        with[closing] = with[closing][..^1];
         var without = arguments.ToList();
-        without.RemoveAt(optional);
+        without.RemoveRange(optional, closing - optional + 1);
         foreach (var form in new[] { with, without })
         {
             foreach (var expanded in Expand(file, line, "keepwire " + string.Join(' ', form.Select(Quote)), commandNames))
@@ -254,6 +258,9 @@ public static partial class DocumentedCommands
                 text[i] = ' ';
         }
     }
+
+    [GeneratedRegex(@"\s\$\{?[A-Z_]+_OPTIONS\}?")]
+    private static partial Regex UnitOptions();
 
     [GeneratedRegex(@"^[ \t]*```[^\n]*\n(?<body>.*?)\n[ \t]*```", RegexOptions.Multiline | RegexOptions.Singleline)]
     private static partial Regex FencedBlock();

@@ -14,15 +14,18 @@ public sealed class CheckSchedulerTests
     private static readonly CheckDefinition Definition = new("http", CheckKind.Http) { Interval = TimeSpan.FromMilliseconds(200) };
 
     private readonly FakeTimeProvider fake = new(new DateTimeOffset(2025, 1, 1, 12, 0, 0, TimeSpan.Zero));
-    private readonly Channel<ServiceCheckResult> results = Channel.CreateUnbounded<ServiceCheckResult>();
+    private readonly Channel<ProbeStreamResult> results = Channel.CreateUnbounded<ProbeStreamResult>();
 
-    private CheckScheduler Scheduler(TimeProvider time, params IHealthCheck[] checks) => new(
-        [.. checks.Select((c, i) => new ProbeTarget("web", $"s{i}", IPAddress.Loopback, c))],
+    private CheckScheduler Scheduler(TimeProvider time, params IHealthCheck[] checks) => Scheduler(time, CheckScheduler.DefaultMaxAttemptsInFlight, checks);
+
+    private CheckScheduler Scheduler(TimeProvider time, int maxAttemptsInFlight, params IHealthCheck[] checks) => new(
+        [.. checks.Select((c, i) => new ProbeTarget(new ProbeStream($"s{i}", IPAddress.Loopback, c.Definition, [new ProbeSubscriber("web", c.Definition.Name)]), c))],
         results.Writer,
         time,
-        NullLogger<CheckScheduler>.Instance);
+        NullLogger<CheckScheduler>.Instance,
+        maxAttemptsInFlight);
 
-    private async Task<ServiceCheckResult> NextResult()
+    private async Task<ProbeStreamResult> NextResult()
     {
         using var timeout = new CancellationTokenSource(Patience);
         return await results.Reader.ReadAsync(timeout.Token);
@@ -37,7 +40,7 @@ public sealed class CheckSchedulerTests
         scheduler.Start();
 
         var first = await NextResult();
-        Assert.Equal("web", first.Service);
+        Assert.Equal("web", Assert.Single(first.Stream.Subscribers).Service);
         Assert.Equal(("s0", "http", true), (first.Result.Site, first.Result.Check, first.Result.Success));
         for (var i = 1; i <= 3; i++)
         {
@@ -111,6 +114,33 @@ public sealed class CheckSchedulerTests
 
         var start = new DateTimeOffset(2025, 1, 1, 12, 0, 0, TimeSpan.Zero);
         Assert.Equal([start, start.AddMilliseconds(100), start.AddMilliseconds(200), start.AddMilliseconds(300), start.AddMilliseconds(500)], check.Starts);
+    }
+
+    [Fact]
+    public async Task At_the_hub_wide_attempt_cap_a_beat_is_skipped_even_below_the_streams_own_cap()
+    {
+        // Two attempts per probe and room for three over all streams: a second probe would hold four.
+        var definition = new CheckDefinition("http", CheckKind.Http) { Interval = TimeSpan.FromMilliseconds(200), Attempts = 2 };
+        Assert.True(definition.MaxProbesInFlight >= 2);
+        using var time = new SignallingTimeProvider(fake);
+        var stuck = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var check = new ScriptedCheck(definition, fake, n => n == 0 ? stuck.Task : Task.FromResult(true));
+        await using var scheduler = Scheduler(time, maxAttemptsInFlight: 3, check);
+        scheduler.Start();
+
+        await check.WaitForStartsAsync(1, Patience);
+        await time.WaitForTimerAsync(Patience);
+        fake.Advance(TimeSpan.FromMilliseconds(200));
+        await time.WaitForTimerAsync(Patience);
+        Assert.Single(check.Starts);
+
+        stuck.SetResult(true);
+        Assert.True((await NextResult()).Result.Success);
+        fake.Advance(TimeSpan.FromMilliseconds(200));
+        await check.WaitForStartsAsync(2, Patience);
+
+        var start = new DateTimeOffset(2025, 1, 1, 12, 0, 0, TimeSpan.Zero);
+        Assert.Equal([start, start.AddMilliseconds(400)], check.Starts);
     }
 
     [Fact]

@@ -19,6 +19,10 @@ public sealed class ProbeAttemptsTests
     private ScriptedAttempts Check(params Func<CancellationToken, Task<(bool, string)>>[] attempts) =>
         new(new CheckDefinition("http", CheckKind.Http) { Attempts = attempts.Length }, fake, attempts);
 
+    /// <summary>Two attempts per probe; <paramref name="attempts"/> scripts them across several probes, in start order.</summary>
+    private ScriptedAttempts TwoPerProbe(params Func<CancellationToken, Task<(bool, string)>>[] attempts) =>
+        new(new CheckDefinition("http", CheckKind.Http) { Attempts = 2 }, fake, attempts);
+
     private static Task<(bool, string)> Refused(CancellationToken _) =>
         Task.FromException<(bool, string)>(new SocketException((int)SocketError.ConnectionRefused));
 
@@ -108,6 +112,50 @@ public sealed class ProbeAttemptsTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => probe.WaitAsync(Patience));
     }
 
+    private static Task<(bool, string)> Answers(CancellationToken _) => Task.FromResult((true, "status 200"));
+
+    [Fact]
+    public async Task Once_answers_are_known_the_next_attempt_starts_only_when_the_first_is_slow()
+    {
+        using var check = TwoPerProbe(Answers, Answers, Silent, Answers);
+        // Nothing known yet: both attempts at once, as without hedging.
+        Assert.True((await check.ProbeAsync("a", IPAddress.Loopback).WaitAsync(Patience)).Success);
+        Assert.Equal(2, check.Started);
+
+        // The fake clock makes every answer take 0 ms, so the next probe hedges after the floor.
+        var probe = check.ProbeAsync("a", IPAddress.Loopback);
+        await check.WaitForAttemptsAsync(3, Patience);
+        Assert.False(probe.IsCompleted);
+        Assert.Equal(3, check.Started);
+
+        fake.Advance(AttemptHedging.Floor);
+        var result = await probe.WaitAsync(Patience);
+        Assert.True(result.Success, result.Detail);
+        Assert.Equal(4, check.Started);
+    }
+
+    [Fact]
+    public async Task A_first_attempt_that_fails_outright_starts_the_next_at_once()
+    {
+        using var check = TwoPerProbe(Answers, Answers, Refused, Answers);
+        await check.ProbeAsync("a", IPAddress.Loopback).WaitAsync(Patience);
+
+        var result = await check.ProbeAsync("a", IPAddress.Loopback).WaitAsync(Patience);
+
+        Assert.True(result.Success, result.Detail);
+        Assert.Equal(4, check.Started);
+    }
+
+    [Fact]
+    public async Task A_quick_answer_leaves_the_other_attempts_unstarted()
+    {
+        using var check = TwoPerProbe(Answers, Answers, Answers);
+        await check.ProbeAsync("a", IPAddress.Loopback).WaitAsync(Patience);
+
+        Assert.True((await check.ProbeAsync("a", IPAddress.Loopback).WaitAsync(Patience)).Success);
+        Assert.Equal(3, check.Started);
+    }
+
     [Fact]
     public void Exec_checks_make_one_attempt_and_the_others_two_by_default()
     {
@@ -122,6 +170,8 @@ public sealed class ProbeAttemptsTests
         : HealthCheck(definition, time)
     {
         private int started;
+
+        public int Started => Volatile.Read(ref started);
 
         public async Task WaitForAttemptsAsync(int count, TimeSpan patience)
         {

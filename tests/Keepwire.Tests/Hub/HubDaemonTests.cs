@@ -129,6 +129,25 @@ public sealed class HubDaemonTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Services_that_check_the_same_thing_share_one_probe_per_site_and_all_follow_its_results()
+    {
+        await Until(() => Web() == $"{Address("alpha")} . 80");
+        var good = await File.ReadAllTextAsync(ConfigPath);
+        await File.WriteAllTextAsync(ConfigPath, good.TrimEnd() + "\n  - name: mail\n    vips: [203.0.113.81]\n    ports: [tcp/80]\n    sites: [alpha, bravo]\n");
+
+        var reloaded = await Send("reload");
+
+        Assert.True(reloaded.Ok, reloaded.Error);
+        // web and mail both check tcp/80: one probe stream per site, not one per service and site.
+        Assert.EndsWith(": 2 services, 2 sites, 2 probe targets", (await Status()).GetProperty("last_reload").GetProperty("message").GetString());
+        await Until(() => Mail() == $"{Address("alpha")} . 80");
+
+        _sites.Down("alpha");
+
+        await Until(() => Web() == $"{Address("bravo")} . 80" && Mail() == $"{Address("bravo")} . 80");
+    }
+
+    [Fact]
     public async Task A_state_directory_that_cannot_be_written_does_not_stop_the_hub_and_shows_in_status()
     {
         await Until(() => Web() == $"{Address("alpha")} . 80");
@@ -160,6 +179,8 @@ public sealed class HubDaemonTests : IAsyncLifetime, IDisposable
     private IPAddress Address(string site) => _config.FindSite(site)!.Tunnel.IPv4!;
 
     private string? Web() => _nft.Lookup("inet", "keepwire", "fwd4", WebKey);
+
+    private string? Mail() => _nft.Lookup("inet", "keepwire", "fwd4", "203.0.113.81 . tcp . 80");
 
     private async Task<ControlResponse> Send(string command, params (string Name, string Value)[] arguments) =>
         await new ControlClient(SocketPath).SendAsync(new ControlRequest(command, arguments.ToDictionary(a => a.Name, a => a.Value)));

@@ -14,6 +14,9 @@ public sealed partial class NftablesCli(ICommandRunner runner) : INftables
         var listing = await runner.RunAsync(Nft, ["-j", "list", "table", family, name], cancellationToken: cancellationToken);
         if (!listing.Succeeded)
         {
+            // First: the error of a program that cannot start ("No such file or directory") would read as an absent table.
+            if (listing.ExitCode == CommandResult.CannotStartExitCode)
+                throw new NftablesException(NftablesFailure.NotInstalled, $"{listing.StandardError.Trim()} (apt-get install nftables)");
             if (IsAbsent(listing))
                 return null;
             throw new NftablesException(NftablesFailure.ListFailed, $"`{listing.CommandLine}` exited with {listing.ExitCode}: {listing.StandardError.Trim()}");

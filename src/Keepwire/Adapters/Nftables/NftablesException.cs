@@ -10,6 +10,9 @@ public enum NftablesFailure
 
     /// <summary><c>nft -j</c> printed something this reader does not understand.</summary>
     UnreadableListing,
+
+    /// <summary>The <c>nft</c> program could not be started: nftables is not installed.</summary>
+    NotInstalled,
 }
 
 /// <summary>An nftables operation failed. For a rejected script, names the failing line of the script.</summary>

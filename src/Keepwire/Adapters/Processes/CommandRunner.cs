@@ -34,7 +34,7 @@ public sealed class CommandRunner : ICommandRunner
         }
         catch (System.ComponentModel.Win32Exception e)
         {
-            return new CommandResult(program, arguments, 127, "", $"cannot start {program}: {e.Message} (is it installed?)");
+            return new CommandResult(program, arguments, CommandResult.CannotStartExitCode, "", $"cannot start {program}: {e.Message} (is it installed?)");
         }
 
         var stdout = ReadCappedAsync(process.StandardOutput.BaseStream, outputLimit, cancellationToken);

@@ -26,6 +26,9 @@ public interface ICommandRunner
 /// <param name="Truncated">stdout or stderr was longer than the call's output limit: only its beginning is here.</param>
 public sealed record CommandResult(string Program, IReadOnlyList<string> Arguments, int ExitCode, string StandardOutput, string StandardError, bool Truncated = false)
 {
+    /// <summary>The exit code of a program that could not be started (not installed), as a shell reports it.</summary>
+    public const int CannotStartExitCode = 127;
+
     public bool Succeeded => ExitCode == 0;
 
     public string CommandLine => Arguments.Count == 0 ? Program : $"{Program} {string.Join(' ', Arguments)}";

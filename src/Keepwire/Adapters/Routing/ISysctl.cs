@@ -1,3 +1,5 @@
+using System.Net.Sockets;
+
 namespace Keepwire.Adapters.Routing;
 
 /// <summary>
@@ -35,4 +37,8 @@ public static class SysctlKeys
 
     /// <summary>Whether an interface accepts router advertisements: 2 means "even with forwarding on".</summary>
     public static string AcceptRouterAdvertisements(string device) => $"net/ipv6/conf/{device}/accept_ra";
+
+    /// <summary>How many bytes of packets may wait for one neighbour of an interface while ARP/ND resolves it.</summary>
+    public static string UnresolvedQueueBytes(string device, AddressFamily family) =>
+        $"net/{(family == AddressFamily.InterNetworkV6 ? "ipv6" : "ipv4")}/neigh/{device}/unres_qlen_bytes";
 }

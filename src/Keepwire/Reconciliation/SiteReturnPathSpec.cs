@@ -1,0 +1,57 @@
+using System.Net;
+using Keepwire.Adapters.Routing;
+using Keepwire.Model;
+
+namespace Keepwire.Reconciliation;
+
+/// <summary>
+/// What a site's table <see cref="SiteReturnPathTable"/> must do. Pure: derived from the config and the site's
+/// tunnel plans.
+/// </summary>
+/// <param name="Interfaces">The site's WireGuard interfaces, one per hub.</param>
+/// <param name="MarkedTunnels">In a hub pair, every tunnel with the mark of its connections; empty with one hub.</param>
+/// <param name="Tunnel">The site's tunnel addresses: the source UDP replies must leave with.</param>
+/// <param name="HubAddresses">Every hub's tunnel addresses: datagrams from them are probes, not clients.</param>
+/// <param name="UdpPorts">The UDP ports (or ranges) the site's services are reached on at the site, merged and sorted.</param>
+internal sealed record SiteReturnPathSpec(
+    IReadOnlyList<string> Interfaces,
+    IReadOnlyList<(string Interface, FirewallMark Mark)> MarkedTunnels,
+    TunnelAddresses Tunnel,
+    IReadOnlyList<IPAddress> HubAddresses,
+    IReadOnlyList<(int First, int Last)> UdpPorts)
+{
+    /// <summary>Nothing to do: one hub and no UDP service; the site needs no table (and no nftables).</summary>
+    public bool IsEmpty => MarkedTunnels.Count == 0 && (UdpPorts.Count == 0 || !Tunnel.All.Any());
+
+    public static SiteReturnPathSpec For(ClusterConfig config, SiteNode site, IReadOnlyList<SiteTunnelPlan> tunnels) =>
+        new(
+            [.. tunnels.Select(t => t.Interface)],
+            tunnels.All(t => t.ReturnMark is not null) ? [.. tunnels.Select(t => (t.Interface, t.ReturnMark!))] : [],
+            site.Tunnel,
+            [.. config.Hubs.SelectMany(hub => hub.Tunnel.All)],
+            // A site in snat mode sees the hub's address as the client's: its replies already go back through the tunnel.
+            site.Mode == SiteMode.Agent ? UdpPortsServedBy(config, site.Name) : []);
+
+    /// <summary>The site-side ports of every UDP port rule of the services <paramref name="site"/> may serve, overlaps merged.</summary>
+    internal static IReadOnlyList<(int First, int Last)> UdpPortsServedBy(ClusterConfig config, string site)
+    {
+        var ranges = config.Services
+            .Where(service => service.Sites.Contains(site))
+            .SelectMany(service => service.Ports)
+            .Where(port => port.Protocol == TransportProtocol.Udp)
+            .Select(port => port.IsRange ? (First: port.First, Last: port.Last) : (First: port.TargetPort, Last: port.TargetPort))
+            .OrderBy(range => range.First)
+            .ToList();
+
+        // nft rejects overlapping elements in one anonymous set, and two services may share a port.
+        var merged = new List<(int First, int Last)>();
+        foreach (var range in ranges)
+        {
+            if (merged.Count > 0 && range.First <= merged[^1].Last + 1)
+                merged[^1] = (merged[^1].First, Math.Max(merged[^1].Last, range.Last));
+            else
+                merged.Add(range);
+        }
+        return merged;
+    }
+}
