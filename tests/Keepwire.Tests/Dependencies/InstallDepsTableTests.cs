@@ -6,8 +6,8 @@ namespace Keepwire.Tests.Dependencies;
 /// Every program the C# code starts is in scripts/install-deps' table, so a fresh machine gets it
 /// (issue 8: <c>ping</c> was missing and 25 tests failed on a machine without it). The table is what
 /// installs and what <c>--check</c> checks before the integration tests; this finds, in src/ and
-/// tests/, the programs started by name: <c>RunAsync("prog", …)</c> (or a constant naming it),
-/// <c>ExecAsync(host, "prog", …)</c>, <c>ip netns exec NS prog</c>, <c>new ProcessStartInfo("prog")</c>.
+/// tests/, the programs started by name: <c>RunAsync("PROGRAM", …)</c> (or a constant naming it),
+/// <c>ExecAsync(host, "PROGRAM", …)</c>, <c>ip netns exec NS PROGRAM</c>, <c>new ProcessStartInfo("PROGRAM")</c>.
 /// Shell scripts (bench/, scripts/demo) are not read here: their programs are in the table by hand.
 /// </summary>
 public sealed partial class InstallDepsTableTests
