@@ -32,7 +32,10 @@ public sealed partial class HubEngine
     private (IReadOnlyList<ServiceDecision> Switched, bool JournalChanged, PairStep Pair) StepInPair(PairState pair, HubEvidence evidence, List<FlowFlush> flushes)
     {
         var now = _time.GetUtcNow();
-        var holdsVips = evidence.Vips?.All ?? false;
+        // A failed read is no news: it keeps what the last read said. Counting it as "not holding" would reset when this
+        // hub took the VIPs and flip its heartbeat's claim for a pass, and the peer would act on both.
+        var holdsVips = evidence.Vips is { } read ? read.All : pair.HeldVipsAtLastRead;
+        pair.HeldVipsAtLastRead = holdsVips;
         if (evidence.Vips is { } vips)
         {
             if (vips.Any)
@@ -106,6 +109,9 @@ public sealed partial class HubEngine
         /// <summary>The flows towards the VIPs were cleared since this hub last held any of them.</summary>
         public bool VipFlowsCleared { get; set; }
 
+        /// <summary>Whether the last VIP read that succeeded found all of them here.</summary>
+        public bool HeldVipsAtLastRead { get; set; }
+
         public DateTimeOffset? NextWakeUp() => Role?.RecheckAt is { } recheck && recheck < NextHeartbeat ? recheck : NextHeartbeat;
 
         /// <summary>The pair state of a hub in <paramref name="config"/>, or null for a single hub.</summary>
@@ -125,7 +131,7 @@ public sealed partial class HubEngine
             var view = old is not null && old.View.Matches(hub.Name, hub.VrrpPriority, peer.Name, peer.VrrpPriority, settings.PeerTimeout)
                 ? old.View
                 : NewView(hub, peer, settings, time);
-            return new PairState(settings, view, time.GetUtcNow()) { Role = old?.Role, VipFlowsCleared = old?.VipFlowsCleared ?? false };
+            return new PairState(settings, view, time.GetUtcNow()) { Role = old?.Role, VipFlowsCleared = old?.VipFlowsCleared ?? false, HeldVipsAtLastRead = old?.HeldVipsAtLastRead ?? false };
         }
 
         private static PeerHubView NewView(HubNode hub, HubNode peer, HubPairSettings settings, TimeProvider time) =>

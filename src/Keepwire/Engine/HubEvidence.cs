@@ -28,7 +28,7 @@ public sealed record HubEvidence
 
     /// <summary>
     /// In a pair: which VIPs are on this hub's public interface now (level-triggered, read every pass).
-    /// Null when they could not be read: this hub then counts as not holding them, and deletes nothing.
+    /// Null when they could not be read: this hub then keeps what the last read said, and deletes nothing.
     /// </summary>
     public VipHolding? Vips { get; init; }
 

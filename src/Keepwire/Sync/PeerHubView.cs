@@ -6,7 +6,8 @@ namespace Keepwire.Sync;
 /// <list type="bullet">
 /// <item>I hold the VIPs and the peer is silent (nothing for peer_timeout) or does not claim them → I decide.</item>
 /// <item>I do not hold them and the live peer claims them → I follow it (adopt its decisions and intent). Only a claim that
-///   arrived after I last held the VIPs: an older one may carry older decisions than mine.</item>
+///   arrived after I last held the VIPs: an older one may carry older decisions than mine. When I hear it only through
+///   the sites (a partition between the hubs), I also stay out of VRRP, which cannot hear its adverts either.</item>
 /// <item>Both hold them (a partition between the hubs, or a VRRP transition) → the higher vrrp_priority keeps deciding; the
 ///   other follows and yields (keepalived gives the VIPs up) until the peer is silent, stops claiming them, or is heard
 ///   directly again (then VRRP adverts pass too, and keepalived settles it without us). Only a claim that arrived after I
@@ -119,6 +120,14 @@ public sealed class PeerHubView
                 : new(PairRole.Decide, null, false, peer.HoldsVips ? $"active; {_peer}'s last claim to the VIPs predates mine (it is gone, or lost them)" : $"active; {_peer} does not hold the VIPs", recheckAt);
         }
 
+        // A live peer holds the VIPs and is heard only through the sites: its VRRP adverts do not reach this hub either, so
+        // keepalived here would take the VIPs too and both hubs would hold them. Stay out until the peer is heard directly,
+        // falls silent or lets go, whatever the ranks (nopreempt: the holder keeps them). Level-triggered on purpose: a pass
+        // that saw the peer silent for a moment (a stalled loop, a late relay) is corrected by the next one, before
+        // keepalived's master-down timer runs out, instead of ending in a takeover.
+        if (peer is { HoldsVips: true } && !directHeard)
+            _yielding = true;
+
         if (peer is { HoldsVips: true } && Latest!.ReceivedAt < _heldAt)
         {
             // I have just lost the VIPs: the peer's claim predates my time with them, so its state may be older than mine.
@@ -126,7 +135,7 @@ public sealed class PeerHubView
         }
 
         if (peer is { HoldsVips: true })
-            return new(PairRole.Follow, peer, _yielding, _yielding ? $"{_peer} is active and outranks {_self}, which stays out of VRRP until {_peer} is silent or heard directly" : $"standby; following active {_peer}", recheckAt);
+            return new(PairRole.Follow, peer, _yielding, _yielding ? $"{_peer} is active and heard only through the sites; {_self} stays out of VRRP until {_peer} is silent or heard directly" : $"standby; following active {_peer}", recheckAt);
         if (peer is not null)
             return new(PairRole.Decide, null, false, $"standby; {_peer} does not hold the VIPs either, deciding locally", recheckAt);
 

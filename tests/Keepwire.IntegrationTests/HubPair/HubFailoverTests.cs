@@ -100,11 +100,7 @@ public sealed class HubFailoverTests(HubPairDaemonLabFixture fixture, ITestOutpu
         Assert.True(result.FailuresNotInFlightAt(fault).Count == 0, $"requests failed that were not in flight at the fault: {result.Summary(fault)}");
     }
 
-    // Known product bug, not a slow machine: in about half the runs hub2 first follows and gives the VIPs up, then
-    // within 3 s decides again ("hub1's last claim to the VIPs predates mine") and its keepalived, which hears no
-    // VRRP from hub1 across the partition, takes the VIPs back, so both hubs hold them (CI of 498a500). To fix in
-    // the pair's claim ordering (Hub/Pair) before this runs again.
-    [Fact(Skip = "known bug: during a partition hub2 may re-take the VIPs after following hub1; see the comment above")]
+    [Fact]
     public async Task A_partition_between_the_hubs_leaves_the_higher_priority_hub_with_the_vips_and_one_serving_site()
     {
         await using var loop = Lab.StartClientLoop();
@@ -116,7 +112,12 @@ public sealed class HubFailoverTests(HubPairDaemonLabFixture fixture, ITestOutpu
         await Lab.WaitForVipHolderAsync("hub1");
         await Lab.WaitAtAsync("hub2", "following hub1 and yielding", s => s.Pair is { Role: "follow" } pair && !pair.HoldsVips);
         await Task.Delay(TimeSpan.FromSeconds(3));
-        Assert.True(await Lab.VipHolderAsync() == "hub1", $"hub1 should still hold the VIPs, alone: {await DescribePairAsync()}");
+        // hub2 stays out for as long as it hears hub1 only through the sites: once, this failed in about half the runs,
+        // when one pass that saw hub1 silent let hub2's keepalived take the VIPs back (PeerHubView now yields level-triggered).
+        var holder = await Lab.VipHolderAsync();
+        if (holder != "hub1")
+            output.WriteLine($"hub2's log:\n{string.Join('\n', File.ReadLines(Lab.DaemonLogFile("hub2")).TakeLast(120))}");
+        Assert.True(holder == "hub1", $"hub1 should still hold the VIPs, alone: {await DescribePairAsync()}");
 
         // A site failure while partitioned: hub1 decides, hub2 follows through the relays, so both name the same site.
         var fault = await Fault.CauseAsync("alpha's nginx stopped", () => Lab.StopSiteWebServerAsync("alpha"));

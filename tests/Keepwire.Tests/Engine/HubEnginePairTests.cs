@@ -241,5 +241,22 @@ public sealed class HubEnginePairTests : IDisposable
         Assert.Single(again.Flushes);
     }
 
+    [Fact]
+    public void A_failed_VIP_read_keeps_what_the_last_read_said()
+    {
+        // Counting an unreadable interface as "not holding" would tell the peer this hub let go of the VIPs (a yielded peer
+        // would then stop yielding) and reset when this hub took them, so the peer's next claim would look older than that.
+        var engine = _h.Engine();
+        Assert.True(engine.Step(new HubEvidence { Vips = EngineHarness.Holding(true) }).Pair!.Send!.HoldsVips);
+
+        _h.Clock.Advance(HubPairSettings.Default.AdvertInterval);
+        var unreadable = engine.Step(new HubEvidence { Vips = null });
+
+        Assert.True(unreadable.Pair!.Send!.HoldsVips);
+        Assert.True(unreadable.Pair.HoldsVips);
+        Assert.Equal(PairRole.Decide, unreadable.Pair.Role.Role);
+        Assert.Empty(unreadable.Flushes);
+    }
+
     public void Dispose() => Directory.Delete(_stateDirectory, recursive: true);
 }

@@ -146,6 +146,38 @@ public sealed class PeerHubViewTests
     }
 
     [Fact]
+    public void A_yielded_hub_that_saw_the_peer_silent_for_one_pass_stays_out_when_its_next_claim_arrives()
+    {
+        // The lab's partition test, about every other run: hub2's loop or the relays stalled past peer_timeout, hub2 stopped
+        // yielding, and with no way back into yielding short of holding the VIPs again its keepalived took them from hub1.
+        YieldInSplitBrain();
+        _clock.Advance(TimeSpan.FromMilliseconds(100));
+        Assert.True(_hub2.Evaluate(holdsVips: false).Yield);
+
+        _clock.Advance(PeerTimeout);
+        Assert.False(_hub2.Evaluate(holdsVips: false).Yield);
+        _clock.Advance(TimeSpan.FromMilliseconds(50));
+        _hub2.Observe(From("hub1", holdsVips: true, direct: false));
+        var back = _hub2.Evaluate(holdsVips: false);
+
+        Assert.Equal((PairRole.Follow, true), (back.Role, back.Yield));
+        Assert.Equal("hub1", back.Leader!.Node);
+    }
+
+    [Fact]
+    public void A_standby_that_hears_the_active_peer_only_through_sites_stays_out_of_VRRP()
+    {
+        // It never held the VIPs (it started during the partition): keepalived would take them all the same.
+        _hub2.Observe(From("hub1", holdsVips: true, direct: false));
+        var standby = _hub2.Evaluate(holdsVips: false);
+        Assert.Equal((PairRole.Follow, true), (standby.Role, standby.Yield));
+
+        _clock.Advance(TimeSpan.FromMilliseconds(100));
+        _hub2.Observe(From("hub1", holdsVips: true, direct: true));
+        Assert.Equal((PairRole.Follow, false), (_hub2.Evaluate(holdsVips: false) is var linked ? (linked.Role, linked.Yield) : default));
+    }
+
+    [Fact]
     public void Both_active_while_the_pair_link_works_follows_without_yielding_VRRP_settles_it()
     {
         _hub2.Evaluate(holdsVips: true);
