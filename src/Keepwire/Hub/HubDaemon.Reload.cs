@@ -76,7 +76,7 @@ public sealed partial class HubDaemon
         }
         catch (Exception e)
         {
-            return (null, $"reload rejected, still running the previous config: cannot build the checks: {e.Message}");
+            return (null, $"reload rejected, still running the previous config: cannot build the checks or the report listener (it derives the report keys from this hub's private key): {e.Message}");
         }
 
         try
