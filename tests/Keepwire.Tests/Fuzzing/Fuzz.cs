@@ -6,7 +6,7 @@ namespace Keepwire.Tests.Fuzzing;
 /// <summary>
 /// Runs a fuzz property with CsCheck for <see cref="FuzzSettings.Seconds"/>: random inputs from the generator,
 /// and on a failure the smallest failing input CsCheck can shrink to, with the seed that replays it
-/// (<c>CsCheck_Seed=… dotnet test …</c>).
+/// (<c>KEEPWIRE_FUZZ_SEED=… dotnet test …</c>, as for <see cref="FuzzBudget"/>).
 /// </summary>
 internal static class Fuzz
 {
@@ -14,7 +14,7 @@ internal static class Fuzz
     private const int PrintedChars = 2000;
 
     public static void Property<T>(Gen<T> inputs, Action<T> property, Func<T, string>? print = null) =>
-        inputs.Sample(property, time: FuzzSettings.Seconds, print: print ?? (input => Printable(input?.ToString() ?? "null")));
+        inputs.Sample(property, seed: FuzzBudget.Seed, time: FuzzSettings.Seconds, print: print ?? (input => Printable(input?.ToString() ?? "null")));
 
     public static void Property(Gen<byte[]> inputs, Action<byte[]> property) =>
         Property(inputs, property, bytes => $"{bytes.Length} bytes: {Convert.ToHexString(bytes.AsSpan(0, Math.Min(bytes.Length, PrintedChars / 2)))}");
