@@ -9,8 +9,8 @@ namespace Keepwire.Sync;
 ///   arrived after I last held the VIPs: an older one may carry older decisions than mine. When I hear it only through
 ///   the sites (a partition between the hubs), I also stay out of VRRP, which cannot hear its adverts either.</item>
 /// <item>Both hold them (a partition between the hubs, or a VRRP transition) → the higher vrrp_priority keeps deciding; the
-///   other follows and yields (keepalived gives the VIPs up) until the peer is silent, stops claiming them, or is heard
-///   directly again (then VRRP adverts pass too, and keepalived settles it without us). Only a claim that arrived after I
+///   other follows and yields (keepalived gives the VIPs up) until the peer has been silent for 3 × peer_timeout, says it
+///   let go of them, or is heard directly again (then VRRP adverts pass too, and keepalived settles it without us). Only a claim that arrived after I
 ///   took the VIPs counts: a dead peer's last words must not make its successor give them up.</item>
 /// <item>I do not hold them and the peer does not claim them either (silent, starting, or between two VRRP masters) → I
 ///   decide locally, continuing from what I last followed: nobody reaches me, but my maps stay right for a takeover.
@@ -33,6 +33,9 @@ public sealed class PeerHubView
     private readonly TimeProvider _time;
     private DateTimeOffset? _lastDirectAt;
     private bool _yielding;
+
+    /// <summary>How much longer than peer_timeout a yield outlasts the peer's silence (see <see cref="Evaluate"/>).</summary>
+    private TimeSpan YieldHold => 2 * _peerTimeout;
 
     /// <summary>The last pass at which this hub held the VIPs: a peer claim older than that is stale.</summary>
     private DateTimeOffset? _heldAt;
@@ -100,16 +103,25 @@ public sealed class PeerHubView
         var alive = Latest is { } latest && now < SilentFrom(latest);
         var peer = alive ? Latest!.Message : null;
         var directHeard = _lastDirectAt is { } direct && now < direct + _peerTimeout;
-        var recheckAt = Earliest(alive ? SilentFrom(Latest!) : null, directHeard ? _lastDirectAt + _peerTimeout : null);
-        if (peer is not { HoldsVips: true } || directHeard)
+        // A yield ends when the pair link works again (VRRP settles it), when the peer says it let go of the VIPs, or when
+        // it has been silent for YieldHold beyond peer_timeout. Not at peer_timeout: a stalled loop or relays a second late
+        // would end it, and keepalived, deaf to the peer across the partition, would take the VIPs from a hub that still
+        // holds them. Only a peer really gone hands them over, a couple of seconds later in this double fault.
+        var claimHeardUntil = Latest is { Message.HoldsVips: true } claim && !directHeard ? SilentFrom(claim) + YieldHold : (DateTimeOffset?)null;
+        if (claimHeardUntil is not { } until || now >= until)
             _yielding = false;
+        var recheckAt = Earliest(Earliest(alive ? SilentFrom(Latest!) : null, directHeard ? _lastDirectAt + _peerTimeout : null), claimHeardUntil);
 
         if (holdsVips)
         {
             if (peer is { HoldsVips: true } && Latest!.ReceivedAt >= ActiveSince)
             {
                 if (!_peerOutranks)
+                {
+                    _yielding = false;
                     return new(PairRole.Decide, null, false, $"both hubs hold the VIPs; {_self} outranks {_peer} and keeps deciding", recheckAt);
+                }
+
                 _yielding = !directHeard;
                 var how = _yielding ? "follows it and gives the VIPs up" : "follows it (VRRP settles the rest: the pair link works)";
                 return new(PairRole.Follow, peer, _yielding, $"both hubs hold the VIPs; {_peer} outranks {_self}, which {how}", recheckAt);
@@ -117,7 +129,7 @@ public sealed class PeerHubView
 
             return peer is null
                 ? Alone($"active; {_peer} is silent", anySiteReachable, recheckAt)
-                : new(PairRole.Decide, null, false, peer.HoldsVips ? $"active; {_peer}'s last claim to the VIPs predates mine (it is gone, or lost them)" : $"active; {_peer} does not hold the VIPs", recheckAt);
+                : new(PairRole.Decide, null, _yielding, peer.HoldsVips ? $"active; {_peer}'s last claim to the VIPs predates mine (it is gone, or lost them)" : $"active; {_peer} does not hold the VIPs", recheckAt);
         }
 
         // A live peer holds the VIPs and is heard only through the sites: its VRRP adverts do not reach this hub either, so
@@ -142,9 +154,10 @@ public sealed class PeerHubView
         return Alone($"standby; {_peer} is silent, deciding locally", anySiteReachable, recheckAt);
     }
 
-    private static PairRoleDecision Alone(string reason, bool anySiteReachable, DateTimeOffset? recheckAt) => anySiteReachable
-        ? new(PairRole.Decide, null, false, reason, recheckAt)
-        : new(PairRole.Decide, null, true, $"{reason}, and no site is reachable: cut off, giving the VIPs up", recheckAt);
+    private PairRoleDecision Alone(string reason, bool anySiteReachable, DateTimeOffset? recheckAt) =>
+        !anySiteReachable ? new(PairRole.Decide, null, true, $"{reason}, and no site is reachable: cut off, giving the VIPs up", recheckAt)
+        : _yielding ? new(PairRole.Decide, null, true, $"{reason}; still out of VRRP until it has been silent for {(_peerTimeout + YieldHold).TotalSeconds:0.#} s (it held the VIPs)", recheckAt)
+        : new(PairRole.Decide, null, false, reason, recheckAt);
 
     /// <summary>
     /// When the peer counts as gone: peer_timeout after the message, by the earlier of its sent-at and

@@ -44,6 +44,9 @@ public sealed class MaintenanceTests(FailoverLabFixture fixture, ITestOutputHelp
             var drainedAt = DateTimeOffset.UtcNow;
 
             Assert.True(drain.Succeeded, $"keepwire drain alpha failed ({drain.ExitCode}): {drain.StandardError}");
+            // When web is not in the answer, it left alpha before the drain: the hub's status and log say why.
+            if (!drain.StandardOutput.Contains("web: alpha → bravo", StringComparison.Ordinal))
+                output.WriteLine($"drain answered: {drain.StandardOutput}\n{(await Lab.KeepwireAtHubAsync("status")).StandardOutput}\nhub log:\n{string.Join('\n', File.ReadLines(Lab.DaemonLogFile("hub")).TakeLast(60))}");
             Assert.Contains("web: alpha → bravo", drain.StandardOutput, StringComparison.Ordinal);
             Assert.Equal($"site=bravo client={topology.Client.IPv4}\n", await Lab.GetFromClientAsync(Family.Url(topology.Vips.IPv4)));
             Assert.Equal($"site=bravo client={topology.Client.IPv6}\n", await Lab.GetFromClientAsync(Family.Url(topology.Vips.IPv6)));

@@ -135,14 +135,32 @@ public sealed class PeerHubViewTests
     }
 
     [Fact]
-    public void A_yielded_hub_returns_and_decides_when_the_peer_goes_silent()
+    public void A_yielded_hub_returns_and_decides_when_the_peer_has_been_silent_for_three_peer_timeouts()
     {
         YieldInSplitBrain();
 
+        // Silent for peer_timeout: hub2 decides, but stays out of VRRP (a stall or a late relay looks the same at first).
         _clock.Advance(PeerTimeout);
+        var silent = _hub2.Evaluate(holdsVips: false);
+        Assert.Equal((PairRole.Decide, true), (silent.Role, silent.Yield));
+        Assert.Equal(SyncFixture.Start + TimeSpan.FromMilliseconds(100) + 3 * PeerTimeout, silent.RecheckAt);
+
+        _clock.Advance(2 * PeerTimeout);
         var alone = _hub2.Evaluate(holdsVips: false);
 
         Assert.Equal((PairRole.Decide, false), (alone.Role, alone.Yield));
+    }
+
+    [Fact]
+    public void A_yielded_hub_returns_when_the_peer_says_it_let_go_of_the_VIPs()
+    {
+        YieldInSplitBrain();
+
+        _clock.Advance(TimeSpan.FromMilliseconds(100));
+        _hub2.Observe(From("hub1", holdsVips: false, direct: false));
+        var released = _hub2.Evaluate(holdsVips: false);
+
+        Assert.Equal((PairRole.Decide, false), (released.Role, released.Yield));
     }
 
     [Fact]
@@ -150,12 +168,13 @@ public sealed class PeerHubViewTests
     {
         // The lab's partition test, about every other run: hub2's loop or the relays stalled past peer_timeout, hub2 stopped
         // yielding, and with no way back into yielding short of holding the VIPs again its keepalived took them from hub1.
+        // Now the yield outlasts such a gap, and a claim heard through the sites starts it again in any case.
         YieldInSplitBrain();
         _clock.Advance(TimeSpan.FromMilliseconds(100));
         Assert.True(_hub2.Evaluate(holdsVips: false).Yield);
 
         _clock.Advance(PeerTimeout);
-        Assert.False(_hub2.Evaluate(holdsVips: false).Yield);
+        Assert.True(_hub2.Evaluate(holdsVips: false).Yield);
         _clock.Advance(TimeSpan.FromMilliseconds(50));
         _hub2.Observe(From("hub1", holdsVips: true, direct: false));
         var back = _hub2.Evaluate(holdsVips: false);
