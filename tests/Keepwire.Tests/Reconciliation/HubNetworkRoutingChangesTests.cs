@@ -1,4 +1,5 @@
 using System.Net;
+using Keepwire.Adapters.Routing;
 using Keepwire.Configuration;
 using Keepwire.Model;
 using Keepwire.Reconciliation;
