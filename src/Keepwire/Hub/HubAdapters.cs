@@ -1,6 +1,7 @@
 using Keepwire.Adapters.Conntrack;
 using Keepwire.Adapters.Keepalived;
 using Keepwire.Adapters.Nftables;
+using Keepwire.Adapters.Posix;
 using Keepwire.Adapters.Processes;
 using Keepwire.Adapters.Routing;
 using Keepwire.Adapters.WireGuard;
@@ -39,7 +40,7 @@ public sealed record HubAdapters(
         runner,
         new NftablesCli(runner, new NftablesGeneration()),
         new ConntrackCli(runner),
-        new WireGuardCli(runner, loggers.CreateLogger<WireGuardCli>()),
+        new WireGuardCli(runner, loggers.CreateLogger<WireGuardCli>(), linkExists: name => Libc.InterfaceIndex(name) != 0),
         new RoutingCli(runner),
         new ProcSysctl(),
         definition => HealthChecks.Create(definition, runner, time),

@@ -202,7 +202,7 @@ public sealed partial class HubDaemon : IAsyncDisposable
         try
         {
             await _network.ReconcileAsync(_engine.Config, _engine.Hub, cancellationToken);
-            _device = await _adapters.WireGuard.ReadAsync(_engine.Hub.Interface, cancellationToken);
+            _device = _network.Device ?? await _adapters.WireGuard.ReadAsync(_engine.Hub.Interface, cancellationToken);
             _networkFault = null;
             if (_pair is not null)
                 await _pair.EnsureDaemonsAsync(_engine.TrackVerdict(DataPathFault), cancellationToken);

@@ -54,9 +54,13 @@ public sealed partial class HubNetworkReconciler(
         // Until this pass completes, the next one reads everything.
         _routingChecked = null;
 
+        Device = null;
         var changed = await wireGuard.EnsureInterfaceAsync(hub.Interface, cancellationToken);
-        // Keys and peers before the link comes up, so the interface never runs half-configured.
-        changed |= await wireGuard.ApplyAsync(hub.Interface, DesiredDevice(config, hub), cancellationToken);
+        // Keys and peers before the link comes up, so the interface never runs half-configured. One read serves
+        // the diff and, when nothing had to change, the caller's handshakes (kernel WireGuard: one `wg show dump`).
+        var device = await wireGuard.ReadAsync(hub.Interface, cancellationToken);
+        var deviceChanged = await wireGuard.ApplyAsync(hub.Interface, DesiredDevice(config, hub), device, cancellationToken);
+        changed |= deviceChanged;
 
         // A recreated or reconfigured interface needs its addresses and link state again at once.
         var readRouting = routingDue || changed;
@@ -78,8 +82,12 @@ public sealed partial class HubNetworkReconciler(
             changed |= await EnsureVipsAsync(hub.PublicInterface, config.HubPair is null ? config.AllVips() : [], cancellationToken);
 
         _routingChecked = readRouting || checkedBefore is null ? (config, hub, _time.GetUtcNow()) : checkedBefore;
+        Device = deviceChanged ? null : device;
         return changed;
     }
+
+    /// <summary>The WireGuard device as the last pass found it when that pass did not change it; null otherwise (read it again).</summary>
+    public WireGuardDeviceState? Device { get; private set; }
 
     /// <summary>A new config or hub, a pass that did not complete, or the safety interval passed.</summary>
     private bool RoutingCheckDue(ClusterConfig config, HubNode hub) =>

@@ -117,6 +117,15 @@ public sealed class WireGuardUapiTests : IDisposable
         Assert.Equal(("ip", "link"), (runner.Calls[0].Program, runner.Calls[0].Arguments[0]));
     }
 
+    [Fact]
+    public async Task Without_a_socket_the_link_is_looked_up_in_process_when_the_adapter_is_told_how()
+    {
+        var runner = new FakeCommandRunner((program, _, _) => throw new InvalidOperationException($"ran {program}"));
+
+        Assert.Null(await new WireGuardCli(runner, socketDirectory: _socketDirectory, linkExists: _ => false).ReadAsync("wg0"));
+        Assert.Empty(runner.Calls);
+    }
+
     /// <summary>Answers every get=1 on every connection, as wireguard-go does, until the listener closes.</summary>
     private static async Task ServeAsync(Socket listener, string answer, List<string> requests)
     {

@@ -96,5 +96,21 @@ public sealed class HubNetworkRoutingChangesTests : IDisposable
         Assert.True(_routing.Reads > reads);
     }
 
+    [Fact]
+    public async Task One_device_read_per_pass_serves_the_diff_and_the_handshakes()
+    {
+        var wireGuard = new FakeWireGuard();
+        var reconciler = new HubNetworkReconciler(wireGuard, _routing, _sysctl, NullLogger.Instance, _changes, _time);
+        await reconciler.ReconcileAsync(_config, Hub);
+        // The pass configured the device: what it read before is stale, so the caller must read again.
+        Assert.Null(reconciler.Device);
+        var reads = wireGuard.Reads;
+
+        await reconciler.ReconcileAsync(_config, Hub);
+
+        Assert.Equal(reads + 1, wireGuard.Reads);
+        Assert.Equal(Hub.PublicKey, reconciler.Device?.PublicKey);
+    }
+
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 }

@@ -12,7 +12,11 @@ namespace Keepwire.Adapters.WireGuard;
 /// </summary>
 /// <param name="logger">Where interface creation and changes are logged; none if null.</param>
 /// <param name="socketDirectory">Where <c>wireguard-go</c> puts its control sockets (<c>NAME.sock</c>).</param>
-public sealed class WireGuardCli(ICommandRunner runner, ILogger? logger = null, string socketDirectory = WireGuardCli.DefaultSocketDirectory) : IWireGuard
+/// <param name="linkExists">
+/// Whether an interface exists, asked in-process (if_nametoindex) where the runner acts on the daemon's own namespace;
+/// null: <c>ip link show</c> through the runner.
+/// </param>
+public sealed class WireGuardCli(ICommandRunner runner, ILogger? logger = null, string socketDirectory = WireGuardCli.DefaultSocketDirectory, Func<string, bool>? linkExists = null) : IWireGuard
 {
     public const string DefaultSocketDirectory = "/var/run/wireguard";
 
@@ -49,9 +53,9 @@ public sealed class WireGuardCli(ICommandRunner runner, ILogger? logger = null, 
         return WireGuardDumpParser.Parse(dump.StandardOutput);
     }
 
-    public async Task<bool> ApplyAsync(string name, WireGuardDeviceSpec spec, CancellationToken cancellationToken = default)
+    public async Task<bool> ApplyAsync(string name, WireGuardDeviceSpec spec, WireGuardDeviceState? current = null, CancellationToken cancellationToken = default)
     {
-        var before = await ReadAsync(name, cancellationToken)
+        var before = current ?? await ReadAsync(name, cancellationToken)
             ?? throw new InvalidOperationException($"WireGuard interface {name} does not exist; call EnsureInterfaceAsync first");
         var changes = WireGuardChanges.Compute(before, spec);
         if (changes.IsEmpty)
@@ -131,5 +135,7 @@ public sealed class WireGuardCli(ICommandRunner runner, ILogger? logger = null, 
     private string SocketPath(string name) => Path.Combine(socketDirectory, name + ".sock");
 
     private async Task<bool> LinkExistsAsync(string name, CancellationToken cancellationToken) =>
-        (await runner.RunAsync("ip", ["link", "show", "dev", name], cancellationToken: cancellationToken)).Succeeded;
+        linkExists is not null
+            ? linkExists(name)
+            : (await runner.RunAsync("ip", ["link", "show", "dev", name], cancellationToken: cancellationToken)).Succeeded;
 }
