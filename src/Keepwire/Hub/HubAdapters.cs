@@ -1,6 +1,7 @@
 using Keepwire.Adapters.Conntrack;
 using Keepwire.Adapters.Keepalived;
 using Keepwire.Adapters.Nftables;
+using Keepwire.Adapters.Posix;
 using Keepwire.Adapters.Processes;
 using Keepwire.Adapters.Routing;
 using Keepwire.Adapters.WireGuard;
@@ -17,6 +18,7 @@ namespace Keepwire.Hub;
 /// <param name="Runner">Runs the programs the pair's supervisors need (keepalived, conntrackd).</param>
 /// <param name="CreateCheck">Builds the probe for one check definition; the caller disposes it.</param>
 /// <param name="Processes">The process table keepalived's supervisor looks its pid up in.</param>
+/// <param name="RoutingChanges">Whether links, addresses or routes changed since the last pass; null: read them every pass.</param>
 public sealed record HubAdapters(
     ICommandRunner Runner,
     INftables Nftables,
@@ -25,16 +27,23 @@ public sealed record HubAdapters(
     IRouting Routing,
     ISysctl Sysctl,
     Func<CheckDefinition, IHealthCheck> CreateCheck,
-    IProcessTable Processes)
+    IProcessTable Processes,
+    IRoutingChanges? RoutingChanges = null)
 {
-    /// <summary>The real ones: every tool run through <paramref name="runner"/> as a program with an argument list.</summary>
+    /// <summary>
+    /// The real ones, acting on the daemon's own network namespace: tools run through <paramref name="runner"/> as
+    /// programs with argument lists, and what the idle reconcile pass reads every second without a program (the
+    /// nftables generation and routing changes over netlink, sysctls from /proc/sys, a wireguard-go device through
+    /// its socket), so an idle hub starts none.
+    /// </summary>
     public static HubAdapters ForHost(ICommandRunner runner, ILoggerFactory loggers, TimeProvider time) => new(
         runner,
-        new NftablesCli(runner),
+        new NftablesCli(runner, new NftablesGeneration()),
         new ConntrackCli(runner),
-        new WireGuardCli(runner, loggers.CreateLogger<WireGuardCli>()),
+        new WireGuardCli(runner, loggers.CreateLogger<WireGuardCli>(), linkExists: name => Libc.InterfaceIndex(name) != 0),
         new RoutingCli(runner),
-        new Sysctl(runner),
+        new ProcSysctl(),
         definition => HealthChecks.Create(definition, runner, time),
-        new ProcfsProcessTable());
+        new ProcfsProcessTable(),
+        new RtnetlinkChanges());
 }

@@ -62,7 +62,7 @@ public sealed partial class HubDaemon : IAsyncDisposable
         var store = new StateStore(options.StateDirectory, loggers.CreateLogger<StateStore>());
         var journal = new DecisionJournal(options.StateDirectory, loggers.CreateLogger<DecisionJournal>());
         _state = new HubStateWriter(journal, store, _logger);
-        _network = new HubNetworkReconciler(adapters.WireGuard, adapters.Routing, adapters.Sysctl, loggers.CreateLogger<HubNetworkReconciler>());
+        _network = new HubNetworkReconciler(adapters.WireGuard, adapters.Routing, adapters.Sysctl, loggers.CreateLogger<HubNetworkReconciler>(), adapters.RoutingChanges, time);
         _flushes = new FlowFlushWorker(adapters.Conntrack, time, _logger);
         _dataPath = new DataPathReconciler(new ForwardingReconciler(adapters.Nftables, loggers.CreateLogger<ForwardingReconciler>()), _flushes);
         _engine = new HubEngine(config, hub, store.LoadIntent(), journal.Load(), time);
@@ -202,7 +202,7 @@ public sealed partial class HubDaemon : IAsyncDisposable
         try
         {
             await _network.ReconcileAsync(_engine.Config, _engine.Hub, cancellationToken);
-            _device = await _adapters.WireGuard.ReadAsync(_engine.Hub.Interface, cancellationToken);
+            _device = _network.Device ?? await _adapters.WireGuard.ReadAsync(_engine.Hub.Interface, cancellationToken);
             _networkFault = null;
             if (_pair is not null)
                 await _pair.EnsureDaemonsAsync(_engine.TrackVerdict(DataPathFault), cancellationToken);

@@ -10,9 +10,35 @@ namespace Keepwire.Reconciliation;
 /// daemon adopts a table of the same structure and only syncs its elements. No other table is touched.
 /// Not thread-safe: one caller (the hub loop) at a time.
 /// </summary>
+/// <remarks>
+/// The hub asks for this every reconcile pass (every second), and listing the table runs <c>nft</c> twice. So a
+/// pass first reads the kernel's ruleset generation (<see cref="INftables.ReadGenerationAsync"/>): when it is the
+/// one at which a listing last found the table exactly as desired, and the desired plane is that same plane, no
+/// transaction anywhere has touched any table since and the table is still right; nothing is listed. Any commit,
+/// ours or anyone's (an operator's <c>nft</c>, a firewall reload), changes the generation, and the next pass lists
+/// and repairs as before. Where the generation cannot be read, every pass lists.
+/// </remarks>
 public sealed partial class ForwardingReconciler(INftables nftables, ILogger<ForwardingReconciler> logger)
 {
+    private HubDataPlane? _verifiedPlane;
+    private uint? _verifiedGeneration;
+
     public async Task<ForwardingReconcileOutcome> ReconcileAsync(HubDataPlane desired, CancellationToken cancellationToken = default)
+    {
+        // Read before the listing: a change made after this read carries a later generation, seen next pass.
+        var generation = await nftables.ReadGenerationAsync(cancellationToken);
+        if (generation is not null && generation == _verifiedGeneration && _verifiedPlane is not null && _verifiedPlane.SameAs(desired))
+            return ForwardingReconcileOutcome.Unchanged;
+
+        _verifiedPlane = null;
+        var outcome = await ReconcileByListingAsync(desired, cancellationToken);
+        // After a transaction of ours the generation has moved on: the next pass lists once more and then rests.
+        if (outcome == ForwardingReconcileOutcome.Unchanged)
+            (_verifiedPlane, _verifiedGeneration) = (desired, generation);
+        return outcome;
+    }
+
+    private async Task<ForwardingReconcileOutcome> ReconcileByListingAsync(HubDataPlane desired, CancellationToken cancellationToken)
     {
         var ruleset = NftRulesetRenderer.Render(desired);
         var actual = await nftables.ReadTableAsync(Family, Name, cancellationToken);
@@ -43,6 +69,7 @@ public sealed partial class ForwardingReconciler(INftables nftables, ILogger<For
     /// <summary>Deletes the table (teardown). Succeeds when it is already absent.</summary>
     public async Task RemoveAsync(CancellationToken cancellationToken = default)
     {
+        _verifiedPlane = null;
         // "add" first makes the delete valid when the table is absent, in the same transaction.
         await nftables.ApplyAsync($"add table {Family} {Name}\ndelete table {Family} {Name}\n", cancellationToken);
         Log.Removed(logger);

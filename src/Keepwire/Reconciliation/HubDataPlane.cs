@@ -33,7 +33,16 @@ public sealed record HubDataPlane(
     IReadOnlyList<ForwardingRule> Rules,
     IReadOnlyList<IPAddress> SnatBackends,
     IReadOnlyList<IPNetwork> AllowForwardFrom,
-    HubInputPolicy? Input = null);
+    HubInputPolicy? Input = null)
+{
+    /// <summary>Whether <paramref name="other"/> asks for exactly the same table (the lists compared element by element, in order).</summary>
+    public bool SameAs(HubDataPlane other) =>
+        TunnelInterface == other.TunnelInterface
+        && Input == other.Input
+        && Rules.SequenceEqual(other.Rules)
+        && SnatBackends.SequenceEqual(other.SnatBackends)
+        && AllowForwardFrom.SequenceEqual(other.AllowForwardFrom);
+}
 
 /// <summary>
 /// The ports the hub's own daemons receive on, and from where: site reports only through the tunnel; in a

@@ -56,18 +56,24 @@ public sealed partial class HubNetworkReconciler
             && bytes > MaxUnresolvedQueueBytes;
     }
 
-    private async Task<bool> EnsureNeighbourQueuesAsync(HubNode hub, CancellationToken cancellationToken)
-    {
-        AddressFamily[] families = [AddressFamily.InterNetwork, AddressFamily.InterNetworkV6];
-        var routes = new List<RouteEntry>();
-        foreach (var family in families)
-            routes.AddRange(await routing.GetRoutesAsync(RoutingTables.Main, family, cancellationToken));
+    private static readonly AddressFamily[] Families = [AddressFamily.InterNetwork, AddressFamily.InterNetworkV6];
 
+    /// <summary>The interfaces to cap, from the main table's default routes (read with the routing, not every pass).</summary>
+    private async Task<IReadOnlyList<string>> NeighbourQueueDevicesAsync(HubNode hub, CancellationToken cancellationToken)
+    {
+        var routes = new List<RouteEntry>();
+        foreach (var family in Families)
+            routes.AddRange(await routing.GetRoutesAsync(RoutingTables.Main, family, cancellationToken));
+        return NeighbourQueues.Devices(hub.PublicInterface, routes);
+    }
+
+    private async Task<bool> EnsureNeighbourQueuesAsync(IReadOnlyList<string> devices, CancellationToken cancellationToken)
+    {
         var cap = NeighbourQueues.MaxUnresolvedQueueBytes.ToString(CultureInfo.InvariantCulture);
         var changed = false;
-        foreach (var device in NeighbourQueues.Devices(hub.PublicInterface, routes))
+        foreach (var device in devices)
         {
-            foreach (var family in families)
+            foreach (var family in Families)
             {
                 // Null when the key does not exist: the interface is gone, or IPv6 is off on it.
                 var key = SysctlKeys.UnresolvedQueueBytes(device, family);

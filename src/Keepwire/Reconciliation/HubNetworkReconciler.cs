@@ -16,35 +16,85 @@ namespace Keepwire.Reconciliation;
 /// changes nothing and a restarted daemon adopts what the previous one left.
 /// </summary>
 /// <remarks>
+/// The hub runs a pass every second. The WireGuard device and the sysctls are read every pass (a socket and a few
+/// /proc/sys files with the host's adapters). Links, addresses and routes take five runs of <c>ip</c>, so they are
+/// read only when <paramref name="routingChanges"/> says something may have changed (the kernel notifies every
+/// change), after a new config, after a pass that failed, and every <see cref="RoutingResyncInterval"/> anyway:
+/// drift is still repaired on the pass after it happens, and an idle hub starts no program.
+/// </remarks>
+/// <remarks>
 /// VIP ownership: Keepwire adds VIPs with address metric <see cref="InterfaceAddress.KeepwireAddressMetric"/>
 /// and only ever removes addresses that carry it. A VIP that is already on the interface without the mark
 /// (added by the operator, the provider or keepalived) is left alone, never duplicated and never removed.
 /// Because the mark lives in the kernel, a restarted daemon still recognises VIPs it added before and
 /// removes those dropped from the config meanwhile.
 /// </remarks>
-public sealed partial class HubNetworkReconciler(IWireGuard wireGuard, IRouting routing, ISysctl sysctl, ILogger logger)
+public sealed partial class HubNetworkReconciler(
+    IWireGuard wireGuard,
+    IRouting routing,
+    ISysctl sysctl,
+    ILogger logger,
+    IRoutingChanges? routingChanges = null,
+    TimeProvider? time = null)
 {
+    /// <summary>How long links, addresses and routes go unread at most while no change is notified: a safety net only.</summary>
+    public static readonly TimeSpan RoutingResyncInterval = TimeSpan.FromSeconds(30);
+
+    private readonly IRoutingChanges _routingChanges = routingChanges ?? AlwaysChanged.Instance;
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private (ClusterConfig Config, HubNode Hub, DateTimeOffset At)? _routingChecked;
+    private IReadOnlyList<string> _neighbourDevices = [];
+
     /// <summary>Runs one pass; returns whether anything had to change.</summary>
     public async Task<bool> ReconcileAsync(ClusterConfig config, HubNode hub, CancellationToken cancellationToken = default)
     {
-        var changed = await wireGuard.EnsureInterfaceAsync(hub.Interface, cancellationToken);
-        // Keys and peers before the link comes up, so the interface never runs half-configured.
-        changed |= await wireGuard.ApplyAsync(hub.Interface, DesiredDevice(config, hub), cancellationToken);
+        // Taken first, so a change made while this pass reads shows on the next one.
+        var routingDue = _routingChanges.TakeChanged() | RoutingCheckDue(config, hub);
+        var checkedBefore = _routingChecked;
+        // Until this pass completes, the next one reads everything.
+        _routingChecked = null;
 
-        var addresses = await routing.EnsureAddressesAsync(hub.Interface, TunnelAddresses(hub), isOwned: _ => true, cancellationToken);
-        if (!addresses.IsEmpty)
-            Log.AddressesChanged(logger, hub.Interface, addresses);
-        changed |= !addresses.IsEmpty;
-        changed |= await routing.EnsureLinkUpAsync(hub.Interface, cancellationToken);
+        Device = null;
+        var changed = await wireGuard.EnsureInterfaceAsync(hub.Interface, cancellationToken);
+        // Keys and peers before the link comes up, so the interface never runs half-configured. One read serves
+        // the diff and, when nothing had to change, the caller's handshakes (kernel WireGuard: one `wg show dump`).
+        var device = await wireGuard.ReadAsync(hub.Interface, cancellationToken);
+        var deviceChanged = await wireGuard.ApplyAsync(hub.Interface, DesiredDevice(config, hub), device, cancellationToken);
+        changed |= deviceChanged;
+
+        // A recreated or reconfigured interface needs its addresses and link state again at once.
+        var readRouting = routingDue || changed;
+        if (readRouting)
+        {
+            var addresses = await routing.EnsureAddressesAsync(hub.Interface, TunnelAddresses(hub), isOwned: _ => true, cancellationToken);
+            if (!addresses.IsEmpty)
+                Log.AddressesChanged(logger, hub.Interface, addresses);
+            changed |= !addresses.IsEmpty;
+            changed |= await routing.EnsureLinkUpAsync(hub.Interface, cancellationToken);
+            _neighbourDevices = await NeighbourQueueDevicesAsync(hub, cancellationToken);
+        }
 
         changed |= await EnsureForwardingAsync(hub, cancellationToken);
-        changed |= await EnsureNeighbourQueuesAsync(hub, cancellationToken);
+        changed |= await EnsureNeighbourQueuesAsync(_neighbourDevices, cancellationToken);
         // In a pair keepalived holds the VIPs and moves them; Keepwire only removes VIPs it added itself
         // (a hub that was single before), never keepalived's, which carry no Keepwire mark.
-        if (hub.PublicInterface is not null)
+        if (hub.PublicInterface is not null && readRouting)
             changed |= await EnsureVipsAsync(hub.PublicInterface, config.HubPair is null ? config.AllVips() : [], cancellationToken);
+
+        _routingChecked = readRouting || checkedBefore is null ? (config, hub, _time.GetUtcNow()) : checkedBefore;
+        Device = deviceChanged ? null : device;
         return changed;
     }
+
+    /// <summary>The WireGuard device as the last pass found it when that pass did not change it; null otherwise (read it again).</summary>
+    public WireGuardDeviceState? Device { get; private set; }
+
+    /// <summary>A new config or hub, a pass that did not complete, or the safety interval passed.</summary>
+    private bool RoutingCheckDue(ClusterConfig config, HubNode hub) =>
+        _routingChecked is not { } last
+        || !ReferenceEquals(last.Config, config)
+        || !ReferenceEquals(last.Hub, hub)
+        || _time.GetUtcNow() - last.At >= RoutingResyncInterval;
 
     /// <summary>Removes the WireGuard interface and the VIPs Keepwire added. Forwarding sysctls stay on: other things may rely on them.</summary>
     public async Task TeardownAsync(HubNode hub, CancellationToken cancellationToken = default)

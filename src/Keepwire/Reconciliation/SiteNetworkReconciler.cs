@@ -104,7 +104,7 @@ public sealed partial class SiteNetworkReconciler(
             Log.HubUnresolved(logger, hub.Name, hub.Endpoint);
 
         // Keys and peer before the link comes up: on link-up wireguard-go sends the first keepalive, which starts the handshake.
-        if (await wireGuard.ApplyAsync(name, DesiredDevice(site, hub, decision), cancellationToken))
+        if (await wireGuard.ApplyAsync(name, DesiredDevice(site, hub, decision), cancellationToken: cancellationToken))
         {
             changed = true;
             if (decision.Endpoint is not null && (decision.Refresh || !decision.Endpoint.Equals(current?.Endpoint)))

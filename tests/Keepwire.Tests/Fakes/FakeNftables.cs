@@ -21,8 +21,23 @@ internal sealed partial class FakeNftables : INftables
     /// <summary>Set to make the next <see cref="ApplyAsync"/> fail as nft would (the transaction applies nothing).</summary>
     public string? FailNextApply { get; set; }
 
-    public Task<NftTableState?> ReadTableAsync(string family, string name, CancellationToken cancellationToken = default) =>
-        Task.FromResult(_tables.TryGetValue((family, name), out var table) ? table.State(family, name) : null);
+    /// <summary>The ruleset generation: one more with every applied script, as the kernel counts its commits.</summary>
+    public uint Generation { get; private set; } = 1;
+
+    /// <summary>False: the generation cannot be read (as with a runner acting on another namespace).</summary>
+    public bool GenerationReadable { get; set; } = true;
+
+    /// <summary>Times a table was listed.</summary>
+    public int Listings { get; private set; }
+
+    public Task<NftTableState?> ReadTableAsync(string family, string name, CancellationToken cancellationToken = default)
+    {
+        Listings++;
+        return Task.FromResult(_tables.TryGetValue((family, name), out var table) ? table.State(family, name) : null);
+    }
+
+    public Task<uint?> ReadGenerationAsync(CancellationToken cancellationToken = default) =>
+        Task.FromResult(GenerationReadable ? Generation : (uint?)null);
 
     public Task ApplyAsync(string script, CancellationToken cancellationToken = default)
     {
@@ -49,6 +64,7 @@ internal sealed partial class FakeNftables : INftables
         foreach (var (key, table) in working)
             _tables[key] = table;
         Scripts.Add(script);
+        Generation++;
         return Task.CompletedTask;
     }
 

@@ -29,14 +29,24 @@ internal sealed class FakeRouting : IRouting
             return Task.FromResult(_addresses.ContainsKey(device));
     }
 
+    /// <summary>Times links, addresses or routes were read (each a run of <c>ip</c> on a host).</summary>
+    public int Reads { get; private set; }
+
     public Task<bool> EnsureLinkUpAsync(string device, CancellationToken cancellationToken = default)
     {
         lock (_lock)
+        {
+            Reads++;
             return Task.FromResult(_up.Add(device));
+        }
     }
 
-    public Task<IReadOnlyList<InterfaceAddress>> GetAddressesAsync(string device, CancellationToken cancellationToken = default) =>
-        Task.FromResult(Addresses(device));
+    public Task<IReadOnlyList<InterfaceAddress>> GetAddressesAsync(string device, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+            Reads++;
+        return Task.FromResult(Addresses(device));
+    }
 
     public Task AddAddressAsync(string device, InterfaceAddress address, CancellationToken cancellationToken = default)
     {
@@ -56,8 +66,12 @@ internal sealed class FakeRouting : IRouting
         return Task.CompletedTask;
     }
 
-    public Task<IReadOnlyList<RouteEntry>> GetRoutesAsync(int table, AddressFamily family, CancellationToken cancellationToken = default) =>
-        Task.FromResult<IReadOnlyList<RouteEntry>>([]);
+    public Task<IReadOnlyList<RouteEntry>> GetRoutesAsync(int table, AddressFamily family, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+            Reads++;
+        return Task.FromResult<IReadOnlyList<RouteEntry>>([]);
+    }
 
     public Task AddRouteAsync(int table, RouteEntry route, CancellationToken cancellationToken = default) => Task.CompletedTask;
 

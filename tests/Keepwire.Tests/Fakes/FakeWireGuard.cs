@@ -39,7 +39,7 @@ internal sealed class FakeWireGuard : IWireGuard
         }
     }
 
-    public Task<bool> ApplyAsync(string name, WireGuardDeviceSpec spec, CancellationToken cancellationToken = default)
+    public Task<bool> ApplyAsync(string name, WireGuardDeviceSpec spec, WireGuardDeviceState? current = null, CancellationToken cancellationToken = default)
     {
         lock (_lock)
         {

@@ -12,4 +12,10 @@ public interface INftables
     /// Throws <see cref="NftablesException"/> naming the failing line.
     /// </summary>
     Task ApplyAsync(string script, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The ruleset generation: a number the kernel changes with every committed transaction in any table, so an
+    /// unchanged number means no table changed. Null when it cannot be read cheaply (then every reconcile lists).
+    /// </summary>
+    Task<uint?> ReadGenerationAsync(CancellationToken cancellationToken = default);
 }

@@ -5,7 +5,11 @@ using Keepwire.Adapters.Processes;
 namespace Keepwire.Adapters.Nftables;
 
 /// <summary><see cref="INftables"/> over the <c>nft</c> program.</summary>
-public sealed partial class NftablesCli(ICommandRunner runner) : INftables
+/// <param name="generation">
+/// Reads the ruleset generation of the daemon's own namespace over netlink; null where the runner acts on another
+/// namespace (<c>ip netns exec</c>: tests, the lab), whose generation the daemon's socket would not see.
+/// </param>
+public sealed partial class NftablesCli(ICommandRunner runner, NftablesGeneration? generation = null) : INftables
 {
     private const string Nft = "nft";
 
@@ -44,6 +48,8 @@ public sealed partial class NftablesCli(ICommandRunner runner) : INftables
         if (!result.Succeeded)
             throw ScriptRejected(script, result.StandardError);
     }
+
+    public Task<uint?> ReadGenerationAsync(CancellationToken cancellationToken = default) => Task.FromResult(generation?.Read());
 
     /// <summary>The comment of the table in a text listing: the <c>comment "…"</c> line directly inside the table block.</summary>
     public static string? TableCommentFromText(string listing)

@@ -6,7 +6,8 @@ namespace Keepwire.Adapters.Posix;
 
 /// <summary>
 /// The few libc calls .NET does not expose, gathered in one place: a path's file type without following
-/// links (statx), an advisory lock (flock), and an interface's index (if_nametoindex).
+/// links (statx), an advisory lock (flock), an interface's index (if_nametoindex), and the socket calls of a
+/// netlink socket (<see cref="NetlinkSocket"/>: .NET's Socket does not take AF_NETLINK).
 /// </summary>
 internal static partial class Libc
 {
@@ -72,6 +73,24 @@ internal static partial class Libc
     [DllImport("libc", SetLastError = true)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     private static extern uint if_nametoindex([MarshalAs(UnmanagedType.LPUTF8Str)] string ifname);
+
+    [LibraryImport("libc", EntryPoint = "socket", SetLastError = true)]
+    internal static partial int Socket(int domain, int type, int protocol);
+
+    [LibraryImport("libc", EntryPoint = "bind", SetLastError = true)]
+    internal static partial int Bind(SafeHandle socket, ReadOnlySpan<byte> address, int addressLength);
+
+    [LibraryImport("libc", EntryPoint = "setsockopt", SetLastError = true)]
+    internal static partial int SetSocketOption(SafeHandle socket, int level, int name, ReadOnlySpan<byte> value, int valueLength);
+
+    [LibraryImport("libc", EntryPoint = "send", SetLastError = true)]
+    internal static partial nint Send(SafeHandle socket, ReadOnlySpan<byte> buffer, nint length, int flags);
+
+    [LibraryImport("libc", EntryPoint = "recv", SetLastError = true)]
+    internal static partial nint Receive(SafeHandle socket, Span<byte> buffer, nint length, int flags);
+
+    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
+    internal static partial int Close(nint fd);
 }
 
 public enum PathKind

@@ -20,7 +20,8 @@ public interface IWireGuard
     /// never leaves the interface without the others. Returns whether anything changed. Throws if the device
     /// settings are refused or the private key file does not match the expected public key.
     /// </summary>
-    Task<bool> ApplyAsync(string name, WireGuardDeviceSpec spec, CancellationToken cancellationToken = default);
+    /// <param name="current">The device as the caller just read it (saves reading it again); null: read it here.</param>
+    Task<bool> ApplyAsync(string name, WireGuardDeviceSpec spec, WireGuardDeviceState? current = null, CancellationToken cancellationToken = default);
 
     /// <summary>Deletes the interface if it exists (a <c>wireguard-go</c> behind it exits by itself); returns whether it existed.</summary>
     Task<bool> DeleteInterfaceAsync(string name, CancellationToken cancellationToken = default);

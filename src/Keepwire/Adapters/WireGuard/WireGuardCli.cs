@@ -7,10 +7,16 @@ namespace Keepwire.Adapters.WireGuard;
 
 /// <summary>
 /// <see cref="IWireGuard"/> over <c>ip</c>, <c>wg</c> and <c>wireguard-go</c>, all run through <see cref="ICommandRunner"/>.
+/// A <c>wireguard-go</c> device is read through its control socket instead (<see cref="WireGuardUapi"/>): the hub
+/// reads its device every pass, and that needs no program; changes still go through <c>wg set</c>.
 /// </summary>
 /// <param name="logger">Where interface creation and changes are logged; none if null.</param>
 /// <param name="socketDirectory">Where <c>wireguard-go</c> puts its control sockets (<c>NAME.sock</c>).</param>
-public sealed class WireGuardCli(ICommandRunner runner, ILogger? logger = null, string socketDirectory = WireGuardCli.DefaultSocketDirectory) : IWireGuard
+/// <param name="linkExists">
+/// Whether an interface exists, asked in-process (if_nametoindex) where the runner acts on the daemon's own namespace;
+/// null: <c>ip link show</c> through the runner.
+/// </param>
+public sealed class WireGuardCli(ICommandRunner runner, ILogger? logger = null, string socketDirectory = WireGuardCli.DefaultSocketDirectory, Func<string, bool>? linkExists = null) : IWireGuard
 {
     public const string DefaultSocketDirectory = "/var/run/wireguard";
 
@@ -18,7 +24,8 @@ public sealed class WireGuardCli(ICommandRunner runner, ILogger? logger = null, 
 
     public async Task<bool> EnsureInterfaceAsync(string name, CancellationToken cancellationToken = default)
     {
-        if (await LinkExistsAsync(name, cancellationToken))
+        // A wireguard-go that answers on its socket has its interface: it exits when the interface goes.
+        if (await WireGuardUapi.AnswersAsync(SocketPath(name), cancellationToken) || await LinkExistsAsync(name, cancellationToken))
             return false;
 
         var kernel = await runner.RunAsync("ip", ["link", "add", "dev", name, "type", "wireguard"], cancellationToken: cancellationToken);
@@ -37,16 +44,18 @@ public sealed class WireGuardCli(ICommandRunner runner, ILogger? logger = null, 
 
     public async Task<WireGuardDeviceState?> ReadAsync(string name, CancellationToken cancellationToken = default)
     {
-        // Ask ip first: without the kernel module, wg reports a missing device as "Protocol not supported".
+        if (await WireGuardUapi.GetAsync(SocketPath(name), cancellationToken) is { } answer)
+            return WireGuardUapiParser.Parse(answer);
+        // Kernel WireGuard (or no device). Ask ip first: without the kernel module, wg reports a missing device as "Protocol not supported".
         if (!await LinkExistsAsync(name, cancellationToken))
             return null;
         var dump = await runner.RunCheckedAsync("wg", ["show", name, "dump"], cancellationToken: cancellationToken);
         return WireGuardDumpParser.Parse(dump.StandardOutput);
     }
 
-    public async Task<bool> ApplyAsync(string name, WireGuardDeviceSpec spec, CancellationToken cancellationToken = default)
+    public async Task<bool> ApplyAsync(string name, WireGuardDeviceSpec spec, WireGuardDeviceState? current = null, CancellationToken cancellationToken = default)
     {
-        var before = await ReadAsync(name, cancellationToken)
+        var before = current ?? await ReadAsync(name, cancellationToken)
             ?? throw new InvalidOperationException($"WireGuard interface {name} does not exist; call EnsureInterfaceAsync first");
         var changes = WireGuardChanges.Compute(before, spec);
         if (changes.IsEmpty)
@@ -109,7 +118,7 @@ public sealed class WireGuardCli(ICommandRunner runner, ILogger? logger = null, 
     {
         // A killed wireguard-go leaves its socket behind. No interface of that name exists (checked by the
         // caller), so nothing can be listening on it: remove it so wg never talks to a dead socket.
-        var socket = Path.Combine(socketDirectory, name + ".sock");
+        var socket = SocketPath(name);
         if (File.Exists(socket))
         {
             File.Delete(socket);
@@ -123,6 +132,10 @@ public sealed class WireGuardCli(ICommandRunner runner, ILogger? logger = null, 
             throw new InvalidOperationException($"wireguard-go {name} exited successfully but interface {name} does not exist");
     }
 
+    private string SocketPath(string name) => Path.Combine(socketDirectory, name + ".sock");
+
     private async Task<bool> LinkExistsAsync(string name, CancellationToken cancellationToken) =>
-        (await runner.RunAsync("ip", ["link", "show", "dev", name], cancellationToken: cancellationToken)).Succeeded;
+        linkExists is not null
+            ? linkExists(name)
+            : (await runner.RunAsync("ip", ["link", "show", "dev", name], cancellationToken: cancellationToken)).Succeeded;
 }
