@@ -3,6 +3,7 @@ using Keepwire.Adapters.Keepalived;
 using Keepwire.Adapters.Nftables;
 using Keepwire.Adapters.Processes;
 using Keepwire.Adapters.Routing;
+using Keepwire.Adapters.Systemd;
 using Keepwire.Adapters.WireGuard;
 using Keepwire.Health;
 using Keepwire.Model;
@@ -27,6 +28,9 @@ public sealed record HubAdapters(
     Func<CheckDefinition, IHealthCheck> CreateCheck,
     IProcessTable Processes)
 {
+    /// <summary>systemd's notify socket (READY, STATUS, the watchdog); none unless the host sets one.</summary>
+    public SystemdNotifier Systemd { get; init; } = SystemdNotifier.None;
+
     /// <summary>The real ones: every tool run through <paramref name="runner"/> as a program with an argument list.</summary>
     public static HubAdapters ForHost(ICommandRunner runner, ILoggerFactory loggers, TimeProvider time) => new(
         runner,
@@ -36,5 +40,8 @@ public sealed record HubAdapters(
         new RoutingCli(runner),
         new Sysctl(runner),
         definition => HealthChecks.Create(definition, runner, time),
-        new ProcfsProcessTable());
+        new ProcfsProcessTable())
+    {
+        Systemd = SystemdNotifier.FromEnvironment(),
+    };
 }
