@@ -42,7 +42,9 @@ public sealed class DataPathReconciler(ForwardingReconciler forwarding, FlowFlus
                 _observer.TableApplied(System.Diagnostics.Stopwatch.GetElapsedTime(started), succeeded: false);
                 throw;
             }
-            _observer.TableApplied(System.Diagnostics.Stopwatch.GetElapsedTime(started), succeeded: true);
+            // A pass that found the kernel as wanted ran no transaction: only real ones are timed.
+            if (outcome.Action != ForwardingReconcileAction.Unchanged)
+                _observer.TableApplied(System.Diagnostics.Stopwatch.GetElapsedTime(started), succeeded: true);
             _tableBehind = false;
         }
         if (!_tableBehind && _waiting.Count > 0)

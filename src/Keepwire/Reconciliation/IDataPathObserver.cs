@@ -7,7 +7,10 @@ namespace Keepwire.Reconciliation;
 /// </summary>
 public interface IDataPathObserver
 {
-    /// <summary>One forwarding-table transaction (read, diff, <c>nft -f</c>) took <paramref name="duration"/>; it failed when <paramref name="succeeded"/> is false.</summary>
+    /// <summary>
+    /// A forwarding-table transaction (read, diff, <c>nft -f</c>) took <paramref name="duration"/>, or failed when
+    /// <paramref name="succeeded"/> is false. Passes that found the table as wanted ran none and are not reported.
+    /// </summary>
     void TableApplied(TimeSpan duration, bool succeeded);
 
     /// <summary>Conntrack entries deleted: a switch's flows towards the site it left, or the flows towards VIPs this hub released.</summary>
