@@ -103,7 +103,7 @@ public sealed partial class HubDaemon
         if (prepared.Pair is { } pair)
             await _pair!.CommitAsync(pair);
         _engine.Reconfigure(prepared.Config, prepared.Hub);
-        await _metricsListener.ApplyAsync(prepared.Config.Metrics);
+        await ServeMetricsAsync(prepared.Config);
         _configLoadedAt = _time.GetUtcNow();
         _lastReload = new ReloadStatus(_configLoadedAt, true, $"reloaded {_options.ConfigPath}{prepared.Note}");
         Log.Reloaded(_logger, _options.ConfigPath, prepared.Note);

@@ -38,15 +38,16 @@ public sealed partial class HubDaemon : IAsyncDisposable
     private readonly FlowFlushWorker _flushes;
     private readonly DataPathReconciler _dataPath;
     private readonly HubEngine _engine;
-    private readonly HubMetrics _metrics = new();
     private readonly HubReadiness _readiness;
-    private readonly MetricsListener _metricsListener;
     private readonly Channel<ProbeStreamResult> _results = Channel.CreateUnbounded<ProbeStreamResult>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Channel<SiteAgentReport> _reports = Channel.CreateBounded<SiteAgentReport>(new BoundedChannelOptions(1024) { SingleReader = true, FullMode = BoundedChannelFullMode.DropOldest });
     private readonly Channel<HubRequest> _requests = Channel.CreateUnbounded<HubRequest>(new UnboundedChannelOptions { SingleReader = true });
 
     private HubObservers _observers;
     private HubPair? _pair;
+    // Made only when the config asks for metrics: prometheus-net and its listener cost a hub about 16 MiB of RSS.
+    private HubMetrics? _metrics;
+    private MetricsListener? _metricsListener;
     private DateTimeOffset _configLoadedAt;
     private DateTimeOffset _nextReconcile;
     private DateTimeOffset? _lastReconcileAt;
@@ -67,10 +68,10 @@ public sealed partial class HubDaemon : IAsyncDisposable
         var journal = new DecisionJournal(options.StateDirectory, loggers.CreateLogger<DecisionJournal>());
         _state = new HubStateWriter(journal, store, _logger);
         _network = new HubNetworkReconciler(adapters.WireGuard, adapters.Routing, adapters.Sysctl, loggers.CreateLogger<HubNetworkReconciler>());
-        _flushes = new FlowFlushWorker(adapters.Conntrack, time, _logger, _metrics);
-        _dataPath = new DataPathReconciler(new ForwardingReconciler(adapters.Nftables, loggers.CreateLogger<ForwardingReconciler>()), _flushes, _metrics);
+        var observer = new MetricsRelay(this);
+        _flushes = new FlowFlushWorker(adapters.Conntrack, time, _logger, observer);
+        _dataPath = new DataPathReconciler(new ForwardingReconciler(adapters.Nftables, loggers.CreateLogger<ForwardingReconciler>()), _flushes, observer);
         _readiness = new HubReadiness(adapters.Systemd, time);
-        _metricsListener = new MetricsListener(_metrics.Registry, _logger);
         _engine = new HubEngine(config, hub, store.LoadIntent(), journal.Load(), time);
         _observers = HubObservers.Build(config, hub, adapters.CreateCheck, _results.Writer, _reports.Writer, time, loggers);
         _pair = HubPair.Create(config, hub, HubRunPaths.For(options), adapters, loggers, time);
@@ -86,7 +87,7 @@ public sealed partial class HubDaemon : IAsyncDisposable
     }
 
     /// <summary>What this hub counts, for the metrics endpoint and tests.</summary>
-    internal HubMetrics Metrics => _metrics;
+    internal HubMetrics? Metrics => _metrics;
 
     /// <summary>Why this hub cannot forward right now (its tunnel or its table failed to apply), or null.</summary>
     private string? DataPathFault => _tableFault ?? _networkFault;
@@ -105,7 +106,7 @@ public sealed partial class HubDaemon : IAsyncDisposable
         if (_pair is not null)
             await _pair.StartAsync(stopping);
         _observers.Start();
-        await _metricsListener.ApplyAsync(_engine.Config.Metrics);
+        await ServeMetricsAsync(_engine.Config);
 
         _nextReconcile = _time.GetUtcNow();
         while (!stopping.IsCancellationRequested)
@@ -125,7 +126,7 @@ public sealed partial class HubDaemon : IAsyncDisposable
                 if (e.Message != _passFault)
                     Log.PassFailed(_logger, e);
                 _passFault = e.Message;
-                _metrics.ReconcileFailed("pass");
+                _metrics?.ReconcileFailed("pass");
                 await Task.Delay(TimeSpan.FromMilliseconds(100), _time, stopping).ContinueWith(_ => { }, TaskScheduler.Default);
             }
         }
@@ -160,9 +161,9 @@ public sealed partial class HubDaemon : IAsyncDisposable
         var commands = requests.OfType<HubRequest.Command>().ToList();
         var probes = Drain(_results.Reader);
         foreach (var probe in probes)
-            _metrics.ProbeFinished(probe);
+            _metrics?.ProbeFinished(probe);
         var peerMessages = _pair is null ? [] : Drain(_pair.Received);
-        _metrics.SyncReceived(peerMessages.Count);
+        _metrics?.SyncReceived(peerMessages.Count);
         var evidence = new HubEvidence
         {
             Probes = [.. probes.Select(Observation)],
@@ -175,10 +176,10 @@ public sealed partial class HubDaemon : IAsyncDisposable
             Commands = [.. commands.Select(c => c.Operation)],
         };
         var step = _engine.Step(evidence);
-        _metrics.StepTaken(step, _engine);
+        _metrics?.StepTaken(step, _engine);
         var tableApplied = await CarryOutAsync(step, stopping);
         _passFault = null;
-        _metrics.Refresh(_engine, _time.GetUtcNow());
+        _metrics?.Refresh(_engine, _time.GetUtcNow());
         _readiness.PassDone(_engine, tableApplied, DataPathFault);
 
         for (var i = 0; i < commands.Count; i++)
@@ -206,7 +207,7 @@ public sealed partial class HubDaemon : IAsyncDisposable
             {
                 _tableFault = null;
                 _lastReconcileAt = _time.GetUtcNow();
-                _metrics.TableApplied(_lastReconcileAt.Value);
+                _metrics?.TableApplied(_lastReconcileAt.Value);
                 applied = true;
             }
         }
@@ -228,7 +229,7 @@ public sealed partial class HubDaemon : IAsyncDisposable
         {
             await _network.ReconcileAsync(_engine.Config, _engine.Hub, cancellationToken);
             _device = await _adapters.WireGuard.ReadAsync(_engine.Hub.Interface, cancellationToken);
-            _metrics.WireGuardRead(_engine.Config, _engine.Hub, _device);
+            _metrics?.WireGuardRead(_engine.Config, _engine.Hub, _device);
             _networkFault = null;
             if (_pair is not null)
                 await _pair.EnsureDaemonsAsync(_engine.TrackVerdict(DataPathFault), cancellationToken);
@@ -238,7 +239,7 @@ public sealed partial class HubDaemon : IAsyncDisposable
         {
             // Keep running: the kernel keeps the last good state, and the next pass retries.
             _networkFault = Fail(_networkFault, e);
-            _metrics.ReconcileFailed("network");
+            _metrics?.ReconcileFailed("network");
             return null;
         }
     }
@@ -294,7 +295,8 @@ public sealed partial class HubDaemon : IAsyncDisposable
         _stopped = true;
         await _observers.DisposeAsync();
         await _dataPath.WaitForFlushesAsync();
-        await _metricsListener.DisposeAsync();
+        if (_metricsListener is not null)
+            await _metricsListener.DisposeAsync();
         if (_pair is not null)
             await _pair.DisposeAsync();
         _pair = null;
@@ -304,6 +306,29 @@ public sealed partial class HubDaemon : IAsyncDisposable
     {
         await StopAsync();
         _reloadGate.Dispose();
+    }
+
+    /// <summary>
+    /// The metrics endpoint as <paramref name="config"/> says, at start and after a reload. The counting starts with
+    /// the first config that asks for metrics; one without them closes the listener and keeps the counts.
+    /// </summary>
+    private async Task ServeMetricsAsync(ClusterConfig config)
+    {
+        if (config.Metrics is not null && _metrics is null)
+        {
+            _metrics = new HubMetrics();
+            _metricsListener = new MetricsListener(_metrics.Registry, _logger);
+        }
+        if (_metricsListener is not null)
+            await _metricsListener.ApplyAsync(config.Metrics);
+    }
+
+    /// <summary>The data path's reports, to the metrics once there are any.</summary>
+    private sealed class MetricsRelay(HubDaemon daemon) : IDataPathObserver
+    {
+        public void TableApplied(TimeSpan duration, bool succeeded) => ((IDataPathObserver?)daemon._metrics)?.TableApplied(duration, succeeded);
+
+        public void FlowsFlushed(int count) => ((IDataPathObserver?)daemon._metrics)?.FlowsFlushed(count);
     }
 
     private static (ClusterConfig Config, HubNode Hub) LoadConfig(HubDaemonOptions options)

@@ -26,8 +26,9 @@ public sealed partial class SiteAgent : IControlHandler, IDisposable
     private readonly IWireGuard _wireGuard;
     private readonly LocalCheckRunner _localChecks;
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private readonly SiteMetrics _metrics = new();
-    private readonly MetricsListener _metricsListener;
+    // Made only when the config asks for metrics: prometheus-net and its listener cost about 16 MiB of RSS.
+    private SiteMetrics? _metrics;
+    private MetricsListener? _metricsListener;
     private readonly SystemdNotifier _systemd;
     private bool _ready;
     private SiteUplinks _uplinks;
@@ -53,7 +54,6 @@ public sealed partial class SiteAgent : IControlHandler, IDisposable
         _configLoadedAt = time.GetUtcNow();
         _uplinks = new SiteUplinks(config, site, time);
         _localChecks = new LocalCheckRunner(runner, time);
-        _metricsListener = new MetricsListener(_metrics.Registry, _logger);
     }
 
     /// <param name="systemd">systemd's notify socket (READY after the first pass, STATUS, the watchdog from the loop); none by default.</param>
@@ -69,7 +69,7 @@ public sealed partial class SiteAgent : IControlHandler, IDisposable
         Log.Starting(_logger, _site.Name, endpoints);
         await using var control = new ControlServer(_options.SocketPath, this, _logger);
         control.Start();
-        await _metricsListener.ApplyAsync(_config.Metrics);
+        await ServeMetricsAsync();
         using var reload = System.Runtime.InteropServices.PosixSignalRegistration.Create(
             System.Runtime.InteropServices.PosixSignal.SIGHUP,
             context =>
@@ -92,7 +92,8 @@ public sealed partial class SiteAgent : IControlHandler, IDisposable
             }
         }
         _systemd.Stopping();
-        await _metricsListener.DisposeAsync();
+        if (_metricsListener is not null)
+            await _metricsListener.DisposeAsync();
         Log.Stopped(_logger, _site.Name);
     }
 
@@ -128,10 +129,10 @@ public sealed partial class SiteAgent : IControlHandler, IDisposable
             if (verdict.Reason != _lastVerdict?.Reason)
                 Log.LocalChecks(_logger, verdict.Healthy ? "healthy" : "unhealthy", verdict.Reason);
             _lastVerdict = verdict;
-            _metrics.Reported(verdict.Healthy);
+            _metrics?.Reported(verdict.Healthy);
             await _uplinks.SendAsync(verdict.Healthy, verdict.Reason, cancellationToken);
-            if (_config.Metrics is not null)
-                await ReadTunnelsAsync(cancellationToken);
+            if (_metrics is not null && _config.Metrics is not null)
+                await ReadTunnelsAsync(_metrics, cancellationToken);
             if (failure is not null)
                 System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
             _lastReconcileAt = _time.GetUtcNow();
@@ -144,7 +145,7 @@ public sealed partial class SiteAgent : IControlHandler, IDisposable
             // DNS down, a hub unreachable, a tool failing: keep what is in place and retry next pass.
             if (_lastError != e.Message)
                 Log.ReconcileFailed(_logger, e.Message);
-            _metrics.ReconcileFailed();
+            _metrics?.ReconcileFailed();
             _lastError = e.Message;
         }
         finally
@@ -154,13 +155,25 @@ public sealed partial class SiteAgent : IControlHandler, IDisposable
     }
 
     /// <summary>Each hub's tunnel for the metrics (only when they are served: one <c>wg show</c> per hub per pass).</summary>
-    private async Task ReadTunnelsAsync(CancellationToken cancellationToken)
+    private async Task ReadTunnelsAsync(SiteMetrics metrics, CancellationToken cancellationToken)
     {
         foreach (var hub in _config.Hubs)
         {
             var name = _site.InterfaceFor(hub);
-            _metrics.WireGuardRead(name, hub, await _wireGuard.ReadAsync(name, cancellationToken));
+            metrics.WireGuardRead(name, hub, await _wireGuard.ReadAsync(name, cancellationToken));
         }
+    }
+
+    /// <summary>The metrics endpoint as the config says, at start and after a reload; counting starts with the first config that asks.</summary>
+    private async Task ServeMetricsAsync()
+    {
+        if (_config.Metrics is not null && _metrics is null)
+        {
+            _metrics = new SiteMetrics();
+            _metricsListener = new MetricsListener(_metrics.Registry, _logger);
+        }
+        if (_metricsListener is not null)
+            await _metricsListener.ApplyAsync(_config.Metrics);
     }
 
     public void Dispose()
