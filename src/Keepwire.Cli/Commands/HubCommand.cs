@@ -7,7 +7,7 @@ using Keepwire.Hub;
 
 namespace Keepwire.Cli.Commands;
 
-/// <summary><c>keepwire hub</c>: runs the hub daemon in the foreground (systemd Type=simple).</summary>
+/// <summary><c>keepwire hub</c>: runs the hub daemon in the foreground (systemd Type=notify: READY after the first reconcile, WATCHDOG from the loop).</summary>
 internal static class HubCommand
 {
     public static Command Create()

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Keepwire.Adapters.Posix;
 using Keepwire.Adapters.Processes;
+using Keepwire.Adapters.Systemd;
 using Keepwire.Configuration;
 using Keepwire.Control;
 using Keepwire.Site;
@@ -41,7 +42,7 @@ internal static class SiteCommand
             SiteAgent agent;
             try
             {
-                agent = SiteAgent.Create(options, new CommandRunner(), loggers, TimeProvider.System);
+                agent = SiteAgent.Create(options, new CommandRunner(), loggers, TimeProvider.System, SystemdNotifier.FromEnvironment());
             }
             catch (ConfigInvalidException e)
             {

@@ -17,6 +17,7 @@ internal sealed class CheckCounter(CheckDefinition definition, DateTimeOffset? s
     private string? lastFailureDetail;
     private DateTimeOffset? lastResultAt;
     private DateTimeOffset? enteredAt;
+    private DateTimeOffset? failingSince;
 
     public CheckDefinition Definition { get; } = definition;
 
@@ -44,11 +45,14 @@ internal sealed class CheckCounter(CheckDefinition definition, DateTimeOffset? s
         {
             successes++;
             failures = 0;
+            failingSince = null;
             if (state != HealthState.Healthy && successes >= Definition.Rise)
                 Enter(HealthState.Healthy, result.Time);
         }
         else
         {
+            if (failures == 0)
+                failingSince = result.Time;
             failures++;
             successes = 0;
             lastFailureDetail = result.Detail;
@@ -58,7 +62,7 @@ internal sealed class CheckCounter(CheckDefinition definition, DateTimeOffset? s
         return state != before || wasStale;
     }
 
-    public CheckStatus Status(DateTimeOffset now) => new(Definition.Name, state, successes, failures, lastDetail, lastResultAt, enteredAt) { Stale = IsStale(now) };
+    public CheckStatus Status(DateTimeOffset now) => new(Definition.Name, state, successes, failures, lastDetail, lastResultAt, enteredAt) { Stale = IsStale(now), FailingSince = failingSince };
 
     /// <summary>"http check is stale: no result for 6 s (are its probes running?)".</summary>
     public string DescribeStale(DateTimeOffset now) => lastResultAt is { } last

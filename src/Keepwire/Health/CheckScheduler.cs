@@ -74,7 +74,7 @@ public sealed class CheckScheduler : IAsyncDisposable
     private async Task RunAsync(ProbeTarget target, CancellationToken cancellationToken)
     {
         // Probes in start order, not yet reported; the reporter drains it from the front.
-        var unreported = Channel.CreateUnbounded<Task<CheckResult>>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        var unreported = Channel.CreateUnbounded<Task<(CheckResult Result, TimeSpan Duration)>>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         var inFlight = new InFlightCount();
         var reporting = ReportInOrderAsync(target, unreported.Reader, inFlight, cancellationToken);
         try
@@ -88,7 +88,7 @@ public sealed class CheckScheduler : IAsyncDisposable
         }
     }
 
-    private async Task StartOnEveryBeatAsync(ProbeTarget target, ChannelWriter<Task<CheckResult>> unreported, InFlightCount inFlight, CancellationToken cancellationToken)
+    private async Task StartOnEveryBeatAsync(ProbeTarget target, ChannelWriter<Task<(CheckResult Result, TimeSpan Duration)>> unreported, InFlightCount inFlight, CancellationToken cancellationToken)
     {
         var definition = target.Check.Definition;
         var attempts = definition.Attempts;
@@ -131,7 +131,7 @@ public sealed class CheckScheduler : IAsyncDisposable
         }
     }
 
-    private async Task ReportInOrderAsync(ProbeTarget target, ChannelReader<Task<CheckResult>> unreported, InFlightCount inFlight, CancellationToken cancellationToken)
+    private async Task ReportInOrderAsync(ProbeTarget target, ChannelReader<Task<(CheckResult Result, TimeSpan Duration)>> unreported, InFlightCount inFlight, CancellationToken cancellationToken)
     {
         var attempts = target.Check.Definition.Attempts;
         var readerGone = false;
@@ -139,9 +139,10 @@ public sealed class CheckScheduler : IAsyncDisposable
         await foreach (var probe in unreported.ReadAllAsync(CancellationToken.None))
         {
             CheckResult result;
+            TimeSpan duration;
             try
             {
-                result = await probe;
+                (result, duration) = await probe;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -158,7 +159,7 @@ public sealed class CheckScheduler : IAsyncDisposable
                 continue;
             try
             {
-                await results.WriteAsync(new ProbeStreamResult(target.Stream, result), cancellationToken);
+                await results.WriteAsync(new ProbeStreamResult(target.Stream, result) { Duration = duration }, cancellationToken);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -172,16 +173,18 @@ public sealed class CheckScheduler : IAsyncDisposable
         }
     }
 
-    private async Task<CheckResult> ProbeOnceAsync(ProbeTarget target, CancellationToken cancellationToken)
+    private async Task<(CheckResult Result, TimeSpan Duration)> ProbeOnceAsync(ProbeTarget target, CancellationToken cancellationToken)
     {
+        var started = time.GetTimestamp();
         try
         {
-            return await target.Check.ProbeAsync(target.Stream.Site, target.Stream.Address, cancellationToken);
+            var result = await target.Check.ProbeAsync(target.Stream.Site, target.Stream.Address, cancellationToken);
+            return (result, time.GetElapsedTime(started));
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             Log.ProbeCrashed(logger, e, target.Stream.Describe());
-            return CheckResult.Failed(target.Stream.Site, target.Check.Definition.Name, time.GetUtcNow(), $"probe error: {e.Message}");
+            return (CheckResult.Failed(target.Stream.Site, target.Check.Definition.Name, time.GetUtcNow(), $"probe error: {e.Message}"), time.GetElapsedTime(started));
         }
     }
 

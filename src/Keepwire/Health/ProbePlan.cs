@@ -76,6 +76,9 @@ public readonly record struct ProbeSubscriber(string Service, string Check);
 /// <summary>One probe's result, published once for its stream.</summary>
 public sealed record ProbeStreamResult(ProbeStream Stream, CheckResult Result)
 {
+    /// <summary>How long the probe took, all its attempts together (zero when not measured).</summary>
+    public TimeSpan Duration { get; init; }
+
     /// <summary>The result as each subscribed service's tracker counts it: under that service's check name.</summary>
     public IEnumerable<ServiceCheckResult> PerService() =>
         Stream.Subscribers.Select(s => new ServiceCheckResult(s.Service, s.Check == Result.Check ? Result : Result with { Check = s.Check }));

@@ -4,6 +4,7 @@ using Keepwire.Adapters.Nftables;
 using Keepwire.Adapters.Posix;
 using Keepwire.Adapters.Processes;
 using Keepwire.Adapters.Routing;
+using Keepwire.Adapters.Systemd;
 using Keepwire.Adapters.WireGuard;
 using Keepwire.Health;
 using Keepwire.Model;
@@ -30,6 +31,9 @@ public sealed record HubAdapters(
     IProcessTable Processes,
     IRoutingChanges? RoutingChanges = null)
 {
+    /// <summary>systemd's notify socket (READY, STATUS, the watchdog); none unless the host sets one.</summary>
+    public SystemdNotifier Systemd { get; init; } = SystemdNotifier.None;
+
     /// <summary>
     /// The real ones, acting on the daemon's own network namespace: tools run through <paramref name="runner"/> as
     /// programs with argument lists, and what the idle reconcile pass reads every second without a program (the
@@ -45,5 +49,8 @@ public sealed record HubAdapters(
         new ProcSysctl(),
         definition => HealthChecks.Create(definition, runner, time),
         new ProcfsProcessTable(),
-        new RtnetlinkChanges());
+        new RtnetlinkChanges())
+    {
+        Systemd = SystemdNotifier.FromEnvironment(),
+    };
 }

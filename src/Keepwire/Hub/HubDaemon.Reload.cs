@@ -103,6 +103,7 @@ public sealed partial class HubDaemon
         if (prepared.Pair is { } pair)
             await _pair!.CommitAsync(pair);
         _engine.Reconfigure(prepared.Config, prepared.Hub);
+        await ServeMetricsAsync(prepared.Config);
         _configLoadedAt = _time.GetUtcNow();
         _lastReload = new ReloadStatus(_configLoadedAt, true, $"reloaded {_options.ConfigPath}{prepared.Note}");
         Log.Reloaded(_logger, _options.ConfigPath, prepared.Note);

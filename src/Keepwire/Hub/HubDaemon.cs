@@ -7,6 +7,7 @@ using Keepwire.Decisions;
 using Keepwire.Engine;
 using Keepwire.Health;
 using Keepwire.Hub.Pair;
+using Keepwire.Metrics;
 using Keepwire.Model;
 using Keepwire.Reconciliation;
 using Keepwire.State;
@@ -37,12 +38,16 @@ public sealed partial class HubDaemon : IAsyncDisposable
     private readonly FlowFlushWorker _flushes;
     private readonly DataPathReconciler _dataPath;
     private readonly HubEngine _engine;
+    private readonly HubReadiness _readiness;
     private readonly Channel<ProbeStreamResult> _results = Channel.CreateUnbounded<ProbeStreamResult>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Channel<SiteAgentReport> _reports = Channel.CreateBounded<SiteAgentReport>(new BoundedChannelOptions(1024) { SingleReader = true, FullMode = BoundedChannelFullMode.DropOldest });
     private readonly Channel<HubRequest> _requests = Channel.CreateUnbounded<HubRequest>(new UnboundedChannelOptions { SingleReader = true });
 
     private HubObservers _observers;
     private HubPair? _pair;
+    // Made only when the config asks for metrics: prometheus-net and its listener cost a hub about 16 MiB of RSS.
+    private HubMetrics? _metrics;
+    private MetricsListener? _metricsListener;
     private DateTimeOffset _configLoadedAt;
     private DateTimeOffset _nextReconcile;
     private DateTimeOffset? _lastReconcileAt;
@@ -63,8 +68,10 @@ public sealed partial class HubDaemon : IAsyncDisposable
         var journal = new DecisionJournal(options.StateDirectory, loggers.CreateLogger<DecisionJournal>());
         _state = new HubStateWriter(journal, store, _logger);
         _network = new HubNetworkReconciler(adapters.WireGuard, adapters.Routing, adapters.Sysctl, loggers.CreateLogger<HubNetworkReconciler>(), adapters.RoutingChanges, time);
-        _flushes = new FlowFlushWorker(adapters.Conntrack, time, _logger);
-        _dataPath = new DataPathReconciler(new ForwardingReconciler(adapters.Nftables, loggers.CreateLogger<ForwardingReconciler>()), _flushes);
+        var observer = new MetricsRelay(this);
+        _flushes = new FlowFlushWorker(adapters.Conntrack, time, _logger, observer);
+        _dataPath = new DataPathReconciler(new ForwardingReconciler(adapters.Nftables, loggers.CreateLogger<ForwardingReconciler>()), _flushes, observer);
+        _readiness = new HubReadiness(adapters.Systemd, time);
         _engine = new HubEngine(config, hub, store.LoadIntent(), journal.Load(), time);
         _observers = HubObservers.Build(config, hub, adapters.CreateCheck, _results.Writer, _reports.Writer, time, loggers);
         _pair = HubPair.Create(config, hub, HubRunPaths.For(options), adapters, loggers, time);
@@ -78,6 +85,9 @@ public sealed partial class HubDaemon : IAsyncDisposable
         var (config, hub) = LoadConfig(options);
         return new HubDaemon(options, config, hub, adapters, loggers, time);
     }
+
+    /// <summary>What this hub counts, for the metrics endpoint and tests.</summary>
+    internal HubMetrics? Metrics => _metrics;
 
     /// <summary>Why this hub cannot forward right now (its tunnel or its table failed to apply), or null.</summary>
     private string? DataPathFault => _tableFault ?? _networkFault;
@@ -96,6 +106,7 @@ public sealed partial class HubDaemon : IAsyncDisposable
         if (_pair is not null)
             await _pair.StartAsync(stopping);
         _observers.Start();
+        await ServeMetricsAsync(_engine.Config);
 
         _nextReconcile = _time.GetUtcNow();
         while (!stopping.IsCancellationRequested)
@@ -115,10 +126,12 @@ public sealed partial class HubDaemon : IAsyncDisposable
                 if (e.Message != _passFault)
                     Log.PassFailed(_logger, e);
                 _passFault = e.Message;
+                _metrics?.ReconcileFailed("pass");
                 await Task.Delay(TimeSpan.FromMilliseconds(100), _time, stopping).ContinueWith(_ => { }, TaskScheduler.Default);
             }
         }
 
+        _readiness.Stopping();
         _requests.Writer.TryComplete();
         while (_requests.Reader.TryRead(out var request))
             request.Reply.TrySetResult(ControlResponse.Failure("the hub is stopping"));
@@ -146,20 +159,28 @@ public sealed partial class HubDaemon : IAsyncDisposable
         }
 
         var commands = requests.OfType<HubRequest.Command>().ToList();
+        var probes = Drain(_results.Reader);
+        foreach (var probe in probes)
+            _metrics?.ProbeFinished(probe);
+        var peerMessages = _pair is null ? [] : Drain(_pair.Received);
+        _metrics?.SyncReceived(peerMessages.Count);
         var evidence = new HubEvidence
         {
-            Probes = [.. Drain(_results.Reader).Select(Observation)],
+            Probes = [.. probes.Select(Observation)],
             Reports = [.. Drain(_reports.Reader)],
             WireGuard = wireGuard,
-            PeerMessages = _pair is null ? [] : [.. Drain(_pair.Received)],
+            PeerMessages = [.. peerMessages],
             Vips = _pair is null ? null : await _pair.ReadVipsAsync(stopping),
             DataPathFault = DataPathFault,
             RefreshDataPlane = reconcileDue || _tableFault is not null,
             Commands = [.. commands.Select(c => c.Operation)],
         };
         var step = _engine.Step(evidence);
-        await CarryOutAsync(step, stopping);
+        _metrics?.StepTaken(step, _engine);
+        var tableApplied = await CarryOutAsync(step, stopping);
         _passFault = null;
+        _metrics?.Refresh(_engine, _time.GetUtcNow());
+        _readiness.PassDone(_engine, tableApplied, DataPathFault);
 
         for (var i = 0; i < commands.Count; i++)
             commands[i].Reply.TrySetResult(step.Answers[i].Ok ? ControlResponse.Success(new { message = step.Answers[i].Message }) : ControlResponse.Failure(step.Answers[i].Message));
@@ -171,8 +192,10 @@ public sealed partial class HubDaemon : IAsyncDisposable
     /// The pair verdict first (a hub that must yield gives the VIPs up before anything else), then the forwarding
     /// table and the flushes, then the state, then the message to the peer, which then names what is applied.
     /// </summary>
-    private async Task CarryOutAsync(HubStep step, CancellationToken cancellationToken)
+    /// <returns>Whether the step's forwarding table is now in the kernel.</returns>
+    private async Task<bool> CarryOutAsync(HubStep step, CancellationToken cancellationToken)
     {
+        var applied = false;
         foreach (var decision in step.Switched)
             Log.Switched(_logger, decision.Service, decision.PreviousSite ?? "none", decision.ServingSite ?? "none", decision.Detail);
         if (_pair is not null && step.Pair is { } pair)
@@ -184,6 +207,8 @@ public sealed partial class HubDaemon : IAsyncDisposable
             {
                 _tableFault = null;
                 _lastReconcileAt = _time.GetUtcNow();
+                _metrics?.TableApplied(_lastReconcileAt.Value);
+                applied = true;
             }
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -194,6 +219,7 @@ public sealed partial class HubDaemon : IAsyncDisposable
         _state.Save(step.Journal, step.Intent);
         if (_pair is not null && step.Pair is { } sent)
             await _pair.SendAsync(sent, cancellationToken);
+        return applied;
     }
 
     /// <summary>WireGuard interface, peers, addresses and VIPs, and in a pair keepalived; then the handshakes for the engine.</summary>
@@ -203,6 +229,7 @@ public sealed partial class HubDaemon : IAsyncDisposable
         {
             await _network.ReconcileAsync(_engine.Config, _engine.Hub, cancellationToken);
             _device = _network.Device ?? await _adapters.WireGuard.ReadAsync(_engine.Hub.Interface, cancellationToken);
+            _metrics?.WireGuardRead(_engine.Config, _engine.Hub, _device);
             _networkFault = null;
             if (_pair is not null)
                 await _pair.EnsureDaemonsAsync(_engine.TrackVerdict(DataPathFault), cancellationToken);
@@ -212,6 +239,7 @@ public sealed partial class HubDaemon : IAsyncDisposable
         {
             // Keep running: the kernel keeps the last good state, and the next pass retries.
             _networkFault = Fail(_networkFault, e);
+            _metrics?.ReconcileFailed("network");
             return null;
         }
     }
@@ -220,6 +248,8 @@ public sealed partial class HubDaemon : IAsyncDisposable
     private async Task WaitForWorkAsync(CancellationToken stopping)
     {
         var until = _engine.NextWakeUp() is { } wakeUp && wakeUp < _nextReconcile ? wakeUp : _nextReconcile;
+        if (_readiness.NextPing is { } ping && ping < until)
+            until = ping;
         var delay = until - _time.GetUtcNow();
         if (delay <= TimeSpan.Zero)
             return;
@@ -265,6 +295,8 @@ public sealed partial class HubDaemon : IAsyncDisposable
         _stopped = true;
         await _observers.DisposeAsync();
         await _dataPath.WaitForFlushesAsync();
+        if (_metricsListener is not null)
+            await _metricsListener.DisposeAsync();
         if (_pair is not null)
             await _pair.DisposeAsync();
         _pair = null;
@@ -274,6 +306,29 @@ public sealed partial class HubDaemon : IAsyncDisposable
     {
         await StopAsync();
         _reloadGate.Dispose();
+    }
+
+    /// <summary>
+    /// The metrics endpoint as <paramref name="config"/> says, at start and after a reload. The counting starts with
+    /// the first config that asks for metrics; one without them closes the listener and keeps the counts.
+    /// </summary>
+    private async Task ServeMetricsAsync(ClusterConfig config)
+    {
+        if (config.Metrics is not null && _metrics is null)
+        {
+            _metrics = new HubMetrics();
+            _metricsListener = new MetricsListener(_metrics.Registry, _logger);
+        }
+        if (_metricsListener is not null)
+            await _metricsListener.ApplyAsync(config.Metrics);
+    }
+
+    /// <summary>The data path's reports, to the metrics once there are any.</summary>
+    private sealed class MetricsRelay(HubDaemon daemon) : IDataPathObserver
+    {
+        public void TableApplied(TimeSpan duration, bool succeeded) => ((IDataPathObserver?)daemon._metrics)?.TableApplied(duration, succeeded);
+
+        public void FlowsFlushed(int count) => ((IDataPathObserver?)daemon._metrics)?.FlowsFlushed(count);
     }
 
     private static (ClusterConfig Config, HubNode Hub) LoadConfig(HubDaemonOptions options)

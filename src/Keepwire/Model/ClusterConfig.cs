@@ -15,6 +15,9 @@ public sealed record ClusterConfig(
     /// <summary>How the two hubs cooperate; non-null exactly when there are two hubs, with every default applied.</summary>
     public HubPairSettings? HubPair { get; init; }
 
+    /// <summary>Where every node serves its Prometheus metrics; null: nowhere (the file has no <c>metrics:</c>).</summary>
+    public MetricsSettings? Metrics { get; init; }
+
     public HubNode? FindHub(string name) => Hubs.FirstOrDefault(h => h.Name == name);
 
     public SiteNode? FindSite(string name) => Sites.FirstOrDefault(s => s.Name == name);

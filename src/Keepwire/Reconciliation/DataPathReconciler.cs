@@ -8,8 +8,10 @@ namespace Keepwire.Reconciliation;
 /// transaction that carries it: if that fails they stay pending and go after the next one that succeeds.
 /// Not thread-safe: the hub loop is its one caller.
 /// </summary>
-public sealed class DataPathReconciler(ForwardingReconciler forwarding, FlowFlushWorker worker)
+/// <param name="observer">Told how long each transaction took and whether it failed.</param>
+public sealed class DataPathReconciler(ForwardingReconciler forwarding, FlowFlushWorker worker, IDataPathObserver? observer = null)
 {
+    private readonly IDataPathObserver _observer = observer ?? IDataPathObserver.None;
     private readonly List<FlowFlush> _waiting = [];
     private bool _tableBehind;
 
@@ -30,7 +32,19 @@ public sealed class DataPathReconciler(ForwardingReconciler forwarding, FlowFlus
         if (plane is not null)
         {
             _tableBehind = true;
-            outcome = await forwarding.ReconcileAsync(plane, cancellationToken);
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            try
+            {
+                outcome = await forwarding.ReconcileAsync(plane, cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                _observer.TableApplied(System.Diagnostics.Stopwatch.GetElapsedTime(started), succeeded: false);
+                throw;
+            }
+            // A pass that found the kernel as wanted ran no transaction: only real ones are timed.
+            if (outcome.Action != ForwardingReconcileAction.Unchanged)
+                _observer.TableApplied(System.Diagnostics.Stopwatch.GetElapsedTime(started), succeeded: true);
             _tableBehind = false;
         }
         if (!_tableBehind && _waiting.Count > 0)

@@ -12,8 +12,10 @@ namespace Keepwire.Reconciliation;
 /// (<see cref="FlowFlushPlanner"/>): a site that dies under many services costs one listing per family and
 /// one delete per VIP, not one per service.
 /// </summary>
-public sealed partial class FlowFlushWorker(IConntrack conntrack, TimeProvider time, ILogger logger) : IAsyncDisposable
+/// <param name="observer">Told how many entries each flush deleted.</param>
+public sealed partial class FlowFlushWorker(IConntrack conntrack, TimeProvider time, ILogger logger, IDataPathObserver? observer = null) : IAsyncDisposable
 {
+    private readonly IDataPathObserver _observer = observer ?? IDataPathObserver.None;
     private readonly Lock _lock = new();
     private readonly HashSet<Task> _running = [];
 
@@ -75,6 +77,7 @@ public sealed partial class FlowFlushWorker(IConntrack conntrack, TimeProvider t
                 deleted += await conntrack.DeleteFlowsAsync(selector);
                 runs++;
             }
+            _observer.FlowsFlushed(deleted);
             var milliseconds = (long)time.GetElapsedTime(started).TotalMilliseconds;
             Log.FlowsFlushed(logger, deleted, names, site, milliseconds, runs);
         }
@@ -93,6 +96,7 @@ public sealed partial class FlowFlushWorker(IConntrack conntrack, TimeProvider t
             var deleted = 0;
             foreach (var vip in vips)
                 deleted += await conntrack.DeleteFlowsToAsync(vip);
+            _observer.FlowsFlushed(deleted);
             Log.VipFlowsCleared(logger, deleted);
         }
         catch (Exception e)

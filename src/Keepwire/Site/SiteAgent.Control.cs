@@ -36,6 +36,7 @@ public sealed partial class SiteAgent
             Log.ReloadRejected(_logger, e.Message);
             return ControlResponse.Failure($"reload rejected, still running the previous config:\n{e.Message}");
         }
+        await ServeMetricsAsync();
         await ReconcileOnceAsync(cancellationToken);
         return ControlResponse.Success(new { message = $"reloaded {_options.ConfigPath}" });
     }

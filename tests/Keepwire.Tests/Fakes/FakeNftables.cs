@@ -21,6 +21,25 @@ internal sealed partial class FakeNftables : INftables
     /// <summary>Set to make the next <see cref="ApplyAsync"/> fail as nft would (the transaction applies nothing).</summary>
     public string? FailNextApply { get; set; }
 
+    /// <summary>
+    /// While set, <see cref="ApplyAsync"/> waits for it without regard to cancellation, as an nft that never returns
+    /// would: the caller's loop is stuck until the test completes it. <see cref="Hanging"/> completes once a call waits.
+    /// </summary>
+    public TaskCompletionSource? Hang { get; private set; }
+
+    /// <summary>From now on <see cref="ApplyAsync"/> hangs until <see cref="Release"/>.</summary>
+    public void HangApplies() => Hang = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Lets a hanging <see cref="ApplyAsync"/> go on, and later ones run at once.</summary>
+    public void Release()
+    {
+        var hang = Hang;
+        Hang = null;
+        hang?.TrySetResult();
+    }
+
+    public TaskCompletionSource Hanging { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     /// <summary>The ruleset generation: one more with every applied script, as the kernel counts its commits.</summary>
     public uint Generation { get; private set; } = 1;
 
@@ -39,8 +58,13 @@ internal sealed partial class FakeNftables : INftables
     public Task<uint?> ReadGenerationAsync(CancellationToken cancellationToken = default) =>
         Task.FromResult(GenerationReadable ? Generation : (uint?)null);
 
-    public Task ApplyAsync(string script, CancellationToken cancellationToken = default)
+    public async Task ApplyAsync(string script, CancellationToken cancellationToken = default)
     {
+        if (Hang is { } hang)
+        {
+            Hanging.TrySetResult();
+            await hang.Task;
+        }
         if (FailNextApply is { } failure)
         {
             FailNextApply = null;
@@ -65,7 +89,6 @@ internal sealed partial class FakeNftables : INftables
             _tables[key] = table;
         Scripts.Add(script);
         Generation++;
-        return Task.CompletedTask;
     }
 
     /// <summary>The value a map maps <paramref name="key"/> to, or null.</summary>

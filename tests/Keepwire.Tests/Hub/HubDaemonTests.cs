@@ -1,12 +1,14 @@
 using System.Net;
 using System.Text.Json;
 using Keepwire.Adapters.Conntrack;
+using Keepwire.Adapters.Systemd;
 using Keepwire.Control;
 using Keepwire.Hub;
 using Keepwire.Model;
 using Keepwire.Tests.Adapters;
 using Keepwire.Tests.Configuration;
 using Keepwire.Tests.Fakes;
+using Keepwire.Tests.Metrics;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Keepwire.Tests.Hub;
@@ -19,6 +21,7 @@ namespace Keepwire.Tests.Hub;
 public sealed class HubDaemonTests : IAsyncLifetime, IDisposable
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan WatchdogTimeout = TimeSpan.FromSeconds(2);
     private const string WebKey = "203.0.113.80 . tcp . 80";
 
     private readonly string _directory = Directory.CreateTempSubdirectory("keepwire-hub-").FullName;
@@ -27,6 +30,8 @@ public sealed class HubDaemonTests : IAsyncLifetime, IDisposable
     private readonly FakeWireGuard _wireGuard = new();
     private readonly FakeSites _sites = new(TimeProvider.System);
     private readonly CancellationTokenSource _stopping = new();
+    private NotifySocket _systemd = null!;
+    private readonly int _metricsPort = FreeTcpPort();
     private ClusterConfig _config = null!;
     private HubDaemon _daemon = null!;
     private Task _running = Task.CompletedTask;
@@ -37,7 +42,8 @@ public sealed class HubDaemonTests : IAsyncLifetime, IDisposable
 
     public async Task InitializeAsync()
     {
-        await File.WriteAllTextAsync(ConfigPath, ConfigText.Base.Replace(15, "    sites: [alpha, bravo]").Replace(8, $"    public_key: {ConfigText.AlphaKey}", "    priority: 200").ToString());
+        _systemd = new NotifySocket(Path.Combine(_directory, "notify.sock"));
+        await File.WriteAllTextAsync(ConfigPath, ConfigText.Base.Replace(15, "    sites: [alpha, bravo]").Replace(8, $"    public_key: {ConfigText.AlphaKey}", "    priority: 200").InsertAfter(0, $"metrics: {{ listen: 127.0.0.1:{_metricsPort} }}").ToString());
         _config = Keepwire.Configuration.ConfigLoader.LoadValid(ConfigPath);
         foreach (var site in _config.Sites)
             _wireGuard.Handshake(site.PublicKey, DateTimeOffset.UtcNow);
@@ -49,7 +55,10 @@ public sealed class HubDaemonTests : IAsyncLifetime, IDisposable
             new FakeRouting(),
             new FakeSysctl(),
             _sites.Check,
-            new FakeProcessTable());
+            new FakeProcessTable())
+        {
+            Systemd = new SystemdNotifier(_systemd.Path, WatchdogTimeout),
+        };
         var options = new HubDaemonOptions(ConfigPath, "hub", Path.Combine(_directory, "state"), SocketPath, TimeSpan.FromSeconds(1));
         _daemon = HubDaemon.Create(options, adapters, NullLoggerFactory.Instance, TimeProvider.System);
         _running = _daemon.RunAsync(_stopping.Token);
@@ -166,15 +175,142 @@ public sealed class HubDaemonTests : IAsyncLifetime, IDisposable
         Assert.Contains("bravo", await File.ReadAllTextAsync(Path.Combine(state, "intent.json")));
     }
 
+    [Fact]
+    public async Task The_hub_tells_systemd_it_is_ready_once_its_table_is_in_and_pings_the_watchdog_from_its_loop_until_the_loop_hangs()
+    {
+        // Ready once the first table is in, which may be before web's first choice (the startup grace).
+        var ready = await _systemd.UntilAsync(m => m.StartsWith("READY=1", StringComparison.Ordinal), Patience);
+        Assert.Matches("^READY=1\nSTATUS=[01]/1 services served \\(web: (alpha|none)\\)$", ready);
+        if (!ready!.EndsWith("STATUS=1/1 services served (web: alpha)", StringComparison.Ordinal))
+            Assert.NotNull(await _systemd.UntilAsync(m => m == "STATUS=1/1 services served (web: alpha)", Patience));
+        Assert.Equal($"{Address("alpha")} . 80", Web());
+        Assert.NotNull(await _systemd.UntilAsync(m => m == "WATCHDOG=1", Patience));
+
+        // The next forwarding-table transaction (the pin's) never returns: the loop is stuck inside its pass.
+        _nft.HangApplies();
+        var pinning = Send("failover", ("service", "web"), ("site", "bravo"));
+        await _nft.Hanging.Task.WaitAsync(Patience);
+        _systemd.Drain();
+
+        // Three watchdog timeouts without a ping: systemd would have restarted the daemon. Nothing else pings.
+        Assert.Null(await _systemd.UntilAsync(m => m == "WATCHDOG=1", WatchdogTimeout * 3));
+
+        _nft.Release();
+        Assert.NotNull(await _systemd.UntilAsync(m => m == "WATCHDOG=1", Patience));
+        Assert.True((await pinning).Ok);
+    }
+
+    [Fact]
+    public async Task Metrics_show_the_serving_site_the_failover_with_its_reason_and_timing_and_the_data_path_work()
+    {
+        await Until(() => Web() == $"{Address("alpha")} . 80");
+        _conntrack.Add(new TrackedFlow(TransportProtocol.Tcp, IPAddress.Parse("203.0.113.80"), 80), Address("alpha"));
+
+        _sites.Down("alpha");
+        await Until(() => Web() == $"{Address("bravo")} . 80" && _conntrack.Flows.Count == 0);
+
+        var text = "";
+        await Until(async () => (text = await Scrape()).Contains("keepwire_service_serving{service=\"web\",site=\"bravo\"} 1"));
+        Assert.Contains("keepwire_service_serving{service=\"web\",site=\"alpha\"} 0", text);
+        Assert.Contains("keepwire_failovers_total{service=\"web\",reason=\"failover\"} 1", text);
+        Assert.Contains("keepwire_failover_detection_to_switch_seconds_count 1", text);
+        Assert.Contains("keepwire_site_healthy{service=\"web\",site=\"alpha\"} 0", text);
+        Assert.Contains("keepwire_site_healthy{service=\"web\",site=\"bravo\"} 1", text);
+        Assert.Contains("keepwire_check_healthy{service=\"web\",site=\"alpha\",check=\"tcp\"} 0", text);
+        Assert.Matches("keepwire_check_duration_seconds_count\\{site=\"alpha\",type=\"tcp\"\\} [1-9]", text);
+        Assert.Matches("keepwire_nft_apply_duration_seconds_count [1-9]", text);
+        Assert.Contains("keepwire_conntrack_entries_flushed_total 1", text);
+        Assert.Contains("keepwire_reconcile_errors_total{stage=\"table\"} 0", text);
+        Assert.Contains("keepwire_hub_holds_vips 1", text);
+        Assert.Matches("keepwire_build_info\\{version=\"[^\"]+\",runtime=\"[^\"]+\",role=\"hub\"\\} 1", text);
+        Assert.Contains($"wireguard_latest_handshake_seconds{{interface=\"{_config.Hubs[0].Interface}\",public_key=\"{ConfigText.AlphaKey}\",site=\"alpha\"}}", text);
+        Assert.Contains($"wireguard_sent_bytes_total{{interface=\"{_config.Hubs[0].Interface}\",public_key=\"{ConfigText.BravoKey}\",site=\"bravo\"}}", text);
+    }
+
+    [Fact]
+    public async Task Every_query_of_the_Grafana_dashboard_reads_metrics_the_hub_exports()
+    {
+        await Until(() => Web() == $"{Address("alpha")} . 80");
+        var text = "";
+        await Until(async () => (text = await Scrape()).Contains("wireguard_latest_handshake_seconds{"));
+        var exported = DashboardQueries.Queryable(text);
+
+        var expressions = DashboardQueries.Expressions();
+
+        Assert.NotEmpty(expressions);
+        foreach (var expression in expressions)
+        {
+            var names = DashboardQueries.MetricNames(expression);
+            Assert.True(names.Count > 0, $"the dashboard query '{expression}' reads no Keepwire metric");
+            Assert.All(names, name => Assert.True(exported.Contains(name), $"the dashboard query '{expression}' reads {name}, which the hub does not export"));
+        }
+    }
+
+    [Fact]
+    public async Task A_failed_transaction_counts_as_a_reconcile_error_of_the_table()
+    {
+        await Until(() => Web() == $"{Address("alpha")} . 80");
+
+        _nft.FailNextApply = "Error: Could not process rule: No such file or directory";
+        await Send("failover", ("service", "web"), ("site", "bravo"));
+
+        await Until(async () => (await Scrape()).Contains("keepwire_reconcile_errors_total{stage=\"table\"} 1"));
+    }
+
+    [Fact]
+    public async Task A_reload_that_moves_metrics_listen_reopens_the_endpoint_and_promtool_accepts_its_scrape()
+    {
+        await Until(() => Web() == $"{Address("alpha")} . 80");
+        var port = FreeTcpPort();
+        var config = await File.ReadAllTextAsync(ConfigPath);
+        await File.WriteAllTextAsync(ConfigPath, config.Replace($"127.0.0.1:{_metricsPort}", $"127.0.0.1:{port}"));
+
+        var reloaded = await Send("reload");
+
+        Assert.True(reloaded.Ok, reloaded.Error);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        string? body = null;
+        await Until(async () =>
+        {
+            try
+            {
+                body = await http.GetStringAsync($"http://127.0.0.1:{port}/metrics");
+                return body.Contains("keepwire_service_serving{service=\"web\",site=\"alpha\"} 1");
+            }
+            catch (HttpRequestException)
+            {
+                return false;
+            }
+        });
+        var (exitCode, output) = await Promtool.CheckMetricsAsync(body!);
+        Assert.True(exitCode == 0, $"promtool check metrics failed ({exitCode}):\n{output}\n--- scrape:\n{body}");
+    }
+
     public async Task DisposeAsync()
     {
+        _nft.Release();
         await _stopping.CancelAsync();
         await _running;
         await _daemon.DisposeAsync();
+        _systemd.Dispose();
         Directory.Delete(_directory, recursive: true);
     }
 
     public void Dispose() => _stopping.Dispose();
+
+    private async Task<string> Scrape()
+    {
+        using var text = new MemoryStream();
+        await _daemon.Metrics!.Registry.CollectAndExportAsTextAsync(text);
+        return System.Text.Encoding.UTF8.GetString(text.ToArray());
+    }
+
+    private static int FreeTcpPort()
+    {
+        using var probe = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
+    }
 
     private IPAddress Address(string site) => _config.FindSite(site)!.Tunnel.IPv4!;
 
