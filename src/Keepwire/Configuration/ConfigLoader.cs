@@ -14,7 +14,7 @@ namespace Keepwire.Configuration;
 /// </summary>
 public static class ConfigLoader
 {
-    private static readonly string[] TopLevelKeys = ["hubs", "hub_pair", "sites", "services"];
+    private static readonly string[] TopLevelKeys = ["hubs", "hub_pair", "sites", "services", "notify", "dashboard"];
 
     private static readonly byte[] Utf8Bom = [0xEF, 0xBB, 0xBF];
 
@@ -176,6 +176,8 @@ public static class ConfigLoader
         // 'sites: []' is valid: a hub fresh from `keepwire init` runs with no site until `keepwire site add`.
         var sites = ReadList(map, "sites", true, "add a sites: list ('sites: []' until the first `keepwire site add`)", node => SiteReader.Read(node, errors, baseDirectory), mayBeEmpty: true);
         var services = ReadList(map, "services", false, "", node => ServiceReader.Read(node, errors));
+        var notify = NotifyReader.Read(map, baseDirectory);
+        var dashboard = DashboardReader.Read(map, baseDirectory);
 
         IdentityRules.Check(hubs, sites, services, errors);
         var pairSettings = HubPairRules.Check(hubs, pair, services, errors);
@@ -189,6 +191,8 @@ public static class ConfigLoader
         return new ClusterConfig(sourcePath, [.. hubs.Select(h => h.ToNode())], [.. sites.Select(s => s.ToNode())], [.. services.Select(s => s.ToConfig())])
         {
             HubPair = pairSettings,
+            Notify = notify,
+            Dashboard = dashboard,
         };
     }
 

@@ -17,6 +17,7 @@ internal sealed class CheckCounter(CheckDefinition definition, DateTimeOffset? s
     private string? lastFailureDetail;
     private DateTimeOffset? lastResultAt;
     private DateTimeOffset? enteredAt;
+    private DateTimeOffset? failingSince;
 
     public CheckDefinition Definition { get; } = definition;
 
@@ -44,11 +45,14 @@ internal sealed class CheckCounter(CheckDefinition definition, DateTimeOffset? s
         {
             successes++;
             failures = 0;
+            failingSince = null;
             if (state != HealthState.Healthy && successes >= Definition.Rise)
                 Enter(HealthState.Healthy, result.Time);
         }
         else
         {
+            if (failures == 0)
+                failingSince = result.Time;
             failures++;
             successes = 0;
             lastFailureDetail = result.Detail;

@@ -22,6 +22,9 @@ public sealed record CheckStatus(
 {
     /// <summary>No result for the check's stale bound: <see cref="State"/> is its last verdict, but the site counts as unhealthy for it.</summary>
     public bool Stale { get; init; }
+
+    /// <summary>When the first result of the current run of failures arrived (the first failed evidence); null while the last result passed.</summary>
+    public DateTimeOffset? FailingSince { get; init; }
 }
 
 /// <summary>A site's health for one service, evaluated at one instant.</summary>

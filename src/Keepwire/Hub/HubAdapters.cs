@@ -6,6 +6,7 @@ using Keepwire.Adapters.Routing;
 using Keepwire.Adapters.WireGuard;
 using Keepwire.Health;
 using Keepwire.Model;
+using Keepwire.Notifications;
 using Microsoft.Extensions.Logging;
 
 namespace Keepwire.Hub;
@@ -27,6 +28,9 @@ public sealed record HubAdapters(
     Func<CheckDefinition, IHealthCheck> CreateCheck,
     IProcessTable Processes)
 {
+    /// <summary>Sends notifications (HTTP POSTs, exec receivers through <see cref="Runner"/>); off the decision path.</summary>
+    public INotificationTransport Notifications { get; init; } = new NotificationTransport(Runner);
+
     /// <summary>The real ones: every tool run through <paramref name="runner"/> as a program with an argument list.</summary>
     public static HubAdapters ForHost(ICommandRunner runner, ILoggerFactory loggers, TimeProvider time) => new(
         runner,

@@ -8,6 +8,7 @@ using Keepwire.Engine;
 using Keepwire.Health;
 using Keepwire.Hub.Pair;
 using Keepwire.Model;
+using Keepwire.Notifications;
 using Keepwire.Reconciliation;
 using Keepwire.State;
 using Microsoft.Extensions.Logging;
@@ -41,7 +42,9 @@ public sealed partial class HubDaemon : IAsyncDisposable
     private readonly Channel<SiteAgentReport> _reports = Channel.CreateBounded<SiteAgentReport>(new BoundedChannelOptions(1024) { SingleReader = true, FullMode = BoundedChannelFullMode.DropOldest });
     private readonly Channel<HubRequest> _requests = Channel.CreateUnbounded<HubRequest>(new UnboundedChannelOptions { SingleReader = true });
 
+    private readonly HubEventFeed _events = new();
     private HubObservers _observers;
+    private Notifier _notifier;
     private HubPair? _pair;
     private DateTimeOffset _configLoadedAt;
     private DateTimeOffset _nextReconcile;
@@ -67,9 +70,17 @@ public sealed partial class HubDaemon : IAsyncDisposable
         _dataPath = new DataPathReconciler(new ForwardingReconciler(adapters.Nftables, loggers.CreateLogger<ForwardingReconciler>()), _flushes);
         _engine = new HubEngine(config, hub, store.LoadIntent(), journal.Load(), time);
         _observers = HubObservers.Build(config, hub, adapters.CreateCheck, _results.Writer, _reports.Writer, time, loggers);
+        _notifier = Notifier.Create(config.Notify, adapters.Notifications, NotificationCounters, time, loggers.CreateLogger("keepwire.notify"));
+        _events.Subscribe(_notifier);
         _pair = HubPair.Create(config, hub, HubRunPaths.For(options), adapters, loggers, time);
         _configLoadedAt = time.GetUtcNow();
     }
+
+    /// <summary>What became of the notifications since start (dropped, delivered, failed), for metrics.</summary>
+    public NotificationCounters NotificationCounters { get; } = new();
+
+    /// <summary>The events the hub derives from its steps (switches with their durations, sites down and up, role changes, rejected reloads): the notifications' and the dashboard's source.</summary>
+    public HubEventFeed Events => _events;
 
     /// <summary>Loads the config and builds the daemon on <paramref name="adapters"/>; a bad config is an error here, before anything is touched.</summary>
     /// <exception cref="ConfigInvalidException">The config is invalid or names no such hub.</exception>
@@ -158,7 +169,7 @@ public sealed partial class HubDaemon : IAsyncDisposable
             Commands = [.. commands.Select(c => c.Operation)],
         };
         var step = _engine.Step(evidence);
-        await CarryOutAsync(step, stopping);
+        await CarryOutAsync(step, reconcileDue, stopping);
         _passFault = null;
 
         for (var i = 0; i < commands.Count; i++)
@@ -171,7 +182,7 @@ public sealed partial class HubDaemon : IAsyncDisposable
     /// The pair verdict first (a hub that must yield gives the VIPs up before anything else), then the forwarding
     /// table and the flushes, then the state, then the message to the peer, which then names what is applied.
     /// </summary>
-    private async Task CarryOutAsync(HubStep step, CancellationToken cancellationToken)
+    private async Task CarryOutAsync(HubStep step, bool reconcilePass, CancellationToken cancellationToken)
     {
         foreach (var decision in step.Switched)
             Log.Switched(_logger, decision.Service, decision.PreviousSite ?? "none", decision.ServingSite ?? "none", decision.Detail);
@@ -191,6 +202,8 @@ public sealed partial class HubDaemon : IAsyncDisposable
             // Keep running: the kernel keeps the last good table, and the next pass applies the whole plane again.
             _tableFault = Fail(_tableFault, e);
         }
+        // After the table: a failover's duration ends when the kernel forwards to the new site.
+        _events.Observe(_engine, step, _time.GetUtcNow(), checkSites: reconcilePass);
         _state.Save(step.Journal, step.Intent);
         if (_pair is not null && step.Pair is { } sent)
             await _pair.SendAsync(sent, cancellationToken);
@@ -265,6 +278,8 @@ public sealed partial class HubDaemon : IAsyncDisposable
         _stopped = true;
         await _observers.DisposeAsync();
         await _dataPath.WaitForFlushesAsync();
+        _events.Unsubscribe(_notifier);
+        await _notifier.DisposeAsync();
         if (_pair is not null)
             await _pair.DisposeAsync();
         _pair = null;

@@ -15,6 +15,12 @@ public sealed record ClusterConfig(
     /// <summary>How the two hubs cooperate; non-null exactly when there are two hubs, with every default applied.</summary>
     public HubPairSettings? HubPair { get; init; }
 
+    /// <summary>Who hears about switches, sites going down or up, role changes and rejected reloads; empty: nobody.</summary>
+    public IReadOnlyList<NotifyTarget> Notify { get; init; } = [];
+
+    /// <summary>The hub's web dashboard; null: none.</summary>
+    public DashboardSettings? Dashboard { get; init; }
+
     public HubNode? FindHub(string name) => Hubs.FirstOrDefault(h => h.Name == name);
 
     public SiteNode? FindSite(string name) => Sites.FirstOrDefault(s => s.Name == name);
