@@ -62,7 +62,7 @@ internal sealed class CheckCounter(CheckDefinition definition, DateTimeOffset? s
         return state != before || wasStale;
     }
 
-    public CheckStatus Status(DateTimeOffset now) => new(Definition.Name, state, successes, failures, lastDetail, lastResultAt, enteredAt) { Stale = IsStale(now) };
+    public CheckStatus Status(DateTimeOffset now) => new(Definition.Name, state, successes, failures, lastDetail, lastResultAt, enteredAt) { Stale = IsStale(now), FailingSince = failingSince };
 
     /// <summary>"http check is stale: no result for 6 s (are its probes running?)".</summary>
     public string DescribeStale(DateTimeOffset now) => lastResultAt is { } last

@@ -1,7 +1,9 @@
 using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using Keepwire.Adapters.WireGuard;
+using System.Net;
 using Keepwire.Configuration;
+using Keepwire.Dashboard;
 using Keepwire.Control;
 using Keepwire.Decisions;
 using Keepwire.Engine;
@@ -45,6 +47,7 @@ public sealed partial class HubDaemon : IAsyncDisposable
     private readonly HubEventFeed _events = new();
     private HubObservers _observers;
     private Notifier _notifier;
+    private readonly DashboardServer? _dashboard;
     private HubPair? _pair;
     private DateTimeOffset _configLoadedAt;
     private DateTimeOffset _nextReconcile;
@@ -72,6 +75,9 @@ public sealed partial class HubDaemon : IAsyncDisposable
         _observers = HubObservers.Build(config, hub, adapters.CreateCheck, _results.Writer, _reports.Writer, time, loggers);
         _notifier = Notifier.Create(config.Notify, adapters.Notifications, NotificationCounters, time, loggers.CreateLogger("keepwire.notify"));
         _events.Subscribe(_notifier);
+        _dashboard = config.Dashboard is { } dashboard
+            ? new DashboardServer(dashboard, DashboardStatusAsync, _events, loggers.CreateLogger("keepwire.dashboard"))
+            : null;
         _pair = HubPair.Create(config, hub, HubRunPaths.For(options), adapters, loggers, time);
         _configLoadedAt = time.GetUtcNow();
     }
@@ -98,6 +104,15 @@ public sealed partial class HubDaemon : IAsyncDisposable
         Log.Starting(_logger, _engine.Hub.Name, _options.ConfigPath);
         await using var control = new ControlServer(_options.SocketPath, new HubControl(this), _logger);
         control.Start();
+        // A dashboard that cannot listen (its port taken) is logged; the hub runs on without it.
+        try
+        {
+            _dashboard?.Start();
+        }
+        catch (HttpListenerException e)
+        {
+            Log.DashboardFailed(_logger, _engine.Config.Dashboard!.Listen.ToString(), e.Message);
+        }
         using var reload = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
         {
             context.Cancel = true;
@@ -203,7 +218,15 @@ public sealed partial class HubDaemon : IAsyncDisposable
             _tableFault = Fail(_tableFault, e);
         }
         // After the table: a failover's duration ends when the kernel forwards to the new site.
-        _events.Observe(_engine, step, _time.GetUtcNow(), checkSites: reconcilePass);
+        try
+        {
+            _events.Observe(_engine, step, _time.GetUtcNow(), checkSites: reconcilePass);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Telling about the step must never keep it from being saved.
+            Log.EventsFailed(_logger, e);
+        }
         _state.Save(step.Journal, step.Intent);
         if (_pair is not null && step.Pair is { } sent)
             await _pair.SendAsync(sent, cancellationToken);
@@ -277,6 +300,8 @@ public sealed partial class HubDaemon : IAsyncDisposable
             return;
         _stopped = true;
         await _observers.DisposeAsync();
+        if (_dashboard is not null)
+            await _dashboard.DisposeAsync();
         await _dataPath.WaitForFlushesAsync();
         _events.Unsubscribe(_notifier);
         await _notifier.DisposeAsync();

@@ -64,7 +64,9 @@ public sealed class HubEventFeed
     /// <summary>A reload was refused; may be called from any thread.</summary>
     public void ReloadRejected(string hub, string configPath, string message, DateTimeOffset at)
     {
-        var oneLine = string.Join("; ", message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        // "reload rejected, …:" and then one error per line: one line, errors separated by "; ".
+        var lines = message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var oneLine = lines.Length < 2 ? message.Trim() : $"{lines[0]} {string.Join("; ", lines.Skip(1))}";
         Publish(new HubEvent(HubEventKind.ReloadRejected, at, hub, oneLine.Length > 500 ? oneLine[..500] + "…" : oneLine)
         {
             Detail = $"{configPath}: {message}",

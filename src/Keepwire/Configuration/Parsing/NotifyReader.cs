@@ -67,7 +67,7 @@ internal static class NotifyReader
         var timeout = map.Read<TimeSpan?>("timeout", NotifyTarget.DefaultTimeout, YamlValues.Duration);
         if (timeout is { } t && (t < MinTimeout || t > MaxTimeout))
         {
-            errors.Report(map.PositionOf("timeout"), $"timeout {DurationSyntax.Format(t)} is out of range", "use a duration from 100ms to 60s");
+            errors.Report(map.PositionOf("timeout"), $"timeout {(map.Optional("timeout") as YamlScalarNode)?.Value} is out of range", "use a duration from 100ms to 60s");
             timeout = null;
         }
         var retries = map.OptionalInteger("retries", NotifyTarget.DefaultRetries, 0, 10);
