@@ -1,10 +1,10 @@
+using System.Net;
 using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using Keepwire.Adapters.WireGuard;
-using System.Net;
 using Keepwire.Configuration;
-using Keepwire.Dashboard;
 using Keepwire.Control;
+using Keepwire.Dashboard;
 using Keepwire.Decisions;
 using Keepwire.Engine;
 using Keepwire.Health;
