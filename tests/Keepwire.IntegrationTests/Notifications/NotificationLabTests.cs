@@ -48,6 +48,10 @@ public sealed class NotificationLabTests(FailoverLabFixture fixture, ITestOutput
             await WaitUntilAsync(() => slow.Holding > 0, "the slow receiver to hold a request");
 
             // The slow receiver now holds a request for 30 s, and more wait in its queue: the next switch must not notice.
+            // Past the hold-down (3 s between automatic switches), which would delay it on purpose.
+            var pastHoldDown = first.SwitchedAt + TimeSpan.FromSeconds(4) - DateTimeOffset.UtcNow;
+            if (pastHoldDown > TimeSpan.Zero)
+                await Task.Delay(pastHoldDown);
             var second = await CutAndWaitAsync("bravo", "charlie");
             Assert.True(slow.Holding > 0, "the slow receiver answered before the second switch: the test did not cover a busy receiver");
             var secondEvent = await WaitForSwitchAsync(receiver, "bravo", "charlie");
@@ -78,14 +82,15 @@ public sealed class NotificationLabTests(FailoverLabFixture fixture, ITestOutput
         }
     }
 
-    private sealed record Cut(string What, DateTimeOffset At, TimeSpan Took);
+    private sealed record Cut(string What, DateTimeOffset SwitchedAt, TimeSpan Took);
 
     /// <summary>Cuts the serving site's link and waits until web is served by <paramref name="to"/>; how long that took from the cut.</summary>
     private async Task<Cut> CutAndWaitAsync(string site, string to)
     {
         var fault = await Fault.CauseAsync($"{site}'s link cut", () => Lab.CutLinkAsync(site));
         var moved = await Lab.WaitForServingAsync("web", to);
-        return new Cut(fault.What, fault.End, (moved.Since!.Value - fault.End) is var took && took > TimeSpan.Zero ? took : TimeSpan.Zero);
+        var switchedAt = moved.Since!.Value;
+        return new Cut(fault.What, switchedAt, switchedAt - fault.End is var took && took > TimeSpan.Zero ? took : TimeSpan.Zero);
     }
 
     private static async Task<ReceivedWebhook> WaitForSwitchAsync(WebhookReceiver receiver, string from, string to)
