@@ -34,7 +34,7 @@ public sealed class DashboardLabTests(FailoverLabFixture fixture, ITestOutputHel
             await File.WriteAllTextAsync(Lab.ConfigPath, fixture.LabConfig + $"dashboard: {{ listen: 127.0.0.1:{Port} }}\n");
             await Lab.StopDaemonAsync("hub");
             await Lab.StartDaemonAsync("hub");
-            await Lab.WaitForServingAsync("web", "alpha");
+            await Lab.WaitForServingAsync("web", "alpha"); // also waits for the restarted hub to answer
 
             using var playwright = await Playwright.CreateAsync();
             await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = chromium.ExecutablePath, Headless = true });
@@ -64,6 +64,7 @@ public sealed class DashboardLabTests(FailoverLabFixture fixture, ITestOutputHel
             await File.WriteAllTextAsync(Lab.ConfigPath, fixture.LabConfig);
             await Lab.StopDaemonAsync("hub");
             await Lab.StartDaemonAsync("hub");
+            await Lab.WaitForStatusAsync("the restarted hub to answer", status => status);
             await Lab.RestoreSteadyStateAsync(fixture.LabConfig);
         }
     }
