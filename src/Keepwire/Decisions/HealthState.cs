@@ -23,7 +23,7 @@ public sealed record CheckStatus(
     /// <summary>No result for the check's stale bound: <see cref="State"/> is its last verdict, but the site counts as unhealthy for it.</summary>
     public bool Stale { get; init; }
 
-    /// <summary>When the first failure of the current run of failures arrived; null after a success. Where a failover's clock starts.</summary>
+    /// <summary>When the first result of the current run of failures arrived (the first failed evidence); null while the last result passed.</summary>
     public DateTimeOffset? FailingSince { get; init; }
 }
 

@@ -8,6 +8,7 @@ using Keepwire.Adapters.Systemd;
 using Keepwire.Adapters.WireGuard;
 using Keepwire.Health;
 using Keepwire.Model;
+using Keepwire.Notifications;
 using Microsoft.Extensions.Logging;
 
 namespace Keepwire.Hub;
@@ -33,6 +34,9 @@ public sealed record HubAdapters(
 {
     /// <summary>systemd's notify socket (READY, STATUS, the watchdog); none unless the host sets one.</summary>
     public SystemdNotifier Systemd { get; init; } = SystemdNotifier.None;
+
+    /// <summary>Sends notifications (HTTP POSTs, exec receivers through <see cref="Runner"/>); off the decision path.</summary>
+    public INotificationTransport Notifications { get; init; } = new NotificationTransport(Runner);
 
     /// <summary>
     /// The real ones, acting on the daemon's own network namespace: tools run through <paramref name="runner"/> as

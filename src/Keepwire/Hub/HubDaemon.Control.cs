@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Keepwire.Control;
 using Keepwire.Engine;
 
@@ -11,6 +12,10 @@ namespace Keepwire.Hub;
 public sealed partial class HubDaemon
 {
     internal Task<ControlResponse> StatusAsync(CancellationToken cancellationToken) => AskAsync(new HubRequest.Status(), cancellationToken);
+
+    /// <summary>The status for the dashboard, as <c>keepwire status --json</c> has it; null when the hub is stopping.</summary>
+    private async Task<JsonElement?> DashboardStatusAsync(CancellationToken cancellationToken) =>
+        (await StatusAsync(cancellationToken)) is { Ok: true, Result: { } status } ? status : null;
 
     internal Task<ControlResponse> EventsAsync(CancellationToken cancellationToken) => AskAsync(new HubRequest.Events(), cancellationToken);
 

@@ -24,6 +24,12 @@ public sealed partial class HubDaemon
         [LoggerMessage(Level = LogLevel.Information, Message = "reloaded {ConfigPath}{Note}")]
         public static partial void Reloaded(ILogger logger, string configPath, string note);
 
+        [LoggerMessage(Level = LogLevel.Error, Message = "deriving this pass's events for notifications and the dashboard failed; the pass goes on")]
+        public static partial void EventsFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(Level = LogLevel.Error, Message = "dashboard cannot listen on {Listen}, the hub runs on without it: {Error}")]
+        public static partial void DashboardFailed(ILogger logger, string listen, string error);
+
         [LoggerMessage(Level = LogLevel.Error, Message = "{Message}")]
         public static partial void ReloadRejected(ILogger logger, string message);
     }

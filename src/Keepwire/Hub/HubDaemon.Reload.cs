@@ -2,6 +2,7 @@ using Keepwire.Configuration;
 using Keepwire.Control;
 using Keepwire.Hub.Pair;
 using Keepwire.Model;
+using Keepwire.Notifications;
 
 namespace Keepwire.Hub;
 
@@ -79,14 +80,26 @@ public sealed partial class HubDaemon
             return (null, $"reload rejected, still running the previous config: cannot build the checks or the report listener (it derives the report keys from this hub's private key): {e.Message}");
         }
 
+        Notifier notifier;
+        try
+        {
+            notifier = Notifier.Create(config.Notify, _adapters.Notifications, NotificationCounters, _time, _loggers.CreateLogger("keepwire.notify"));
+        }
+        catch (ConfigInvalidException e)
+        {
+            await observers.DisposeAsync();
+            return (null, $"reload rejected, still running the previous config:\n{e.Message}");
+        }
+
         try
         {
             var pair = _pair?.Prepare(config, hub);
-            return (new PreparedReload(config, hub, observers, pair), null);
+            return (new PreparedReload(config, hub, observers, notifier, pair), null);
         }
         catch (Exception e)
         {
             await observers.DisposeAsync();
+            await notifier.DisposeAsync();
             return (null, $"reload rejected, still running the previous config: the hub pair cannot take it ({e.Message}); fix it and reload again");
         }
     }
@@ -100,6 +113,12 @@ public sealed partial class HubDaemon
         _observers = prepared.Observers;
         await old.DisposeAsync();
         _observers.Start();
+        var oldNotifier = _notifier;
+        _events.Unsubscribe(oldNotifier);
+        _notifier = prepared.Notifier;
+        _events.Subscribe(_notifier);
+        // What the old receivers still had queued is not sent: their config is gone.
+        await oldNotifier.DisposeAsync();
         if (prepared.Pair is { } pair)
             await _pair!.CommitAsync(pair);
         _engine.Reconfigure(prepared.Config, prepared.Hub);
@@ -114,12 +133,13 @@ public sealed partial class HubDaemon
     {
         Log.ReloadRejected(_logger, message);
         _lastReload = new ReloadStatus(_time.GetUtcNow(), false, message);
+        _events.ReloadRejected(_engine.Hub.Name, _options.ConfigPath, message, _lastReload.At);
         return ControlResponse.Failure(message);
     }
 }
 
 /// <summary>A reload built and ready to swap in.</summary>
-internal sealed record PreparedReload(ClusterConfig Config, HubNode Hub, HubObservers Observers, PreparedPairReload? Pair)
+internal sealed record PreparedReload(ClusterConfig Config, HubNode Hub, HubObservers Observers, Notifier Notifier, PreparedPairReload? Pair)
 {
     /// <summary>What it amounts to, for the log and the answer.</summary>
     public string Note => $": {Config.Services.Count} services, {Config.Sites.Count} sites, {Observers.ProbeTargets} probe targets";
@@ -128,6 +148,7 @@ internal sealed record PreparedReload(ClusterConfig Config, HubNode Hub, HubObse
     public async Task DisposeAsync(HubPair? pair)
     {
         await Observers.DisposeAsync();
+        await Notifier.DisposeAsync();
         if (Pair is not null && pair is not null)
             await pair.AbandonAsync(Pair);
     }

@@ -1,14 +1,17 @@
+using System.Net;
 using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using Keepwire.Adapters.WireGuard;
 using Keepwire.Configuration;
 using Keepwire.Control;
+using Keepwire.Dashboard;
 using Keepwire.Decisions;
 using Keepwire.Engine;
 using Keepwire.Health;
 using Keepwire.Hub.Pair;
 using Keepwire.Metrics;
 using Keepwire.Model;
+using Keepwire.Notifications;
 using Keepwire.Reconciliation;
 using Keepwire.State;
 using Microsoft.Extensions.Logging;
@@ -43,7 +46,10 @@ public sealed partial class HubDaemon : IAsyncDisposable
     private readonly Channel<SiteAgentReport> _reports = Channel.CreateBounded<SiteAgentReport>(new BoundedChannelOptions(1024) { SingleReader = true, FullMode = BoundedChannelFullMode.DropOldest });
     private readonly Channel<HubRequest> _requests = Channel.CreateUnbounded<HubRequest>(new UnboundedChannelOptions { SingleReader = true });
 
+    private readonly HubEventFeed _events = new();
     private HubObservers _observers;
+    private Notifier _notifier;
+    private readonly DashboardServer? _dashboard;
     private HubPair? _pair;
     // Made only when the config asks for metrics: prometheus-net and its listener cost a hub about 16 MiB of RSS.
     private HubMetrics? _metrics;
@@ -74,9 +80,20 @@ public sealed partial class HubDaemon : IAsyncDisposable
         _readiness = new HubReadiness(adapters.Systemd, time);
         _engine = new HubEngine(config, hub, store.LoadIntent(), journal.Load(), time);
         _observers = HubObservers.Build(config, hub, adapters.CreateCheck, _results.Writer, _reports.Writer, time, loggers);
+        _notifier = Notifier.Create(config.Notify, adapters.Notifications, NotificationCounters, time, loggers.CreateLogger("keepwire.notify"));
+        _events.Subscribe(_notifier);
+        _dashboard = config.Dashboard is { } dashboard
+            ? new DashboardServer(dashboard, DashboardStatusAsync, _events, loggers.CreateLogger("keepwire.dashboard"))
+            : null;
         _pair = HubPair.Create(config, hub, HubRunPaths.For(options), adapters, loggers, time);
         _configLoadedAt = time.GetUtcNow();
     }
+
+    /// <summary>What became of the notifications since start (dropped, delivered, failed), for metrics.</summary>
+    public NotificationCounters NotificationCounters { get; } = new();
+
+    /// <summary>The events the hub derives from its steps (switches with their durations, sites down and up, role changes, rejected reloads): the notifications' and the dashboard's source.</summary>
+    public HubEventFeed Events => _events;
 
     /// <summary>Loads the config and builds the daemon on <paramref name="adapters"/>; a bad config is an error here, before anything is touched.</summary>
     /// <exception cref="ConfigInvalidException">The config is invalid or names no such hub.</exception>
@@ -97,6 +114,15 @@ public sealed partial class HubDaemon : IAsyncDisposable
         Log.Starting(_logger, _engine.Hub.Name, _options.ConfigPath);
         await using var control = new ControlServer(_options.SocketPath, new HubControl(this), _logger);
         control.Start();
+        // A dashboard that cannot listen (its port taken) is logged; the hub runs on without it.
+        try
+        {
+            _dashboard?.Start();
+        }
+        catch (HttpListenerException e)
+        {
+            Log.DashboardFailed(_logger, _engine.Config.Dashboard!.Listen.ToString(), e.Message);
+        }
         using var reload = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
         {
             context.Cancel = true;
@@ -177,7 +203,7 @@ public sealed partial class HubDaemon : IAsyncDisposable
         };
         var step = _engine.Step(evidence);
         _metrics?.StepTaken(step, _engine);
-        var tableApplied = await CarryOutAsync(step, stopping);
+        var tableApplied = await CarryOutAsync(step, reconcileDue, stopping);
         _passFault = null;
         _metrics?.Refresh(_engine, _time.GetUtcNow());
         _readiness.PassDone(_engine, tableApplied, DataPathFault);
@@ -193,7 +219,7 @@ public sealed partial class HubDaemon : IAsyncDisposable
     /// table and the flushes, then the state, then the message to the peer, which then names what is applied.
     /// </summary>
     /// <returns>Whether the step's forwarding table is now in the kernel.</returns>
-    private async Task<bool> CarryOutAsync(HubStep step, CancellationToken cancellationToken)
+    private async Task<bool> CarryOutAsync(HubStep step, bool reconcilePass, CancellationToken cancellationToken)
     {
         var applied = false;
         foreach (var decision in step.Switched)
@@ -215,6 +241,16 @@ public sealed partial class HubDaemon : IAsyncDisposable
         {
             // Keep running: the kernel keeps the last good table, and the next pass applies the whole plane again.
             _tableFault = Fail(_tableFault, e);
+        }
+        // After the table: a failover's duration ends when the kernel forwards to the new site.
+        try
+        {
+            _events.Observe(_engine, step, _time.GetUtcNow(), checkSites: reconcilePass);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Telling about the step must never keep it from being saved.
+            Log.EventsFailed(_logger, e);
         }
         _state.Save(step.Journal, step.Intent);
         if (_pair is not null && step.Pair is { } sent)
@@ -294,9 +330,13 @@ public sealed partial class HubDaemon : IAsyncDisposable
             return;
         _stopped = true;
         await _observers.DisposeAsync();
+        if (_dashboard is not null)
+            await _dashboard.DisposeAsync();
         await _dataPath.WaitForFlushesAsync();
         if (_metricsListener is not null)
             await _metricsListener.DisposeAsync();
+        _events.Unsubscribe(_notifier);
+        await _notifier.DisposeAsync();
         if (_pair is not null)
             await _pair.DisposeAsync();
         _pair = null;

@@ -43,13 +43,23 @@ internal static class HubStatusView
                 checks);
         })];
 
+    /// <summary>Every site's health across its services as status summarises it (the worst of them); null for a site that serves no service.</summary>
+    public static IEnumerable<(string Site, SiteHealth? Health)> SiteVerdicts(HubEngine engine, DateTimeOffset now) =>
+        engine.Config.Sites.Select(site => (site.Name, Worst(engine.Services
+            .Where(d => d.SitesByPreference.Contains(site.Name))
+            .Select(d => d.Health.Evaluate(site.Name, now)))));
+
     /// <summary>One word for a site across its services: the worst of them, with the reason when not healthy.</summary>
-    private static string Summarize(IEnumerable<SiteHealth> health)
+    private static string Summarize(IEnumerable<SiteHealth> health) => Worst(health) switch
+    {
+        null => SiteStatus.NoServicesWords,
+        { State: HealthState.Healthy } => SiteStatus.HealthyWord,
+        var worst => $"{worst.State.ToString().ToLowerInvariant()}: {worst.Reason}",
+    };
+
+    private static SiteHealth? Worst(IEnumerable<SiteHealth> health)
     {
         var all = health.ToList();
-        if (all.Count == 0)
-            return SiteStatus.NoServicesWords;
-        var worst = all.FirstOrDefault(h => h.State == HealthState.Unhealthy) ?? all.FirstOrDefault(h => h.State == HealthState.Unknown) ?? all[0];
-        return worst.State == HealthState.Healthy ? SiteStatus.HealthyWord : $"{worst.State.ToString().ToLowerInvariant()}: {worst.Reason}";
+        return all.FirstOrDefault(h => h.State == HealthState.Unhealthy) ?? all.FirstOrDefault(h => h.State == HealthState.Unknown) ?? all.FirstOrDefault();
     }
 }

@@ -18,6 +18,12 @@ public sealed record ClusterConfig(
     /// <summary>Where every node serves its Prometheus metrics; null: nowhere (the file has no <c>metrics:</c>).</summary>
     public MetricsSettings? Metrics { get; init; }
 
+    /// <summary>Who hears about switches, sites going down or up, role changes and rejected reloads; empty: nobody.</summary>
+    public IReadOnlyList<NotifyTarget> Notify { get; init; } = [];
+
+    /// <summary>The hub's web dashboard; null: none.</summary>
+    public DashboardSettings? Dashboard { get; init; }
+
     public HubNode? FindHub(string name) => Hubs.FirstOrDefault(h => h.Name == name);
 
     public SiteNode? FindSite(string name) => Sites.FirstOrDefault(s => s.Name == name);
