@@ -35,6 +35,9 @@ internal sealed class CheckCounter(CheckDefinition definition, DateTimeOffset? s
     /// Counts a result; true when it changed what the check says: a rise or a fall completed, or a stale
     /// verdict is fresh again (its state may be the same as before it went stale, but it counts again).
     /// </summary>
+    /// <summary>At least one result passed since this counter began (since the hub started, or the check was configured).</summary>
+    public bool EverPassed { get; private set; }
+
     public bool Record(CheckResult result)
     {
         var before = state;
@@ -43,6 +46,7 @@ internal sealed class CheckCounter(CheckDefinition definition, DateTimeOffset? s
         lastResultAt = result.Time;
         if (result.Success)
         {
+            EverPassed = true;
             successes++;
             failures = 0;
             failingSince = null;

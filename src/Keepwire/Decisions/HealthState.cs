@@ -47,6 +47,13 @@ public sealed record SiteHealth(
     /// </summary>
     public bool AwaitingHandshake { get; init; }
 
+    /// <summary>
+    /// Some check of the site has not passed once since this hub started. At a fresh start, its failures may only
+    /// mean that the site is still coming up (its agent setting up the tunnel's return path, its server starting),
+    /// so the first choice waits for it too, within the startup grace.
+    /// </summary>
+    public bool NeverPassed { get; init; }
+
     /// <summary>May serve: healthy and not drained.</summary>
     public bool IsEligible => State == HealthState.Healthy && !InMaintenance;
 }

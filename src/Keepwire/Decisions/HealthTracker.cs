@@ -162,6 +162,7 @@ public sealed class HealthTracker
         return new SiteHealth(site, state, record.InMaintenance, reason, eligibleSince, [.. record.Checks.Values.Select(c => c.Status(now))])
         {
             AwaitingHandshake = record.HandshakeObserved && record.LatestHandshake is null,
+            NeverPassed = record.Checks.Values.Any(c => !c.EverPassed),
         };
     }
 

@@ -141,7 +141,7 @@ public sealed partial class ServiceDecider
             pinFresh = false; // a pinned site that is down returns only after the preempt delay
 
         Step step;
-        if (!chosen && inGrace && !BestSiteDecided(health))
+        if (!chosen && inGrace && !BestSiteDecided(health, fresh: current.ServingSite is null))
         {
             step = Step.Stay($"waiting up to {Seconds(Policy.StartupGrace)} for first check results", startedAt + Policy.StartupGrace);
         }
@@ -267,14 +267,15 @@ public sealed partial class ServiceDecider
     /// they could not reach it, not because its service is down, so a fresh hub waits for it (within the
     /// grace) rather than choosing a worse site first and preempting to it moments later.
     /// </summary>
-    private bool BestSiteDecided(IReadOnlyDictionary<string, SiteHealth> health)
+    /// <param name="fresh">No site serves yet (no restored decision): a site that has not passed once may still be coming up.</param>
+    private bool BestSiteDecided(IReadOnlyDictionary<string, SiteHealth> health, bool fresh)
     {
         foreach (var site in PinnedFirst())
         {
             var h = health[site];
             if (h.IsEligible)
                 return true;
-            if (NotReportedYet(h))
+            if (NotReportedYet(h) || (fresh && h.NeverPassed && !h.InMaintenance))
                 return false;
         }
 

@@ -51,7 +51,7 @@ public sealed class ServiceDeciderTests
         var waiting = h.Decide();
         Assert.Null(waiting.ServingSite);
         Assert.Equal(DecisionReason.Starting, waiting.Reason);
-        Assert.Equal(DeciderHarness.Start.AddSeconds(2), waiting.RecheckAt);
+        Assert.Equal(DeciderHarness.Start + FailoverPolicyOptions.Default.StartupGrace, waiting.RecheckAt);
 
         h.Advance(400);
         h.MakeHealthy("a");
@@ -65,9 +65,28 @@ public sealed class ServiceDeciderTests
     public void At_startup_it_chooses_at_once_when_the_best_site_is_healthy_and_skips_sites_known_down()
     {
         var h = new DeciderHarness();
+        h.Pass("a"); // a answered once, then failed: it is down, not coming up
         h.MakeUnhealthy("a");
         h.MakeHealthy("b");
         Assert.Equal("b", h.Decide().ServingSite); // c's results could not change the choice
+    }
+
+    [Fact]
+    public void At_startup_it_waits_for_a_better_site_whose_checks_have_not_passed_once()
+    {
+        // The lab under load: a's first probes timed out while its agent was still coming up, a counted as down, and
+        // the hub chose b, then preempted to a. A fresh hub now waits for a (within the grace) until it answers.
+        var h = new DeciderHarness();
+        h.MakeUnhealthy("a", "timeout after 250 ms");
+        h.MakeHealthy("b");
+        Assert.Null(h.Decide().ServingSite);
+
+        h.Advance(4000);
+        h.MakeHealthy("a");
+        var first = h.Decide();
+
+        Assert.Equal(("a", 1L), (first.ServingSite, first.Epoch));
+        Assert.Single(h.Decider.History);
     }
 
     [Fact]
@@ -99,16 +118,17 @@ public sealed class ServiceDeciderTests
         foreach (var site in new[] { "a", "b" })
             h.Decider.Health.RecordHandshake(site, h.Now, h.Now);
         h.Decider.Health.RecordHandshake("c", null, h.Now);
+        h.Pass("a");
         h.MakeUnhealthy("a");
         h.MakeHealthy("b");
-        Assert.Equal("b", h.Decide().ServingSite); // a's tunnel is up: its service is down; c cannot beat b
+        Assert.Equal("b", h.Decide().ServingSite); // a's tunnel is up and it answered once: its service is down; c cannot beat b
 
         var waiting = new DeciderHarness();
         waiting.Decider.Health.RecordHandshake("a", null, waiting.Now);
         waiting.Decider.Health.RecordHandshake("b", waiting.Now, waiting.Now);
         waiting.MakeHealthy("b");
         Assert.Null(waiting.Decide().ServingSite);
-        waiting.Advance(2000);
+        waiting.Advance(FailoverPolicyOptions.Default.StartupGrace.TotalMilliseconds);
         Assert.Equal("b", waiting.Decide().ServingSite);
     }
 
@@ -138,7 +158,7 @@ public sealed class ServiceDeciderTests
         var h = new DeciderHarness();
         h.MakeHealthy("c");
         Assert.Null(h.Decide().ServingSite);
-        h.Advance(2000);
+        h.Advance(FailoverPolicyOptions.Default.StartupGrace.TotalMilliseconds);
         Assert.Equal("c", h.Decide().ServingSite);
     }
 
@@ -358,6 +378,7 @@ public sealed class ServiceDeciderTests
     {
         var h = new DeciderHarness(sites: [("a", 1), ("b", 2)]);
         h.MakeHealthy("a");
+        h.Pass("b");
         h.MakeUnhealthy("b");
         Assert.Equal("a", h.Decide().ServingSite);
         h.Decider.Drain("a");
@@ -406,6 +427,9 @@ public sealed class ServiceDeciderTests
     {
         var h = new DeciderHarness(FailoverPolicyOptions.Default with { NoHealthySite = NoHealthySiteBehavior.LastResort("sorry") }, [("a", 2)], ["sorry"]);
         h.MakeUnhealthy("a");
+        Assert.Null(h.Decide().ServingSite); // a has not answered once: it may be coming up
+
+        h.Advance(FailoverPolicyOptions.Default.StartupGrace.TotalMilliseconds);
         Assert.Equal("sorry", h.Decide().ServingSite);
     }
 

@@ -40,4 +40,40 @@ public sealed class HubEngineStartupTests
 
         Assert.Equal(["mail", "web"], engine.History().Select(e => e.Service).Order());
     }
+
+    [Fact]
+    public void A_fresh_hub_waits_for_a_better_site_whose_first_probes_fail_while_it_comes_up()
+    {
+        // The lab's hubs under load: a's tunnel is up, but its first probes time out (its agent is still setting up the
+        // return path) until it is "known down"; b answers at once. Before, the hub chose b, then preempted to a.
+        var engine = _h.Engine();
+        var startedAt = _h.Now;
+        var up = _h.Handshakes("a", "b", "c");
+        Assert.Empty(engine.Step(_h.Results(false, "a") with { WireGuard = up }).Switched);
+        _h.Clock.Advance(TimeSpan.FromMilliseconds(300));
+        var bFirst = engine.Step(_h.Results(true, "b", "c") with { WireGuard = up });
+        Assert.Equal([("mail", null, "b")], bFirst.Switched.Select(d => (d.Service, d.PreviousSite, d.ServingSite))); // mail (b, c): b is its best
+
+        _h.Clock.Advance(TimeSpan.FromSeconds(4));
+        Assert.Empty(engine.Step(HubEvidence.None).Switched); // web (a, b) still waits for a
+        var aUp = engine.Step(_h.Results(true, "a") with { WireGuard = up });
+        Assert.Equal([("web", null, "a")], aUp.Switched.Select(d => (d.Service, d.PreviousSite, d.ServingSite)));
+        Assert.True(_h.Now < startedAt + Keepwire.Model.FailoverPolicyOptions.Default.StartupGrace);
+        Assert.Equal(["mail", "web"], engine.History().Select(e => e.Service).Order());
+    }
+
+    [Fact]
+    public void A_fresh_hub_whose_best_site_never_passes_chooses_the_next_when_the_grace_ends()
+    {
+        var engine = _h.Engine();
+        var startedAt = _h.Now;
+        var up = _h.Handshakes("a", "b", "c");
+        engine.Step(_h.Results(false, "a") with { WireGuard = up });
+        Assert.DoesNotContain(engine.Step(_h.Results(true, "b") with { WireGuard = up }).Switched, d => d.Service == "web");
+
+        _h.Clock.SetUtcNow(startedAt + Keepwire.Model.FailoverPolicyOptions.Default.StartupGrace);
+        var graceOver = engine.Step(HubEvidence.None);
+
+        Assert.Equal([("web", null, "b")], graceOver.Switched.Select(d => (d.Service, d.PreviousSite, d.ServingSite)));
+    }
 }
