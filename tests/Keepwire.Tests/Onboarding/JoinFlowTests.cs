@@ -134,7 +134,30 @@ public sealed class JoinFlowTests : IAsyncLifetime, IDisposable
     {
         var request = new SiteAddRequest(hubConfig, files.StateDirectory, "hub", "charlie", null, false, ["web"], null, TimeSpan.FromHours(1), new HostEndpoint("127.0.0.1", port));
         var result = await SiteEnrollment.AddAsync(request, hubTime, CancellationToken.None);
+        await WaitForJoinPortAsync();
         return result.Token!.Encode();
+    }
+
+    /// <summary>
+    /// The listener opens its port on its next poll (1 s) after a token appears, and a joining site retries a refused
+    /// connection for 3 s only: on a busy machine the poll came later than that (CI of ecda17c). Wait for the port.
+    /// </summary>
+    private async Task WaitForJoinPortAsync()
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            using var client = new System.Net.Sockets.TcpClient();
+            try
+            {
+                await client.ConnectAsync(IPAddress.Loopback, port);
+                return;
+            }
+            catch (System.Net.Sockets.SocketException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(100);
+            }
+        }
     }
 
     private JoinOptions Options(string token, string directory)
