@@ -5,16 +5,18 @@ using Keepwire.Onboarding;
 using Keepwire.Onboarding.Join;
 using Keepwire.Onboarding.Tokens;
 using Keepwire.Tests.Health;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
+using Xunit.Abstractions;
 
 namespace Keepwire.Tests.Onboarding;
 
 /// <summary>
 /// The whole join over loopback: <c>site add</c>, the hub's join listener and registrar, and <c>keepwire join</c>'s
 /// side, with real files. The hub's clock is a fake one, so a test can move it past a token's expiry.
+/// The listener starts once the token is on record: its first pass then opens the port before it returns,
+/// so no test depends on when its next one-second poll comes on a busy machine.
 /// </summary>
-public sealed class JoinFlowTests : IAsyncLifetime, IDisposable
+public sealed class JoinFlowTests(ITestOutputHelper output) : IAsyncLifetime, IDisposable
 {
     private readonly OnboardingFiles files = new();
     private readonly FakeTimeProvider hubTime = new(DateTimeOffset.UtcNow);
@@ -22,18 +24,11 @@ public sealed class JoinFlowTests : IAsyncLifetime, IDisposable
     private readonly int port = Loopback.ClosedTcpPort();
     private string hubConfig = "";
     private int reloads;
-    private Task listening = Task.CompletedTask;
+    private Task? listening;
 
     public Task InitializeAsync()
     {
         hubConfig = files.Write("hub.yaml", OnboardingFiles.Commented);
-        var store = new JoinTokenStore(files.StateDirectory);
-        var registrar = new JoinRegistrar(hubConfig, store, _ =>
-        {
-            Interlocked.Increment(ref reloads);
-            return Task.FromResult<string?>(null);
-        }, hubTime, NullLogger.Instance);
-        listening = new JoinListener(port, store, registrar, TimeProvider.System, NullLogger.Instance).RunAsync(stopping.Token);
         return Task.CompletedTask;
     }
 
@@ -108,6 +103,22 @@ public sealed class JoinFlowTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task A_token_store_the_hub_cannot_read_gets_the_site_an_answer_and_changes_nothing()
+    {
+        var token = await AddSiteAsync();
+        var hubText = File.ReadAllText(hubConfig);
+        File.WriteAllText(new JoinTokenStore(files.StateDirectory).Path, "{ not json");
+
+        var error = await Assert.ThrowsAsync<JoinException>(() => JoinAsync(token, "site"));
+
+        Assert.Contains("the hub could not complete the join; its log says why", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(files.StateDirectory, error.Message, StringComparison.Ordinal);
+        Assert.Equal(hubText, File.ReadAllText(hubConfig));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(files.Directory, "site")));
+        Assert.Equal(0, reloads);
+    }
+
+    [Fact]
     public async Task A_token_expired_by_the_sites_clock_is_refused_before_anything_is_sent()
     {
         var token = await AddSiteAsync();
@@ -134,30 +145,20 @@ public sealed class JoinFlowTests : IAsyncLifetime, IDisposable
     {
         var request = new SiteAddRequest(hubConfig, files.StateDirectory, "hub", "charlie", null, false, ["web"], null, TimeSpan.FromHours(1), new HostEndpoint("127.0.0.1", port));
         var result = await SiteEnrollment.AddAsync(request, hubTime, CancellationToken.None);
-        await WaitForJoinPortAsync();
+        StartHub();
         return result.Token!.Encode();
     }
 
-    /// <summary>
-    /// The listener opens its port on its next poll (1 s) after a token appears, and a joining site retries a refused
-    /// connection for 3 s only: on a busy machine the poll came later than that (CI of ecda17c). Wait for the port.
-    /// </summary>
-    private async Task WaitForJoinPortAsync()
+    private void StartHub()
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (true)
+        var store = new JoinTokenStore(files.StateDirectory);
+        var logger = new TestOutputLogger(output);
+        var registrar = new JoinRegistrar(hubConfig, store, _ =>
         {
-            using var client = new System.Net.Sockets.TcpClient();
-            try
-            {
-                await client.ConnectAsync(IPAddress.Loopback, port);
-                return;
-            }
-            catch (System.Net.Sockets.SocketException) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(100);
-            }
-        }
+            Interlocked.Increment(ref reloads);
+            return Task.FromResult<string?>(null);
+        }, hubTime, logger);
+        listening = new JoinListener(port, store, registrar, TimeProvider.System, logger).RunAsync(stopping.Token);
     }
 
     private JoinOptions Options(string token, string directory)
@@ -171,7 +172,8 @@ public sealed class JoinFlowTests : IAsyncLifetime, IDisposable
     public async Task DisposeAsync()
     {
         await stopping.CancelAsync();
-        await listening;
+        if (listening is not null)
+            await listening;
     }
 
     public void Dispose()

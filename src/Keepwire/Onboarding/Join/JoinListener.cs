@@ -146,7 +146,17 @@ public sealed partial class JoinListener(int port, JoinTokenStore store, JoinReg
             Log.Malformed(logger, remote);
             return JoinResponse.Refused("malformed join request");
         }
-        return await registrar.HandleAsync(request, remote, cancellationToken);
+        try
+        {
+            return await registrar.HandleAsync(request, remote, cancellationToken);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            // The hub's own files (token store, its lock, the config) failed it: the site gets an answer instead of a
+            // silent close, and the details, which name paths on the hub, go to the hub's log only.
+            Log.HandlingFailed(logger, request.Site, remote, e.Message);
+            return JoinResponse.Refused("the hub could not complete the join; its log says why, and the token is still unused");
+        }
     }
 
     /// <summary>One line of at most <see cref="MaxRequestBytes"/>, or null when the peer sends more or closes early.</summary>
@@ -180,6 +190,9 @@ public sealed partial class JoinListener(int port, JoinTokenStore store, JoinReg
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "malformed join request from {Remote}")]
         public static partial void Malformed(ILogger logger, string remote);
+
+        [LoggerMessage(Level = LogLevel.Error, Message = "join for site {Site} from {Remote} failed on the hub: {Problem}")]
+        public static partial void HandlingFailed(ILogger logger, string site, string remote, string problem);
 
         [LoggerMessage(Level = LogLevel.Debug, Message = "join connection from {Remote} ended: {Reason}")]
         public static partial void ConnectionFailed(ILogger logger, string remote, string reason);
