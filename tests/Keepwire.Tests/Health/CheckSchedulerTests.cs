@@ -238,15 +238,7 @@ public sealed class CheckSchedulerTests
             }
         }
 
-        public async Task WaitForStartsAsync(int count, TimeSpan patience)
-        {
-            var deadline = DateTime.UtcNow + patience;
-            while (Starts.Count < count)
-            {
-                Assert.True(DateTime.UtcNow < deadline, $"fewer than {count} probes started");
-                await Task.Delay(5);
-            }
-        }
+        public Task WaitForStartsAsync(int count, TimeSpan patience) => Eventually.True(() => Starts.Count >= count, patience);
 
         public void Dispose()
         {

@@ -173,15 +173,7 @@ public sealed class ProbeAttemptsTests
 
         public int Started => Volatile.Read(ref started);
 
-        public async Task WaitForAttemptsAsync(int count, TimeSpan patience)
-        {
-            var deadline = DateTime.UtcNow + patience;
-            while (Volatile.Read(ref started) < count)
-            {
-                Assert.True(DateTime.UtcNow < deadline, $"fewer than {count} attempts started");
-                await Task.Delay(5);
-            }
-        }
+        public Task WaitForAttemptsAsync(int count, TimeSpan patience) => Eventually.True(() => Volatile.Read(ref started) >= count, patience);
 
         protected override Task<(bool Success, string Detail)> ProbeCoreAsync(string site, IPAddress address, CancellationToken cancellationToken) =>
             attempts[Interlocked.Increment(ref started) - 1](cancellationToken);

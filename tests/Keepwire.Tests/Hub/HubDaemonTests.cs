@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Keepwire.Adapters.Conntrack;
 using Keepwire.Adapters.Systemd;
@@ -330,15 +331,7 @@ public sealed class HubDaemonTests : IAsyncLifetime, IDisposable
 
     private static string? Message(ControlResponse response) => response.Result?.GetProperty("message").GetString();
 
-    private static Task Until(Func<bool> condition) => Until(() => Task.FromResult(condition()));
+    private static Task Until(Func<bool> condition, [CallerArgumentExpression(nameof(condition))] string what = "") => Eventually.True(condition, Patience, what);
 
-    private static async Task Until(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"not reached within {Patience.TotalSeconds} s");
-            await Task.Delay(20);
-        }
-    }
+    private static Task Until(Func<Task<bool>> condition, [CallerArgumentExpression(nameof(condition))] string what = "") => Eventually.True(condition, Patience, what);
 }

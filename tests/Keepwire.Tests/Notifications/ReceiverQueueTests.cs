@@ -106,13 +106,6 @@ public sealed class ReceiverQueueTests
         Assert.True(condition());
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        for (var i = 0; i < 3000 && !condition(); i++)
-            await Task.Delay(10);
-        Assert.True(condition());
-    }
-
     /// <summary>Records every attempt; can fail the first attempts, or hang until released or cancelled (a timeout).</summary>
     private sealed class FakeTransport(TimeProvider clock) : INotificationTransport
     {
@@ -163,8 +156,8 @@ public sealed class ReceiverQueueTests
                 throw new NotificationFailedException("answered 500 Internal Server Error");
         }
 
-        public async Task WaitForAttemptsAsync(int count) => await WaitUntilAsync(() => Attempts >= count);
+        public async Task WaitForAttemptsAsync(int count) => await Eventually.True(() => Attempts >= count);
 
-        public async Task WaitForDeliveriesAsync(int count) => await WaitUntilAsync(() => { lock (_gate) return Delivered.Count >= count; });
+        public async Task WaitForDeliveriesAsync(int count) => await Eventually.True(() => { lock (_gate) return Delivered.Count >= count; });
     }
 }

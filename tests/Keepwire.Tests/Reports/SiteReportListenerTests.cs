@@ -39,7 +39,7 @@ public sealed class SiteReportListenerTests : IAsyncDisposable
 
         await SendAsync(listener, Alpha, SiteReportCodec.Encode(ReportKeys.Report(), _keys.SiteSide));
 
-        await WaitUntilAsync(() => listener.Rejections()[SiteReportRejection.NotFromTunnel] == 1);
+        await Eventually.True(() => listener.Rejections()[SiteReportRejection.NotFromTunnel] == 1);
         Assert.Equal(0, listener.Accepted);
         Assert.False(_reports.Reader.TryRead(out _));
     }
@@ -84,7 +84,7 @@ public sealed class SiteReportListenerTests : IAsyncDisposable
             TimeProvider.System,
             NullLogger.Instance);
         _listener.Start();
-        await WaitUntilAsync(() => _listener.BoundPorts.Count == 1);
+        await Eventually.True(() => _listener.BoundPorts.Count == 1);
         return _listener;
     }
 
@@ -99,13 +99,6 @@ public sealed class SiteReportListenerTests : IAsyncDisposable
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         return await _reports.Reader.ReadAsync(timeout.Token);
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        for (var i = 0; i < 3000 && !condition(); i++)
-            await Task.Delay(10);
-        Assert.True(condition());
     }
 
     public async ValueTask DisposeAsync()

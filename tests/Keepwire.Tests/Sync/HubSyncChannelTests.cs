@@ -34,7 +34,7 @@ public sealed class HubSyncChannelTests : IAsyncDisposable
         var received = await NextAsync();
         Assert.Equal(1, received.Message.Sequence);
         Assert.True(received.Direct);
-        await WaitUntilAsync(() => _hub2.Rejections()[HubSyncRejection.Duplicate] == 1);
+        await Eventually.True(() => _hub2.Rejections()[HubSyncRejection.Duplicate] == 1);
         Assert.Equal(1, _hub2.Admitted);
         Assert.False(_received.Reader.TryRead(out _));
     }
@@ -97,13 +97,6 @@ public sealed class HubSyncChannelTests : IAsyncDisposable
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         return await _received.Reader.ReadAsync(timeout.Token);
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        for (var i = 0; i < 3000 && !condition(); i++)
-            await Task.Delay(10);
-        Assert.True(condition());
     }
 
     public async ValueTask DisposeAsync()
