@@ -32,6 +32,12 @@ public sealed record HubAdapters(
     IProcessTable Processes,
     IRoutingChanges? RoutingChanges = null)
 {
+    /// <summary>
+    /// Whether addresses changed since the pair last read which VIPs this hub holds; the default knows nothing, so
+    /// the pair reads them (a run of <c>ip</c>) whenever its last reading is older than 50 ms.
+    /// </summary>
+    public IRoutingChanges AddressChanges { get; init; } = AlwaysChanged.Instance;
+
     /// <summary>systemd's notify socket (READY, STATUS, the watchdog); none unless the host sets one.</summary>
     public SystemdNotifier Systemd { get; init; } = SystemdNotifier.None;
 
@@ -55,6 +61,7 @@ public sealed record HubAdapters(
         new ProcfsProcessTable(),
         new RtnetlinkChanges())
     {
+        AddressChanges = RtnetlinkChanges.Addresses(),
         Systemd = SystemdNotifier.FromEnvironment(),
     };
 }

@@ -21,12 +21,17 @@ public sealed class RtnetlinkChanges : IRoutingChanges, IDisposable
     private NetlinkSocket? _socket;
     private bool _first = true;
 
-    /// <summary>Joins the groups now, so that every change from here on is seen.</summary>
+    /// <summary>Joins the link, address and route groups now, so that every change from here on is seen.</summary>
     public RtnetlinkChanges()
+        : this(Links | IPv4Addresses | IPv4Routes | IPv6Addresses | IPv6Routes)
+    {
+    }
+
+    private RtnetlinkChanges(uint groups)
     {
         try
         {
-            _socket = NetlinkSocket.Open(NetlinkSocket.RouteProtocol, Links | IPv4Addresses | IPv4Routes | IPv6Addresses | IPv6Routes, TimeSpan.FromSeconds(1));
+            _socket = NetlinkSocket.Open(NetlinkSocket.RouteProtocol, groups, TimeSpan.FromSeconds(1));
         }
         catch (IOException)
         {
@@ -34,6 +39,9 @@ public sealed class RtnetlinkChanges : IRoutingChanges, IDisposable
             _socket = null;
         }
     }
+
+    /// <summary>Changes of addresses only (IPv4 and IPv6), for a reader that cares about nothing else.</summary>
+    public static RtnetlinkChanges Addresses() => new(IPv4Addresses | IPv6Addresses);
 
     public bool TakeChanged()
     {

@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Keepwire.Adapters.Conntrackd;
 using Keepwire.Adapters.Keepalived;
 using Keepwire.Adapters.Posix;
+using Keepwire.Adapters.Routing;
 using Keepwire.Configuration;
 using Keepwire.Engine;
 using Keepwire.Model;
@@ -23,6 +24,12 @@ public sealed partial class HubPair : IAsyncDisposable
     /// <summary>How stale the "VIPs on my interface" answer may be: each read runs <c>ip</c>, and the loop may pass often.</summary>
     private static readonly TimeSpan VipReadInterval = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>
+    /// How long a reading stands while the kernel reports no address change: keepalived adding or removing a VIP is
+    /// an address change, so this only bounds the cost of a missed notification.
+    /// </summary>
+    private static readonly TimeSpan VipRecheckInterval = TimeSpan.FromSeconds(5);
+
     private readonly HubRunPaths _paths;
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _logger;
@@ -30,6 +37,7 @@ public sealed partial class HubPair : IAsyncDisposable
     private readonly KeepalivedSupervisor _keepalived;
     private readonly KeepalivedTrackFile _trackFile;
     private readonly VipOwnership _vipOwnership;
+    private readonly IRoutingChanges _addressChanges;
     private readonly ConntrackdControl _conntrackd;
     private readonly HubSyncSequence _sequence;
     private readonly Channel<ReceivedSyncMessage> _received = Channel.CreateBounded<ReceivedSyncMessage>(
@@ -60,6 +68,7 @@ public sealed partial class HubPair : IAsyncDisposable
         _keepalived = new KeepalivedSupervisor(adapters.Runner, paths.Keepalived, adapters.Processes, loggers.CreateLogger<KeepalivedSupervisor>(), time);
         _trackFile = new KeepalivedTrackFile(paths.Keepalived.TrackFile);
         _vipOwnership = new VipOwnership(adapters.Routing);
+        _addressChanges = adapters.AddressChanges;
         _conntrackd = new ConntrackdControl(adapters.Runner, paths.Conntrackd, loggers.CreateLogger<ConntrackdControl>());
         _sequence = new HubSyncSequence(hub.Name, time);
         (_config, _hub, _peer, _settings) = (config, hub, PeerOf(config, hub), config.HubPair!);
@@ -94,14 +103,20 @@ public sealed partial class HubPair : IAsyncDisposable
     }
 
     /// <summary>
-    /// Which VIPs are on my public interface: read from the kernel, at most every <see cref="VipReadInterval"/>.
-    /// Null when they cannot be read (the engine counts that as not holding them, and clears nothing).
+    /// Which VIPs are on my public interface: read from the kernel, at most every <see cref="VipReadInterval"/>, and
+    /// only after an address change (or <see cref="VipRecheckInterval"/>) where the kernel's notifications are heard,
+    /// so an idle pair hub starts no program. Null when they cannot be read (the engine counts that as not holding
+    /// them, and clears nothing).
     /// </summary>
     public async Task<VipHolding?> ReadVipsAsync(CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
         if (_vips is { } cached && now - cached.ReadAt < VipReadInterval)
             return cached.Holding;
+        // Taken before reading, so a change made while reading shows on the next call.
+        var changed = _addressChanges.TakeChanged();
+        if (!changed && _vips is { Holding: not null } standing && now - standing.ReadAt < VipRecheckInterval)
+            return standing.Holding;
         VipHolding? holding = null;
         try
         {
