@@ -356,7 +356,7 @@ public sealed partial class HubDaemon : IAsyncDisposable
     {
         if (config.Metrics is not null && _metrics is null)
         {
-            _metrics = new HubMetrics();
+            _metrics = new HubMetrics(NotificationCounters);
             _metricsListener = new MetricsListener(_metrics.Registry, _logger);
         }
         if (_metricsListener is not null)

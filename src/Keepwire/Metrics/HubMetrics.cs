@@ -3,6 +3,7 @@ using Keepwire.Decisions;
 using Keepwire.Engine;
 using Keepwire.Health;
 using Keepwire.Model;
+using Keepwire.Notifications;
 using Keepwire.Reconciliation;
 using Keepwire.Sync;
 using Prometheus;
@@ -39,10 +40,13 @@ public sealed class HubMetrics : IDataPathObserver
     private readonly Gauge _deciding;
     private readonly Counter _syncMessages;
     private readonly WireGuardPeerMetrics _wireGuard;
+    // Kept for the reader: it updates itself when the registry is collected.
+    private readonly NotificationMetrics _notifications;
     private readonly List<DateTimeOffset> _switchesAwaitingTable = [];
     private DateTimeOffset _nextHealthRefresh = DateTimeOffset.MinValue;
 
-    public HubMetrics()
+    /// <param name="notifications">The notifier's counters, exported per receiver; they live beside the metrics, since notifications run without them.</param>
+    public HubMetrics(NotificationCounters notifications)
     {
         var factory = Prometheus.Metrics.WithCustomRegistry(Registry);
         BuildInfo.Register(factory, "hub");
@@ -59,6 +63,7 @@ public sealed class HubMetrics : IDataPathObserver
         _deciding = factory.CreateGauge(MetricNames.HubPairDeciding, "1 when this hub decides (a single hub, or the pair hub that leads), 0 when it follows its peer.");
         _syncMessages = factory.CreateCounter(MetricNames.SyncMessages, "Sync messages between the hubs of a pair, by direction (sent, received).", "direction");
         _wireGuard = new WireGuardPeerMetrics(factory, "site");
+        _notifications = new NotificationMetrics(factory, Registry, notifications);
         foreach (var stage in Stages)
             _reconcileErrors.WithLabels(stage);
         _syncMessages.WithLabels("sent");

@@ -22,6 +22,9 @@ public static class MetricNames
     public const string HubHoldsVips = "keepwire_hub_holds_vips";
     public const string HubPairDeciding = "keepwire_hub_pair_deciding";
     public const string SyncMessages = "keepwire_sync_messages_total";
+    public const string NotificationsDropped = "keepwire_notifications_dropped_total";
+    public const string NotificationsDelivered = "keepwire_notifications_delivered_total";
+    public const string NotificationsFailed = "keepwire_notifications_failed_total";
     public const string SiteReportHealthy = "keepwire_site_report_healthy";
     public const string WireGuardLatestHandshake = "wireguard_latest_handshake_seconds";
     public const string WireGuardSent = "wireguard_sent_bytes_total";

@@ -8,7 +8,7 @@ namespace Keepwire.Notifications;
 /// <summary>
 /// One receiver's queue and the worker that drains it, one event at a time: each attempt has the receiver's
 /// timeout, a failed one is retried after <see cref="RetryBackoff"/>. Offering an event never waits: the queue
-/// holds <see cref="Capacity"/> events and, when full, drops the oldest (counted in <see cref="NotificationCounters.Dropped"/>).
+/// holds <see cref="Capacity"/> events and, when full, drops the oldest (counted in <see cref="ReceiverCounters.Dropped"/>).
 /// Oldest, because the newest event says what is true now (which site serves), while an old one that is still
 /// waiting has been overtaken; and a receiver that is down long enough to fill the queue gets, when it comes back,
 /// the latest events rather than a stale backlog. Each receiver has its own queue, so a dead one delays nobody else.
@@ -25,11 +25,11 @@ internal sealed partial class ReceiverQueue : IAsyncDisposable
     private readonly Channel<HubEvent> _queue;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _worker;
-    private readonly NotificationCounters _counters;
+    private readonly ReceiverCounters _counters;
 
     public ReceiverQueue(NotifyTarget target, string? secret, INotificationTransport transport, NotificationCounters counters, TimeProvider time, ILogger logger)
     {
-        _counters = counters;
+        _counters = counters.For(target.Name);
         _target = target;
         _secret = secret;
         _transport = transport;
@@ -37,7 +37,7 @@ internal sealed partial class ReceiverQueue : IAsyncDisposable
         _logger = logger;
         _queue = Channel.CreateBounded<HubEvent>(
             new BoundedChannelOptions(Capacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true },
-            _ => counters.CountDropped());
+            _ => _counters.CountDropped());
         _worker = Task.Run(() => DrainAsync(_stopping.Token));
     }
 

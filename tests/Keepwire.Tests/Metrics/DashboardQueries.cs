@@ -6,7 +6,7 @@ namespace Keepwire.Tests.Metrics;
 /// <summary>The PromQL of deploy/grafana/keepwire.json and the metric names it reads.</summary>
 public static partial class DashboardQueries
 {
-    public static string Path => System.IO.Path.Combine(Configuration.ConfigLoaderValidTests.RepoRoot(), "deploy", "grafana", "keepwire.json");
+    public static string Path => System.IO.Path.Combine(RepositoryCheckout.Root(), "deploy", "grafana", "keepwire.json");
 
     /// <summary>Every panel target's expression.</summary>
     public static IReadOnlyList<string> Expressions()
@@ -19,6 +19,18 @@ public static partial class DashboardQueries
 
     /// <summary>The metric names an expression reads: every name Keepwire exports starts with keepwire_ or wireguard_.</summary>
     public static IReadOnlyList<string> MetricNames(string expression) => [.. MetricName().Matches(expression).Select(m => m.Value)];
+
+    /// <summary>What is wrong with the dashboard against a scrape: a query that reads no Keepwire metric, or one the scrape lacks. Empty when every query reads only exported metrics.</summary>
+    public static IReadOnlyList<string> Unexported(string exposition)
+    {
+        var exported = Queryable(exposition);
+        var expressions = Expressions();
+        if (expressions.Count == 0)
+            return [$"{Path} has no queries"];
+        return [.. expressions.SelectMany(expression => MetricNames(expression) is { Count: > 0 } names
+            ? names.Where(name => !exported.Contains(name)).Select(name => $"the dashboard query '{expression}' reads {name}, which the scrape does not have")
+            : [$"the dashboard query '{expression}' reads no Keepwire metric"])];
+    }
 
     /// <summary>The series names a scrape can be queried by: each family's, and a histogram's _bucket, _sum and _count.</summary>
     public static IReadOnlySet<string> Queryable(string exposition)

@@ -33,6 +33,8 @@ public sealed class ReceiverQueueTests
             notifier.Publish(Event(i)); // returns at once: the queue takes or drops
 
         Assert.Equal(10, _counters.Dropped);
+        var (receiver, counts) = Assert.Single(_counters.Receivers);
+        Assert.Equal(("webhook https://receiver.example", 10L), (receiver, counts.Dropped)); // named without the URL's secret path
         _transport.Hang = false;
         _transport.Release();
         await _transport.WaitForDeliveriesAsync(ReceiverQueue.Capacity + 1);
