@@ -123,7 +123,9 @@ internal sealed class LabNetworkBuilder(ICommandRunner runner, LabTopology topol
         await AddAddressesAsync(hub.Namespace, HostUplink, hub.Public, cancellationToken, LabTopology.ProviderLinkPrefixLengthIPv4, LabTopology.ProviderLinkPrefixLengthIPv6);
         await AddAddressesAsync(internet, hub.Name, router, cancellationToken, LabTopology.ProviderLinkPrefixLengthIPv4, LabTopology.ProviderLinkPrefixLengthIPv6);
         await AddDefaultRoutesAsync(hub.Namespace, router, cancellationToken);
-        await SysctlAsync(internet, cancellationToken, "net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1");
+        // keep_addr_on_down: cutting the hub's link sets the router's end down, which by default drops its IPv6
+        // addresses for good (IPv4 ones stay): the restored link would come back without the hub's IPv6 gateway.
+        await SysctlAsync(internet, cancellationToken, "net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1", "net.ipv6.conf.all.keep_addr_on_down=1");
     }
 
     private async Task BuildNatAsync(CancellationToken cancellationToken)
