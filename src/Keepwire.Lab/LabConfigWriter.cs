@@ -28,7 +28,10 @@ internal static class LabConfigWriter
         if (topology.IsHubPair)
         {
             // Every other hub_pair setting at its default: the lab shows the shipped failover timing.
-            yaml.AppendLine(conntrackd ? "hub_pair: { conntrackd: true }" : "hub_pair: {}");
+            if (topology.IsProviderRouted)
+                AppendProviderPair(yaml, topology, conntrackd);
+            else
+                yaml.AppendLine(conntrackd ? "hub_pair: { conntrackd: true }" : "hub_pair: {}");
         }
         yaml.AppendLine("sites:");
         foreach (var site in topology.Sites)
@@ -61,6 +64,22 @@ internal static class LabConfigWriter
         yaml.AppendLine("    checks:");
         yaml.AppendLine("      - { type: udp, port: 7, payload: ping, expect: \"site=\" }");
         return yaml.ToString();
+    }
+
+    /// <summary>
+    /// The hubs move the VIPs with the shipped generic HTTP hook through the lab's fake provider API; checks every
+    /// 2 s (the default is 15 s) so a test sees a drift put right quickly.
+    /// </summary>
+    private static void AppendProviderPair(StringBuilder yaml, LabTopology topology, bool conntrackd)
+    {
+        yaml.AppendLine("hub_pair:");
+        if (conntrackd)
+            yaml.AppendLine("  conntrackd: true");
+        yaml.AppendLine("  vip_mover: provider");
+        yaml.AppendLine("  provider_hook:");
+        yaml.AppendLine($"    command: [\"{LabProviderApi.GenericHttpHook()}\", \"{topology.ProviderApi}\"]");
+        yaml.AppendLine("    timeout: 5s");
+        yaml.AppendLine("    check_interval: 2s");
     }
 
     private static void AppendHub(StringBuilder yaml, LabTopology topology, LabHub hub, LabPaths paths, IReadOnlyDictionary<string, string> publicKeys)

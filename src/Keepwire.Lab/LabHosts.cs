@@ -27,6 +27,12 @@ public sealed record LabHub(
     int? VrrpPriority = null)
 {
     public string Endpoint => $"{EndpointHostName}:{ListenPort}";
+
+    /// <summary>
+    /// In a provider-routed lab: the provider router's address on this hub's own link (the hub's default gateway),
+    /// and the links' prefix lengths. Null where the hub is plugged into the shared bridge.
+    /// </summary>
+    public DualStackAddress? LinkRouter { get; init; }
 }
 
 /// <summary>One of a site's WireGuard interfaces: the one whose only peer is <paramref name="Hub"/>.</summary>

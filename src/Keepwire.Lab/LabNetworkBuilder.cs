@@ -40,6 +40,8 @@ internal sealed class LabNetworkBuilder(ICommandRunner runner, LabTopology topol
         await BuildInternetAsync(cancellationToken);
         foreach (var (host, address) in topology.PublicHosts)
             await PlugIntoInternetAsync(host, address, cancellationToken);
+        foreach (var hub in topology.Hubs.Where(h => h.LinkRouter is not null))
+            await LinkToProviderRouterAsync(hub, hub.LinkRouter!, cancellationToken);
         await BuildNatAsync(cancellationToken);
 
         foreach (var site in topology.Sites)
@@ -102,6 +104,28 @@ internal sealed class LabNetworkBuilder(ICommandRunner runner, LabTopology topol
         await IpAsync(hostNamespace, cancellationToken, "link", "set", "dev", HostUplink, "up");
         await AddAddressesAsync(hostNamespace, HostUplink, address, cancellationToken);
         await AddDefaultRoutesAsync(hostNamespace, topology.InternetGateway, cancellationToken);
+    }
+
+    /// <summary>
+    /// A provider-routed hub: its own link to the internet namespace, which routes between the link and the bridge
+    /// (the provider's router). The router's end is named after the hub, like a bridge port, so cutting the hub's
+    /// link is the same lever. No route to the VIPs yet: the provider API adds it when a hub's hook assigns them.
+    /// </summary>
+    private async Task LinkToProviderRouterAsync(LabHub hub, DualStackAddress router, CancellationToken cancellationToken)
+    {
+        var internet = topology.InternetNamespace;
+        await runner.RunCheckedAsync(
+            "ip",
+            ["link", "add", "name", HostUplink, "netns", hub.Namespace, "type", "veth", "peer", "name", hub.Name, "netns", internet],
+            cancellationToken: cancellationToken);
+        await IpAsync(internet, cancellationToken, "link", "set", "dev", hub.Name, "up");
+        await IpAsync(hub.Namespace, cancellationToken, "link", "set", "dev", HostUplink, "up");
+        await AddAddressesAsync(hub.Namespace, HostUplink, hub.Public, cancellationToken, LabTopology.ProviderLinkPrefixLengthIPv4, LabTopology.ProviderLinkPrefixLengthIPv6);
+        await AddAddressesAsync(internet, hub.Name, router, cancellationToken, LabTopology.ProviderLinkPrefixLengthIPv4, LabTopology.ProviderLinkPrefixLengthIPv6);
+        await AddDefaultRoutesAsync(hub.Namespace, router, cancellationToken);
+        // keep_addr_on_down: cutting the hub's link sets the router's end down, which by default drops its IPv6
+        // addresses for good (IPv4 ones stay): the restored link would come back without the hub's IPv6 gateway.
+        await SysctlAsync(internet, cancellationToken, "net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1", "net.ipv6.conf.all.keep_addr_on_down=1");
     }
 
     private async Task BuildNatAsync(CancellationToken cancellationToken)

@@ -31,6 +31,12 @@ public sealed record LabOptions
     /// </summary>
     public bool Conntrackd { get; init; }
 
+    /// <summary>
+    /// In a hub pair, no shared layer 2: each hub on its own link to a provider router that routes the VIPs, and the
+    /// hubs move them with the generic HTTP provider hook through a fake provider API (<c>vip_mover: provider</c>).
+    /// </summary>
+    public bool ProviderRouted { get; init; }
+
     /// <summary>Start the hub and site daemons and wait until every site has a handshake with the hub (each hub, in a pair).</summary>
     public bool StartDaemons { get; init; }
 

@@ -6,10 +6,24 @@ public sealed partial record LabTopology
     private static readonly DualStackAddress Hub1Public = DualStackAddress.Parse("203.0.113.1", "2001:db8:113::1");
     private static readonly DualStackAddress Hub2Public = DualStackAddress.Parse("203.0.113.2", "2001:db8:113::2");
 
-    /// <summary>The layout of lab <paramref name="prefix"/>: one hub, or with <paramref name="hubPair"/> two.</summary>
-    public static LabTopology Create(string prefix, bool hubPair = false)
+    /// <summary>A provider-routed pair: each hub on its own /28 and /64 to the provider router; the VIPs off every link.</summary>
+    private static readonly DualStackAddress Hub1Link = DualStackAddress.Parse("198.51.100.1", "2001:db8:101::1");
+    private static readonly DualStackAddress Hub1LinkRouter = DualStackAddress.Parse("198.51.100.14", "2001:db8:101::fe");
+    private static readonly DualStackAddress Hub2Link = DualStackAddress.Parse("198.51.100.17", "2001:db8:102::1");
+    private static readonly DualStackAddress Hub2LinkRouter = DualStackAddress.Parse("198.51.100.30", "2001:db8:102::fe");
+
+    public const int ProviderLinkPrefixLengthIPv4 = 28;
+    public const int ProviderLinkPrefixLengthIPv6 = 64;
+
+    /// <summary>
+    /// The layout of lab <paramref name="prefix"/>: one hub, or with <paramref name="hubPair"/> two, which with
+    /// <paramref name="providerRouted"/> share no layer 2 (see <see cref="IsProviderRouted"/>).
+    /// </summary>
+    public static LabTopology Create(string prefix, bool hubPair = false, bool providerRouted = false)
     {
         LabNaming.EnsureValidPrefix(prefix);
+        if (providerRouted && !hubPair)
+            throw new ArgumentException("A provider-routed lab is a hub pair: build it with --hub-pair --provider.", nameof(providerRouted));
         if (hubPair)
             LabNaming.EnsureValidPairPrefix(prefix);
         string Ns(string host) => LabNaming.NamespaceOf(prefix, host);
@@ -17,7 +31,9 @@ public sealed partial record LabTopology
         // A single hub keeps the names it has always had (kw1a2bh, kw1a2ba): scripts and tests know them.
         // In a pair every interface gets two characters, the second naming the hub (kw1a2bh2, kw1a2ba2).
         LabHub[] hubs = hubPair
-            ? [PairHub(prefix, 1, Hub1Public, 150), PairHub(prefix, 2, Hub2Public, 100)]
+            ? providerRouted
+                ? [PairHub(prefix, 1, Hub1Link, 150) with { LinkRouter = Hub1LinkRouter }, PairHub(prefix, 2, Hub2Link, 100) with { LinkRouter = Hub2LinkRouter }]
+                : [PairHub(prefix, 1, Hub1Public, 150), PairHub(prefix, 2, Hub2Public, 100)]
             :
             [
                 new LabHub(
@@ -58,8 +74,11 @@ public sealed partial record LabTopology
             ClientNamespace: Ns("client"),
             Client: DualStackAddress.Parse("203.0.113.100", "2001:db8:113::100"),
             // Inside the public /24 and /64: on-link for every public host, so clients find the VIPs by
-            // ARP/ND on whichever hub holds them (the single hub's daemon, or keepalived in a pair).
-            Vips: DualStackAddress.Parse("203.0.113.80", "2001:db8:113::80"));
+            // ARP/ND on whichever hub holds them (the single hub's daemon, or keepalived in a pair). Provider-routed:
+            // on no link at all, so only the provider router's route brings their traffic to a hub.
+            Vips: providerRouted
+                ? DualStackAddress.Parse("198.51.100.80", "2001:db8:180::80")
+                : DualStackAddress.Parse("203.0.113.80", "2001:db8:113::80"));
     }
 
     /// <summary>

@@ -35,13 +35,23 @@ public sealed partial record LabTopology(
     /// <summary>Two hubs sharing the VIPs through keepalived, every site dialling both.</summary>
     public bool IsHubPair => Hubs.Count == 2;
 
+    /// <summary>
+    /// A hub pair without a shared layer 2: each hub has its own link to the internet namespace, which is also the
+    /// provider's router and routes each VIP to one hub's own address; the fake provider API
+    /// (<see cref="LabProviderApi"/>) moves that route when the hubs' generic HTTP hook asks.
+    /// </summary>
+    public bool IsProviderRouted => Hubs.Any(h => h.LinkRouter is not null);
+
+    /// <summary>Where the fake provider API listens, in the internet namespace (a provider-routed lab only).</summary>
+    public Uri ProviderApi => new($"http://{InternetGateway.IPv4}:{LabProviderApi.Port}/");
+
     /// <summary>The lab's hosts, each one network namespace named <c>{prefix}-{host}</c>.</summary>
     public IReadOnlyList<string> Hosts => IsHubPair ? LabNaming.PairHosts : LabNaming.Hosts;
 
     /// <summary>The hosts that have a veth into the bridge, with their uplink addresses.</summary>
     public IEnumerable<(string Host, DualStackAddress Address)> PublicHosts =>
         [
-            .. Hubs.Select(h => (h.Name, h.Public)),
+            .. Hubs.Where(h => h.LinkRouter is null).Select(h => (h.Name, h.Public)),
             .. Sites.Where(s => !s.BehindNat).Select(s => (s.Name, s.Host)),
             ("nat", Nat.Outside),
             ("client", Client),

@@ -126,5 +126,16 @@ internal static class StatusTable
         var heard = pair.PeerLastHeardSecondsAgo is { } ago ? $"heard {ago:0.0}s ago{(pair.PeerHoldsVips == true ? ", holds the VIPs" : "")}" : "never heard";
         output.WriteLine($"pair: {pair.Role}, {vips}{yielding} ({TerminalText.Escape(pair.Reason)})");
         output.WriteLine($"peer {TerminalText.Escape(pair.Peer)}: {(pair.PeerAlive ? "alive" : "silent")}, {heard}; keepalived pid {pair.KeepalivedPid?.ToString(CultureInfo.InvariantCulture) ?? "none"}; sync messages admitted {pair.SyncAdmitted}");
+        if (pair.ProviderHook is { } hook)
+            WriteProviderHook(output, hook);
+    }
+
+    private static void WriteProviderHook(TextWriter output, ProviderHookStatus hook)
+    {
+        var confirmed = hook.ConfirmedAt is { } at ? $", provider confirmed {at.ToLocalTime():HH:mm:ss}" : "";
+        var failing = hook.ConsecutiveFailures > 0 ? $", {hook.ConsecutiveFailures} failure(s) in a row" : "";
+        output.WriteLine($"provider hook: {hook.State}{confirmed}{failing}; {hook.Assigns} assigns, {hook.Checks} checks, {hook.Drifts} drifts, {hook.Failures} failures");
+        if (hook.LastFailure is { } failure)
+            output.WriteLine($"  last failure {hook.LastFailureAt?.ToLocalTime():HH:mm:ss}: {TerminalText.Escape(failure)}");
     }
 }

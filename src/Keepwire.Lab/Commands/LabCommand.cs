@@ -10,7 +10,7 @@ internal static class LabCommand
     public const string Description = "The namespace lab: a hub (or a hub pair), three sites (one behind NAT), a client, IPv4 and IPv6.";
 
     /// <summary>Every lab command, for the root of <c>keepwire-lab</c> (which <c>keepwire lab</c> runs).</summary>
-    public static IEnumerable<Command> Create() => [Up(), Down(), Status(), .. LabLeverCommands.Create()];
+    public static IEnumerable<Command> Create() => [Up(), Down(), Status(), ProviderApi(), .. LabLeverCommands.Create()];
 
     /// <summary><c>keepwire-lab</c>'s command line: Program runs it, the docs test parses documented <c>keepwire lab …</c> lines with it.</summary>
     public static RootCommand Root()
@@ -32,7 +32,11 @@ internal static class LabCommand
         var noDaemons = new Option<bool>("--no-daemons") { Description = "Build the network only; start no keepwire daemons." };
         var hubPair = new Option<bool>("--hub-pair") { Description = "Two hubs (hub1, hub2) whose keepalived moves the VIPs; every site dials both." };
         var conntrackd = new Option<bool>("--conntrackd") { Description = "With --hub-pair: the hubs sync conntrack state (hub_pair: { conntrackd: true })." };
-        var command = new Command("up", "Build a lab and start its hub and site daemons; prints where everything is.") { prefix, noDaemons, hubPair, conntrackd };
+        var provider = new Option<bool>("--provider")
+        {
+            Description = "With --hub-pair: no shared layer 2; a provider router routes the VIPs and the hubs move them with the generic HTTP provider hook through a fake provider API.",
+        };
+        var command = new Command("up", "Build a lab and start its hub and site daemons; prints where everything is.") { prefix, noDaemons, hubPair, conntrackd, provider };
         command.SetAction(async (parse, cancellationToken) =>
         {
             using var loggers = Logging.CreateFactory();
@@ -42,6 +46,7 @@ internal static class LabCommand
                 StartDaemons = !parse.GetValue(noDaemons),
                 HubPair = parse.GetValue(hubPair),
                 Conntrackd = parse.GetValue(conntrackd),
+                ProviderRouted = parse.GetValue(provider),
             };
             if (parse.GetValue(prefix) is { } chosen)
                 options = options with { Prefix = chosen };
@@ -51,7 +56,7 @@ internal static class LabCommand
                 Console.WriteLine($"lab {handle.Prefix} is up: config {handle.ConfigPath}, logs {handle.LogsDirectory}");
                 foreach (var hub in handle.Topology.Hubs)
                     Console.WriteLine($"  {hub.Name} control socket: {handle.DaemonSocketPath(hub.Name)}");
-                Console.WriteLine($"  try: ip netns exec {handle.Prefix}-client curl http://203.0.113.80/");
+                Console.WriteLine($"  try: ip netns exec {handle.Prefix}-client curl http://{handle.Topology.Vips.IPv4}/");
                 return 0;
             }
             catch (Exception e) when (e is LabException or ArgumentException)
@@ -59,6 +64,21 @@ internal static class LabCommand
                 await Console.Error.WriteLineAsync(e.Message);
                 return 1;
             }
+        });
+        return command;
+    }
+
+    /// <summary>The fake provider API of a provider-routed lab; the lab starts it inside its internet namespace.</summary>
+    private static Command ProviderApi()
+    {
+        var prefix = Prefix();
+        prefix.Required = true;
+        var command = new Command("provider-api", "Serve a provider-routed lab's fake provider API (the lab starts it in its internet namespace; it moves the VIPs' routes).") { prefix };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var topology = LabTopology.Create(parse.GetValue(prefix)!, hubPair: true, providerRouted: true);
+            await new LabProviderApi(topology, new CommandRunner(), Console.Out).RunAsync(cancellationToken);
+            return 0;
         });
         return command;
     }

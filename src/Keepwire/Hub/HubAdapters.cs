@@ -3,6 +3,7 @@ using Keepwire.Adapters.Keepalived;
 using Keepwire.Adapters.Nftables;
 using Keepwire.Adapters.Posix;
 using Keepwire.Adapters.Processes;
+using Keepwire.Adapters.ProviderHooks;
 using Keepwire.Adapters.Routing;
 using Keepwire.Adapters.Systemd;
 using Keepwire.Adapters.WireGuard;
@@ -43,6 +44,9 @@ public sealed record HubAdapters(
 
     /// <summary>Sends notifications (HTTP POSTs, exec receivers through <see cref="Runner"/>); off the decision path.</summary>
     public INotificationTransport Notifications { get; init; } = new NotificationTransport(Runner);
+
+    /// <summary>Runs a pair's provider hook (<c>hub_pair.vip_mover: provider</c>) in its own process group; off the decision path.</summary>
+    public IProviderHook ProviderHooks { get; init; } = new ProviderHookProcess();
 
     /// <summary>
     /// The real ones, acting on the daemon's own network namespace: tools run through <paramref name="runner"/> as

@@ -11,6 +11,12 @@ namespace Keepwire.Model;
 /// <param name="Conntrackd">Whether conntrackd syncs connection tracking state between the hubs.</param>
 public sealed record HubPairSettings(int VirtualRouterId, TimeSpan AdvertInterval, int SyncPort, TimeSpan PeerTimeout, bool Conntrackd)
 {
+    /// <summary>How the VIPs reach the holder: keepalived's gratuitous ARP (the default), or the provider's routing, moved by <see cref="ProviderHook"/>.</summary>
+    public VipMover VipMover { get; init; } = VipMover.Arp;
+
+    /// <summary>The hook that asks the provider to route the VIPs here; set exactly when <see cref="VipMover"/> is <see cref="VipMover.Provider"/>.</summary>
+    public ProviderHookSettings? ProviderHook { get; init; }
+
     public const int DefaultVirtualRouterId = 51;
     public const int DefaultSyncPort = 51822;
 

@@ -54,6 +54,38 @@ public sealed class HubPairConfigTests
     }
 
     [Fact]
+    public void A_provider_hook_is_read_with_its_defaults_and_keepalived_then_announces_nothing_beyond_its_first_burst()
+    {
+        var yaml = ConfigText.Pair
+            .Replace(13, "  vip_mover: provider", "  provider_hook:", "    command: [/usr/share/keepwire/provider-hooks/generic-http, \"https://api.example.net/vips\"]", "    check_interval: 20s")
+            .ToString();
+
+        var result = ConfigLoader.Parse(yaml, "pair.yaml");
+
+        Assert.Empty(result.Errors);
+        var pair = result.Config!.HubPair!;
+        Assert.Equal(VipMover.Provider, pair.VipMover);
+        Assert.Equal(new ProviderHookSettings(["/usr/share/keepwire/provider-hooks/generic-http", "https://api.example.net/vips"], ProviderHookSettings.DefaultTimeout, TimeSpan.FromSeconds(20)), pair.ProviderHook);
+        var paths = new Keepwire.Hub.Pair.HubRunPaths("/run/keepwire", "hub1");
+        var keepalived = Keepwire.Hub.Pair.PairAdapterSettings.Keepalived(result.Config, result.Config.Hubs[0], result.Config.Hubs[1], pair, paths);
+        Assert.False(keepalived.AnnounceVips);
+        var rendered = Keepwire.Adapters.Keepalived.KeepalivedConfigRenderer.Render(keepalived);
+        Assert.DoesNotContain("garp_master_refresh", rendered);
+        Assert.Contains("unicast_peer", rendered);
+    }
+
+    [Fact]
+    public void Without_vip_mover_the_pair_moves_the_VIPs_by_ARP_and_keepalived_keeps_announcing_them()
+    {
+        var result = ConfigLoader.Parse(ConfigText.Pair.ToString(), "pair.yaml");
+
+        var pair = result.Config!.HubPair!;
+        Assert.Equal((VipMover.Arp, null), (pair.VipMover, pair.ProviderHook));
+        var keepalived = Keepwire.Hub.Pair.PairAdapterSettings.Keepalived(result.Config, result.Config.Hubs[0], result.Config.Hubs[1], pair, new Keepwire.Hub.Pair.HubRunPaths("/run/keepwire", "hub1"));
+        Assert.Contains("garp_master_refresh 10", Keepwire.Adapters.Keepalived.KeepalivedConfigRenderer.Render(keepalived));
+    }
+
+    [Fact]
     public void A_pair_without_hub_pair_gets_every_default_and_an_IPv6_endpoint_gives_the_pair_address()
     {
         var yaml = ConfigText.Pair

@@ -52,6 +52,18 @@ public sealed partial class MalformedConfigTests
         ["site tunnel equals the second hub's"] = (ConfigText.Pair.InsertAfter(16, "    tunnel: { ipv4: 10.77.0.2 }"), 17, 21, "10.77.0.2 of site 'alpha' is already used by hub 'hub2'"),
         ["VIP is a hub's endpoint"] = (ConfigText.Pair.Replace(21, "    vips: [198.51.100.2]"), 21, 12, "VIP 198.51.100.2 of service 'web' is the endpoint of hub 'hub1' (hint: in a hub pair sites dial each hub's own address"),
         ["VIP is a hub's pair address"] = (ConfigText.Pair.InsertAfter(8, "    pair_address: 198.51.100.9").Replace(22, "    vips: [198.51.100.9]"), 22, 12, "VIP 198.51.100.9 of service 'web' is the pair_address of hub 'hub2'"),
+        ["vip_mover provider without a hook"] = (ConfigText.Pair.Replace(13, "  vip_mover: provider"), 13, 14, "vip_mover: provider needs a provider_hook (hint: add provider_hook: { command: [/path/to/hook, …] }"),
+        ["provider_hook without vip_mover"] = (ConfigText.Pair.Replace(13, "  provider_hook: { command: [/usr/local/bin/hook] }"), 13, 3,
+            "provider_hook is only used with vip_mover: provider, and vip_mover is arp (the default) (hint: add vip_mover: provider"),
+        ["provider_hook with vip_mover arp"] = (ConfigText.Pair.Replace(13, "  vip_mover: arp", "  provider_hook: { command: [/usr/local/bin/hook] }"), 14, 3, "provider_hook is only used with vip_mover: provider, not arp"),
+        ["unknown vip_mover"] = (ConfigText.Pair.Replace(13, "  vip_mover: bgp"), 13, 14, "unknown vip_mover 'bgp' (hint: use arp (keepalived announces the VIPs on a shared layer-2 segment) or provider"),
+        ["provider hook program not absolute"] = (ConfigText.Pair.Replace(13, "  vip_mover: provider", "  provider_hook: { command: [hook.sh, x] }"), 14, 30,
+            "the program 'hook.sh' is not an absolute path (hint: name it by its full path (e.g. /usr/share/keepwire/provider-hooks/generic-http)"),
+        ["provider hook command empty"] = (ConfigText.Pair.Replace(13, "  vip_mover: provider", "  provider_hook: { command: [] }"), 14, 29, "command must hold the program and at most 15 arguments"),
+        ["provider hook without command"] = (ConfigText.Pair.Replace(13, "  vip_mover: provider", "  provider_hook: { timeout: 5s }"), 14, 18, "provider_hook is missing required key 'command'"),
+        ["provider hook timeout too long"] = (ConfigText.Pair.Replace(13, "  vip_mover: provider", "  provider_hook: { command: [/h], timeout: 10m }"), 14, 44, "provider_hook timeout 10m is out of range (hint: use a duration from 100ms to 5m)"),
+        ["provider hook check_interval too short"] = (ConfigText.Pair.Replace(13, "  vip_mover: provider", "  provider_hook: { command: [/h], check_interval: 500ms }"), 14, 51, "provider_hook check_interval 500ms is out of range (hint: use a duration from 1s to 1h)"),
+        ["unknown provider_hook key"] = (ConfigText.Pair.Replace(13, "  vip_mover: provider", "  provider_hook: { command: [/h], check_intervall: 5s }"), 14, 35, "unknown key 'check_intervall' in provider_hook (hint: did you mean 'check_interval'?)"),
         ["VIP is the second hub's tunnel address"] = (ConfigText.Pair.Replace(21, "    vips: [10.77.0.2]"), 21, 12, "VIP 10.77.0.2 of service 'web' is the tunnel address of hub 'hub2'"),
     };
 

@@ -125,7 +125,10 @@ public static class KeepalivedConfigRenderer
         RenderAddresses(text, "virtual_ipaddress", advertised, settings.Interface);
         if (excluded.Count > 0)
             RenderAddresses(text, "virtual_ipaddress_excluded", excluded, settings.Interface);
-        RenderAnnouncements(text);
+        if (settings.AnnounceVips)
+            RenderAnnouncements(text);
+        else
+            text.AppendLine("    # vip_mover provider: the provider routes the VIPs to the holder's own address (Keepwire's provider hook); no announcements to repeat");
         text.AppendLine("    track_script {");
         text.AppendLine($"        {DaemonScriptName}");
         text.AppendLine("    }");

@@ -37,6 +37,14 @@ public sealed record KeepalivedSettings(
     string DaemonPidFile,
     TimeSpan DaemonAliveGrace)
 {
+    /// <summary>
+    /// Whether neighbours find the VIPs by keepalived's gratuitous ARP / unsolicited NA (a shared layer-2 segment).
+    /// False where the provider routes the VIPs to a hub's own address (<c>vip_mover: provider</c>): keepalived still
+    /// elects and puts the VIPs on the holder, which then accepts their traffic, but announces nothing beyond the burst
+    /// it always sends on becoming MASTER, and re-announces nothing.
+    /// </summary>
+    public bool AnnounceVips { get; init; } = true;
+
     /// <summary>Three checks one second apart: see <see cref="KeepalivedConfigRenderer.DaemonCheckFall"/>.</summary>
     public static readonly TimeSpan DefaultDaemonAliveGrace = TimeSpan.FromSeconds(3);
 }

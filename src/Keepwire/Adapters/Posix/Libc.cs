@@ -62,6 +62,17 @@ internal static partial class Libc
     /// <summary>The index of network interface <paramref name="name"/>, or 0 when there is none of that name.</summary>
     public static int InterfaceIndex(string name) => (int)if_nametoindex(name);
 
+    /// <summary>
+    /// kill(-group, SIGKILL): ends every process of a process group, also those whose parent already exited
+    /// (a killed process tree walked through /proc misses them). False when the group has no process left.
+    /// </summary>
+    public static bool KillProcessGroup(int group) => group > 1 && kill(-group, SignalKill) == 0;
+
+    private const int SignalKill = 9;
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int kill(int pid, int signal);
+
     [DllImport("libc", SetLastError = true)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     private static extern int statx(int dirfd, [MarshalAs(UnmanagedType.LPUTF8Str)] string pathname, int flags, uint mask, byte[] buffer);

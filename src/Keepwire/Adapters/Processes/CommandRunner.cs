@@ -61,7 +61,7 @@ public sealed class CommandRunner : ICommandRunner
     }
 
     /// <summary>Reads <paramref name="stream"/> to its end, keeping the first <paramref name="limit"/> bytes.</summary>
-    private static async Task<(string Text, bool Truncated)> ReadCappedAsync(Stream stream, int limit, CancellationToken cancellationToken)
+    internal static async Task<(string Text, bool Truncated)> ReadCappedAsync(Stream stream, int limit, CancellationToken cancellationToken)
     {
         using var kept = new MemoryStream();
         var buffer = new byte[ReadBufferBytes];

@@ -6,7 +6,7 @@ namespace Keepwire.Configuration.Parsing;
 /// <summary>Reads the top-level <c>hub_pair:</c> mapping; every key is optional.</summary>
 internal static class HubPairReader
 {
-    public static readonly string[] Keys = ["virtual_router_id", "advert_interval", "sync_port", "peer_timeout", "conntrackd"];
+    public static readonly string[] Keys = ["virtual_router_id", "advert_interval", "sync_port", "peer_timeout", "conntrackd", "vip_mover", "provider_hook"];
 
     /// <summary>VRRPv3 carries the advert interval in centiseconds, in 12 bits (up to 40.95 s).</summary>
     private static readonly TimeSpan AdvertGranularity = TimeSpan.FromMilliseconds(10);
@@ -37,6 +37,7 @@ internal static class HubPairReader
         var syncPort = map.OptionalInteger("sync_port", HubPairSettings.DefaultSyncPort, 1, 65535);
         var peerTimeout = map.Read<TimeSpan?>("peer_timeout", HubPairSettings.DefaultPeerTimeout, YamlValues.Duration);
         var conntrackd = map.Read<bool?>("conntrackd", false, YamlValues.Boolean);
+        var mover = ProviderHookReader.Read(map);
 
         if (advert is { } interval && !CheckAdvertInterval(map, interval))
             advert = null;
@@ -48,8 +49,8 @@ internal static class HubPairReader
                 $"pick another UDP port, e.g. {HubPairSettings.DefaultSyncPort}");
         }
 
-        var settings = errors.Count == before && routerId is { } id && advert is { } a && syncPort is { } port && peerTimeout is { } p && conntrackd is { } c
-            ? new HubPairSettings(id, a, port, p, c)
+        var settings = errors.Count == before && routerId is { } id && advert is { } a && syncPort is { } port && peerTimeout is { } p && conntrackd is { } c && mover is { } moved
+            ? new HubPairSettings(id, a, port, p, c) { VipMover = moved.Mover, ProviderHook = moved.Hook }
             : null;
         return new HubPairDraft(keyNode, map.PositionOf("sync_port"), settings);
     }

@@ -99,28 +99,8 @@ internal static class NotifyReader
         return null;
     }
 
-    private static IReadOnlyList<string> Command(MappingReader map)
-    {
-        const string hint = "write the program and its arguments as a list: command: [/usr/local/bin/page-me, --urgent] (no shell: the event is in the environment)";
-        if (map.Required("command", hint) is not { } node || YamlValues.Sequence(node, "command", map.Errors, hint) is not { } items)
-            return [];
-        if (items.Count == 0 || items.Count > MaxCommandWords)
-        {
-            map.Errors.Report(node, $"command must hold the program and at most {MaxCommandWords - 1} arguments", hint);
-            return [];
-        }
-
-        var words = items.Select(item => YamlValues.ExactText(item, "command", map.Errors)).ToList();
-        if (words.Any(w => w is null))
-            return [];
-        if (!Path.IsPathFullyQualified(words[0]!))
-        {
-            map.Errors.Report(items[0], $"the program '{words[0]}' is not an absolute path", "name it by its full path (e.g. /usr/local/bin/page-me): the hub runs it without a shell or PATH search");
-            return [];
-        }
-
-        return [.. words.OfType<string>()];
-    }
+    private static IReadOnlyList<string> Command(MappingReader map) =>
+        ProgramCommandSyntax.Read(map, "write the program and its arguments as a list: command: [/usr/local/bin/page-me, --urgent] (no shell: the event is in the environment)", MaxCommandWords, "/usr/local/bin/page-me") ?? [];
 
     private static string? SecretFile(MappingReader map, NotifyKind? kind, string baseDirectory)
     {

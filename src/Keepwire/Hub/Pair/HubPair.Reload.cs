@@ -44,6 +44,7 @@ public sealed partial class HubPair
         (_config, _hub, _peer, _settings, _guard, _key) = (reload.Config, reload.Hub, reload.Peer, reload.Settings, reload.Guard, reload.Key);
         _channel = reload.Channel;
         _track = null; // the next verdict is written whatever it is: the reloaded keepalived config may point elsewhere
+        ConfigureProviderHook();
         if (_channel is null)
             ReopenChannel();
     }

@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Keepwire.Adapters.Conntrackd;
 using Keepwire.Adapters.Keepalived;
 using Keepwire.Adapters.Posix;
+using Keepwire.Adapters.ProviderHooks;
 using Keepwire.Adapters.Routing;
 using Keepwire.Configuration;
 using Keepwire.Engine;
@@ -40,6 +41,7 @@ public sealed partial class HubPair : IAsyncDisposable
     private readonly IRoutingChanges _addressChanges;
     private readonly ConntrackdControl _conntrackd;
     private readonly HubSyncSequence _sequence;
+    private readonly IProviderHook _providerHooks;
     private readonly Channel<ReceivedSyncMessage> _received = Channel.CreateBounded<ReceivedSyncMessage>(
         new BoundedChannelOptions(256) { SingleReader = true, FullMode = BoundedChannelFullMode.DropOldest });
 
@@ -58,6 +60,8 @@ public sealed partial class HubPair : IAsyncDisposable
     private bool _mismatchLogged;
     private DaemonLock? _nodeLock;
     private long _sendFailures;
+    private ProviderHookRunner? _providerHook;
+    private VipClaim? _claim;
 
     private HubPair(ClusterConfig config, HubNode hub, HubRunPaths paths, HubAdapters adapters, ILoggerFactory loggers, TimeProvider time)
     {
@@ -73,6 +77,8 @@ public sealed partial class HubPair : IAsyncDisposable
         _sequence = new HubSyncSequence(hub.Name, time);
         (_config, _hub, _peer, _settings) = (config, hub, PeerOf(config, hub), config.HubPair!);
         _guard = new HubSyncReplayGuard(_peer.Name, HubSyncReplayGuard.FreshnessFor(_settings.PeerTimeout), time);
+        _providerHooks = adapters.ProviderHooks;
+        ConfigureProviderHook();
     }
 
     /// <summary>The pair part of a hub, or null for a single hub.</summary>
@@ -162,6 +168,9 @@ public sealed partial class HubPair : IAsyncDisposable
         }
 
         await WriteTrackFileAsync(step.Track, cancellationToken);
+        // Only a holder that may keep the VIPs claims them from the provider: one that yields (both hold them, the
+        // peer outranks it) or cannot forward is giving them up, and must not pull the provider's route back.
+        _providerHook?.Want(step.HoldsVips && step.Track.Healthy ? _claim : null);
         if (_settings.Conntrackd && _conntrackdActive != step.HoldsVips)
             await SwitchConntrackdAsync(step.HoldsVips, cancellationToken);
     }
@@ -234,6 +243,7 @@ public sealed partial class HubPair : IAsyncDisposable
         {
             TrackFileError = TrackFileFault,
             SyncError = ChannelFault,
+            ProviderHook = _providerHook?.Status(),
         };
     }
 
@@ -249,6 +259,9 @@ public sealed partial class HubPair : IAsyncDisposable
     /// <summary>Closes the sync channel. keepalived and conntrackd keep running: a restarted daemon adopts them.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (_providerHook is not null)
+            await _providerHook.DisposeAsync();
+        _providerHook = null;
         if (_channel is not null)
             await _channel.DisposeAsync();
         _channel = null;
@@ -285,6 +298,24 @@ public sealed partial class HubPair : IAsyncDisposable
         {
             _ = channel.DisposeAsync().AsTask();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// With <c>vip_mover: provider</c>, the runner of the hook and this hub's claim (from the current config); a
+    /// runner outlives reloads, so a claim that did not change keeps its confirmation. Without, neither.
+    /// </summary>
+    private void ConfigureProviderHook()
+    {
+        if (_settings.ProviderHook is { } hook)
+        {
+            _providerHook ??= new ProviderHookRunner(_providerHooks, _time, _loggers.CreateLogger("keepwire.hub.provider_hook"));
+            _claim = VipClaim.For(hook, _hub, _peer, [.. _config.AllVips()]);
+        }
+        else
+        {
+            _claim = null;
+            _providerHook?.Want(null);
         }
     }
 

@@ -27,7 +27,10 @@ public static class PairAdapterSettings
             [.. vips.Where(v => v.AddressFamily == AddressFamily.InterNetworkV6)],
             paths.Keepalived.TrackFile,
             paths.DaemonPidFile,
-            KeepalivedSettings.DefaultDaemonAliveGrace);
+            KeepalivedSettings.DefaultDaemonAliveGrace)
+        {
+            AnnounceVips = pair.VipMover == VipMover.Arp,
+        };
     }
 
     public static ConntrackdSettings Conntrackd(ClusterConfig config, HubNode hub, HubNode peer)

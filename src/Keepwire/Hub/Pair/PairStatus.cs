@@ -24,4 +24,7 @@ public sealed record PairStatus(
 
     /// <summary>Why the hub sync channel is closed (retried every pass), or null.</summary>
     public string? SyncError { get; init; }
+
+    /// <summary>With <c>vip_mover: provider</c>: what the provider hook did last and whether the provider routes the VIPs here; otherwise null.</summary>
+    public ProviderHookStatus? ProviderHook { get; init; }
 }
