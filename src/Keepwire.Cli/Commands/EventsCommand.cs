@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Keepwire.Control;
 using Keepwire.Decisions;
+using Keepwire.Engine;
 using Keepwire.Hub;
 using Keepwire.Text;
 
@@ -9,7 +10,8 @@ namespace Keepwire.Cli.Commands;
 
 /// <summary>
 /// <c>keepwire events [SERVICE] [--site SITE] [--limit N]</c>: the decision history, one switch per line, with the
-/// reason; the newest ones. A reason quotes what sites report and what probes read, so each line is escaped
+/// reason; the newest ones. Between them, what the hub did not count of its evidence and why (a probe that timed out
+/// while the hub stalled, every site failing at once): the hub's notes, unless a service is asked for. A reason quotes what sites report and what probes read, so each line is escaped
 /// (<see cref="TerminalText"/>); the JSON form is escaped by the serializer (the same options as the daemon's).
 /// </summary>
 internal static class EventsCommand
@@ -40,7 +42,8 @@ internal static class EventsCommand
             if (exitCode != 0 || result is not { } payload)
                 return exitCode;
             var events = payload.Deserialize<List<DecisionEvent>>(ControlJson.Options) ?? [];
-            var (shown, matching) = new DecisionEventFilter(parse.GetValue(service), parse.GetValue(site), parse.GetValue(limit)).Apply(events);
+            var filter = new DecisionEventFilter(parse.GetValue(service), parse.GetValue(site), parse.GetValue(limit));
+            var (shown, matching) = filter.Apply(events);
             if (parse.GetValue(json))
             {
                 Console.WriteLine(JsonSerializer.Serialize(shown, ControlJson.Options));
@@ -50,10 +53,28 @@ internal static class EventsCommand
                 Console.WriteLine(events.Count == 0 ? "no switches yet" : "no switches match");
             if (shown.Count < matching)
                 Console.WriteLine($"(the newest {shown.Count} of {matching}; --limit 0 for all)");
-            foreach (var decisionEvent in shown)
-                Console.WriteLine(TerminalText.Escape(decisionEvent.ToString()));
+            var notes = filter.Service is null ? await NotesAsync(parse.GetValue(socket)!, cancellationToken) : [];
+            var lines = shown.Select(e => (e.Time, Text: e.ToString()))
+                .Concat(filter.ApplyNotes(notes).Select(n => (n.Time, Text: n.ToString())))
+                .OrderBy(l => l.Time);
+            foreach (var (_, text) in lines)
+                Console.WriteLine(TerminalText.Escape(text));
             return 0;
         });
         return command;
+    }
+
+    /// <summary>The hub's notes on its evidence; none from a hub too old to keep them.</summary>
+    private static async Task<List<HubNote>> NotesAsync(string socket, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var response = await new ControlClient(socket).SendAsync(new ControlRequest("evidence"), cancellationToken);
+            return response is { Ok: true, Result: { } result } ? result.Deserialize<List<HubNote>>(ControlJson.Options) ?? [] : [];
+        }
+        catch (Exception e) when (e is ControlUnavailableException or IOException or JsonException)
+        {
+            return [];
+        }
     }
 }

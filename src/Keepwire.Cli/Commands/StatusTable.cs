@@ -58,6 +58,8 @@ internal static class StatusTable
             output.WriteLine($"last reload {reload.At:u}: {(reload.Succeeded ? "" : "FAILED, ")}{TerminalText.EscapeLines(reload.Message)}");
         if (status.StateError is not null)
             output.WriteLine($"state not saved: {TerminalText.EscapeLines(status.StateError)}");
+        if (status.Loop is { } loop)
+            output.WriteLine($"hub loop: max lag {loop.MaxLagMilliseconds:0} ms in the last minute; {loop.InconclusiveProbes} probes not counted because the hub stalled");
         if (status.Pair is { } pair)
             WritePair(output, pair);
         output.WriteLine();

@@ -11,6 +11,8 @@ namespace Keepwire.Engine;
 /// together with the operator's commands; one <see cref="HubStep"/> comes out: the switches and why, the
 /// forwarding table the kernel must hold, the conntrack flows to delete once it does, what to journal and,
 /// in a pair, the track file's verdict and the message for the peer.
+/// Before any of it, the evidence is weighed (<c>HubEngine.Evidence.cs</c>): a timeout while the hub itself stalled,
+/// or every site failing at once, is not held against the sites.
 /// Three concerns meet here and nowhere else: the per-service decisions (<see cref="ServiceDecider"/>),
 /// the operator's intent (pins and drains, applied level-triggered in one place: <c>HubEngine.Intent.cs</c>)
 /// and the pair role (<c>HubEngine.Pair.cs</c>).
@@ -38,6 +40,7 @@ public sealed partial class HubEngine
         _decisions = new ServiceDecisions(config, journal, time);
         _intent = intent;
         _pair = PairState.For(config, hub, time);
+        _probedSites = ProbedSites(config);
         ConvergeIntent(freshPins: PinnedServices());
     }
 
@@ -65,6 +68,8 @@ public sealed partial class HubEngine
         _decisions = new ServiceDecisions(config, _decisions.Records().ToDictionary(r => r.Service), _time);
         (Config, Hub) = (config, hub);
         _pair = PairState.Reconfigure(_pair, config, hub, _time);
+        _probedSites = ProbedSites(config);
+        _correlated.Clear();
         _dataPlaneStale = true;
         ConvergeIntent(freshPins: PinnedServices());
     }
@@ -75,7 +80,9 @@ public sealed partial class HubEngine
     /// </summary>
     public HubStep Step(HubEvidence evidence)
     {
-        Observe(evidence);
+        var notes = new List<HubNote>();
+        Observe(evidence, notes);
+        Remember(notes);
         var intentBefore = _intent;
         var commands = evidence.Commands.Select(Accept).ToList();
 
@@ -111,7 +118,10 @@ public sealed partial class HubEngine
             _intent.SameAs(intentBefore) ? null : _intent,
             pair,
             [.. commands.Select(c => Answer(c, switched))],
-            NextWakeUp());
+            NextWakeUp())
+        {
+            Notes = notes,
+        };
     }
 
     /// <summary>When to step again without new evidence: a decision's recheck, or in a pair the role's recheck or the next heartbeat.</summary>
@@ -123,9 +133,9 @@ public sealed partial class HubEngine
         return next;
     }
 
-    private void Observe(HubEvidence evidence)
+    private void Observe(HubEvidence evidence, List<HubNote> notes)
     {
-        foreach (var probe in evidence.Probes)
+        foreach (var probe in CountedProbes(evidence, notes))
             _decisions.Record(probe);
         foreach (var report in evidence.Reports)
             _decisions.RecordAgentReport(report);

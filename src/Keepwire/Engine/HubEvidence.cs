@@ -17,6 +17,12 @@ public sealed record HubEvidence
     /// <summary>Probe results, in the order the probes started (per site and check).</summary>
     public IReadOnlyList<ProbeObservation> Probes { get; init; } = [];
 
+    /// <summary>
+    /// When the hub itself did not run, as its loop-lag monitor saw it (an open stall may come again, longer, next
+    /// time). Stalls come before the probes in a step: a timeout that ran through one is not the site's failure.
+    /// </summary>
+    public IReadOnlyList<HubStall> Stalls { get; init; } = [];
+
     /// <summary>What site agents said about themselves.</summary>
     public IReadOnlyList<SiteAgentReport> Reports { get; init; } = [];
 

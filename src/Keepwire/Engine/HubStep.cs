@@ -29,7 +29,11 @@ public sealed record HubStep(
     OperatorIntent? Intent,
     PairStep? Pair,
     IReadOnlyList<CommandOutcome> Answers,
-    DateTimeOffset? NextWakeUp);
+    DateTimeOffset? NextWakeUp)
+{
+    /// <summary>What the engine did not count in this step's evidence, and why (a hub stall, every site failing at once).</summary>
+    public IReadOnlyList<HubNote> Notes { get; init; } = [];
+}
 
 /// <summary>A pair hub's part of a step.</summary>
 /// <param name="Role">Decide or follow, and why; <see cref="PairRoleDecision.Yield"/> is in <see cref="Track"/> already.</param>

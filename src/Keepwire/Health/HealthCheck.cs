@@ -62,7 +62,7 @@ public abstract class HealthCheck(CheckDefinition definition, TimeProvider time)
         await Task.WhenAll(pending);
         if (best is not { Success: true })
             cancellationToken.ThrowIfCancellationRequested();
-        return new CheckResult(site, Definition.Name, Time.GetUtcNow(), best!.Success, best.Detail);
+        return new CheckResult(site, Definition.Name, Time.GetUtcNow(), best!.Success, best.Detail) { TimedOut = best.Telling == Telling.Timeout };
 
         void StartMore()
         {

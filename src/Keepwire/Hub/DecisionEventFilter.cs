@@ -1,4 +1,5 @@
 using Keepwire.Decisions;
+using Keepwire.Engine;
 
 namespace Keepwire.Hub;
 
@@ -21,5 +22,12 @@ public sealed record DecisionEventFilter(string? Service, string? Site, int Limi
             .ToList();
         var shown = Limit > 0 && matching.Count > Limit ? matching[^Limit..] : matching;
         return (shown, matching.Count);
+    }
+
+    /// <summary>The hub's notes on its evidence that go with the switches shown: those about <see cref="Site"/> if one is asked for, the newest <see cref="Limit"/>.</summary>
+    public IReadOnlyList<HubNote> ApplyNotes(IEnumerable<HubNote> notes)
+    {
+        var matching = notes.Where(n => Site is null || n.Sites.Contains(Site)).OrderBy(n => n.Time).ToList();
+        return Limit > 0 && matching.Count > Limit ? matching[^Limit..] : matching;
     }
 }

@@ -16,7 +16,8 @@ internal sealed class HubControl(HubDaemon hub) : IControlHandler
             "drain" => Operate(request.Argument("site") is { } drained ? new OperatorCommand.Drain(drained, true) : null, "drain needs a site", cancellationToken),
             "undrain" => Operate(request.Argument("site") is { } undrained ? new OperatorCommand.Drain(undrained, false) : null, "undrain needs a site", cancellationToken),
             "events" => hub.EventsAsync(cancellationToken),
-            _ => Task.FromResult(ControlResponse.Failure($"unknown command '{request.Command}' (known: status, reload, failover, unpin, drain, undrain, events)")),
+            "evidence" => hub.NotesAsync(cancellationToken),
+            _ => Task.FromResult(ControlResponse.Failure($"unknown command '{request.Command}' (known: status, reload, failover, unpin, drain, undrain, events, evidence)")),
         };
 
     private Task<ControlResponse> Operate(OperatorCommand? command, string missing, CancellationToken cancellationToken) =>

@@ -19,6 +19,9 @@ public sealed partial class HubDaemon
 
     internal Task<ControlResponse> EventsAsync(CancellationToken cancellationToken) => AskAsync(new HubRequest.Events(), cancellationToken);
 
+    /// <summary>What the engine did not count of its evidence, and why (<see cref="HubNote"/>).</summary>
+    internal Task<ControlResponse> NotesAsync(CancellationToken cancellationToken) => AskAsync(new HubRequest.Notes(), cancellationToken);
+
     internal Task<ControlResponse> CommandAsync(OperatorCommand command, CancellationToken cancellationToken) => AskAsync(new HubRequest.Command(command), cancellationToken);
 
     private async Task<ControlResponse> AskAsync(HubRequest request, CancellationToken cancellationToken)
@@ -39,6 +42,9 @@ public sealed partial class HubDaemon
             case HubRequest.Events:
                 request.Reply.TrySetResult(ControlResponse.Success(_engine.History()));
                 break;
+            case HubRequest.Notes:
+                request.Reply.TrySetResult(ControlResponse.Success(_engine.Notes()));
+                break;
             case HubRequest.Reload reload:
                 request.Reply.TrySetResult(DataPathFault is { } fault
                     ? ControlResponse.Failure($"reloaded {_options.ConfigPath}, but applying it failed: {fault}")
@@ -54,6 +60,7 @@ public sealed partial class HubDaemon
             Pair = _pair?.Status(_engine.PeerView, _engine.Role),
             LastReload = _lastReload,
             StateError = _state.Fault,
+            Loop = new HubLoopStatus(Math.Round(_loopLag.RecentMaxLag.TotalMilliseconds, 1), _engine.InconclusiveProbes),
         };
 
     /// <summary>What the control socket hands the loop; the loop completes <see cref="Reply"/>.</summary>
@@ -64,6 +71,8 @@ public sealed partial class HubDaemon
         public sealed record Status : HubRequest;
 
         public sealed record Events : HubRequest;
+
+        public sealed record Notes : HubRequest;
 
         public sealed record Command(OperatorCommand Operation) : HubRequest;
 

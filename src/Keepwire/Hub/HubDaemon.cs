@@ -42,6 +42,7 @@ public sealed partial class HubDaemon : IAsyncDisposable
     private readonly DataPathReconciler _dataPath;
     private readonly HubEngine _engine;
     private readonly HubReadiness _readiness;
+    private readonly LoopLagMonitor _loopLag;
     private readonly Channel<ProbeStreamResult> _results = Channel.CreateUnbounded<ProbeStreamResult>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Channel<SiteAgentReport> _reports = Channel.CreateBounded<SiteAgentReport>(new BoundedChannelOptions(1024) { SingleReader = true, FullMode = BoundedChannelFullMode.DropOldest });
     private readonly Channel<HubRequest> _requests = Channel.CreateUnbounded<HubRequest>(new UnboundedChannelOptions { SingleReader = true });
@@ -78,6 +79,7 @@ public sealed partial class HubDaemon : IAsyncDisposable
         _flushes = new FlowFlushWorker(adapters.Conntrack, time, _logger, observer);
         _dataPath = new DataPathReconciler(new ForwardingReconciler(adapters.Nftables, loggers.CreateLogger<ForwardingReconciler>()), _flushes, observer);
         _readiness = new HubReadiness(adapters.Systemd, time);
+        _loopLag = new LoopLagMonitor(time, lag => _metrics?.LoopLagged(lag));
         _engine = new HubEngine(config, hub, store.LoadIntent(), journal.Load(), time);
         _observers = HubObservers.Build(config, hub, adapters.CreateCheck, _results.Writer, _reports.Writer, time, loggers);
         _notifier = Notifier.Create(config.Notify, adapters.Notifications, NotificationCounters, time, loggers.CreateLogger("keepwire.notify"));
@@ -131,6 +133,7 @@ public sealed partial class HubDaemon : IAsyncDisposable
         });
         if (_pair is not null)
             await _pair.StartAsync(stopping);
+        _loopLag.Start();
         _observers.Start();
         await ServeMetricsAsync(_engine.Config);
 
@@ -188,10 +191,13 @@ public sealed partial class HubDaemon : IAsyncDisposable
         var probes = Drain(_results.Reader);
         foreach (var probe in probes)
             _metrics?.ProbeFinished(probe);
+        // After the probes: a stall that made one of them time out is already over, or overdue and reported as far as it went.
+        var stalls = _loopLag.TakeStalls();
         var peerMessages = _pair is null ? [] : Drain(_pair.Received);
         _metrics?.SyncReceived(peerMessages.Count);
         var evidence = new HubEvidence
         {
+            Stalls = stalls,
             Probes = [.. probes.Select(Observation)],
             Reports = [.. Drain(_reports.Reader)],
             WireGuard = wireGuard,
@@ -312,9 +318,15 @@ public sealed partial class HubDaemon : IAsyncDisposable
         return e.Message;
     }
 
-    /// <summary>A probe stream's result as the engine counts it: once for every service check subscribed to the stream.</summary>
+    /// <summary>
+    /// A probe stream's result as the engine counts it: once for every service check subscribed to the stream, with
+    /// when it started and its timeout, so a timeout that ran while the hub stalled can be told apart.
+    /// </summary>
     private static ProbeObservation Observation(ProbeStreamResult result) =>
-        new(result.Result, [.. result.Stream.Subscribers.Select(s => new CheckSubject(s.Service, s.Check))]);
+        new(result.Result, [.. result.Stream.Subscribers.Select(s => new CheckSubject(s.Service, s.Check))])
+        {
+            Timing = result.Duration > TimeSpan.Zero ? new ProbeTiming(result.Result.Time - result.Duration, result.Stream.Check.Timeout) : null,
+        };
 
     private static List<T> Drain<T>(ChannelReader<T> reader)
     {
@@ -329,6 +341,7 @@ public sealed partial class HubDaemon : IAsyncDisposable
         if (_stopped)
             return;
         _stopped = true;
+        _loopLag.Dispose();
         await _observers.DisposeAsync();
         if (_dashboard is not null)
             await _dashboard.DisposeAsync();

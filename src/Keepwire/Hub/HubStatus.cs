@@ -18,7 +18,14 @@ public sealed record HubStatus(
 
     /// <summary>Why the decisions or the operator's intent are not saved right now (retried every pass), or null.</summary>
     public string? StateError { get; init; }
+
+    /// <summary>The hub's own loop: how late it ran lately and how many probe results it could not count for it; null from an older hub.</summary>
+    public HubLoopStatus? Loop { get; init; }
 }
+
+/// <param name="MaxLagMilliseconds">The longest scheduling lag of the hub's loop-lag timer in the last one to two minutes.</param>
+/// <param name="InconclusiveProbes">Timed-out probes not counted since start because the hub stalled during them.</param>
+public sealed record HubLoopStatus(double MaxLagMilliseconds, long InconclusiveProbes);
 
 /// <param name="Succeeded">False: nothing of the new config was taken, the hub runs on with the previous one.</param>
 /// <param name="Message">What was reloaded, or every reason it was rejected.</param>

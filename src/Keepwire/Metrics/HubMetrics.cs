@@ -25,6 +25,7 @@ public sealed class HubMetrics : IDataPathObserver
 
     private static readonly double[] CheckBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
     private static readonly double[] FailoverBuckets = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1, 1.5, 2, 3, 5, 10, 30];
+    private static readonly double[] LagBuckets = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
     private static readonly double[] NftBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
     private readonly GaugeSnapshot _serving;
@@ -39,6 +40,10 @@ public sealed class HubMetrics : IDataPathObserver
     private readonly Gauge _holdsVips;
     private readonly Gauge _deciding;
     private readonly Counter _syncMessages;
+    private readonly Histogram _loopLag;
+    private readonly Counter _inconclusive;
+    private readonly Counter _suspected;
+    private long _inconclusiveCounted;
     private readonly WireGuardPeerMetrics _wireGuard;
     // Kept for the reader: it updates itself when the registry is collected.
     private readonly NotificationMetrics _notifications;
@@ -62,6 +67,9 @@ public sealed class HubMetrics : IDataPathObserver
         _holdsVips = factory.CreateGauge(MetricNames.HubHoldsVips, "1 when the VIPs are on this hub's public interface (a single hub always holds them).");
         _deciding = factory.CreateGauge(MetricNames.HubPairDeciding, "1 when this hub decides (a single hub, or the pair hub that leads), 0 when it follows its peer.");
         _syncMessages = factory.CreateCounter(MetricNames.SyncMessages, "Sync messages between the hubs of a pair, by direction (sent, received).", "direction");
+        _loopLag = factory.CreateHistogram(MetricNames.HubLoopLag, "How late the hub's loop-lag timer fired (every 20 ms): the hub's own scheduling lag; from 10 ms on it is a stall, and timeouts through it do not count.", new HistogramConfiguration { Buckets = LagBuckets });
+        _inconclusive = factory.CreateCounter(MetricNames.ProbesInconclusive, "Timed-out probes not counted against their site because the hub itself stalled during them.");
+        _suspected = factory.CreateCounter(MetricNames.HubSuspected, "Steps in which every site failed at once and the hub (or its uplink) was suspected first.");
         _wireGuard = new WireGuardPeerMetrics(factory, "site");
         _notifications = new NotificationMetrics(factory, Registry, notifications);
         foreach (var stage in Stages)
@@ -101,7 +109,13 @@ public sealed class HubMetrics : IDataPathObserver
         }
         if (step.Switched.Count > 0)
             _nextHealthRefresh = DateTimeOffset.MinValue;
+        _inconclusive.Inc(Math.Max(0, engine.InconclusiveProbes - _inconclusiveCounted));
+        _inconclusiveCounted = engine.InconclusiveProbes;
+        _suspected.Inc(step.Notes.Count(n => n.Kind == HubNoteKind.HubSuspected));
     }
+
+    /// <summary>One tick of the loop-lag timer; called from its thread.</summary>
+    public void LoopLagged(TimeSpan lag) => _loopLag.Observe(lag.TotalSeconds);
 
     /// <summary>The step's forwarding table is in the kernel at <paramref name="at"/>: its failovers are complete.</summary>
     public void TableApplied(DateTimeOffset at)

@@ -21,6 +21,9 @@ public static class MetricNames
     public const string ReconcileErrors = "keepwire_reconcile_errors_total";
     public const string HubHoldsVips = "keepwire_hub_holds_vips";
     public const string HubPairDeciding = "keepwire_hub_pair_deciding";
+    public const string HubLoopLag = "keepwire_hub_loop_lag_seconds";
+    public const string ProbesInconclusive = "keepwire_probes_inconclusive_total";
+    public const string HubSuspected = "keepwire_hub_suspected_total";
     public const string SyncMessages = "keepwire_sync_messages_total";
     public const string NotificationsDropped = "keepwire_notifications_dropped_total";
     public const string NotificationsDelivered = "keepwire_notifications_delivered_total";

@@ -65,6 +65,7 @@ public sealed class ProbeAttemptsTests
         var result = await check.ProbeAsync("a", IPAddress.Loopback).WaitAsync(Patience);
         Assert.False(result.Success);
         Assert.Equal("connection refused", result.Detail);
+        Assert.False(result.TimedOut);
     }
 
     [Fact]
@@ -99,6 +100,7 @@ public sealed class ProbeAttemptsTests
         var result = await probe.WaitAsync(Patience);
         Assert.False(result.Success);
         Assert.Equal("timeout after 250 ms", result.Detail);
+        Assert.True(result.TimedOut);
     }
 
     [Fact]

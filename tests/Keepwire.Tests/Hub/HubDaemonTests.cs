@@ -202,6 +202,21 @@ public sealed class HubDaemonTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Status_shows_the_loop_lag_and_the_evidence_request_answers_with_the_hubs_notes()
+    {
+        await Until(() => Web() == $"{Address("alpha")} . 80");
+
+        var loop = (await Status()).GetProperty("loop");
+        Assert.True(loop.GetProperty("max_lag_milliseconds").GetDouble() >= 0);
+        // Not zero on a machine so busy that a probe timed out while the hub stalled: then it was rightly not counted.
+        Assert.True(loop.GetProperty("inconclusive_probes").GetInt64() >= 0);
+        var evidence = await Send("evidence");
+        Assert.True(evidence.Ok, evidence.Error);
+        Assert.Equal(JsonValueKind.Array, evidence.Result!.Value.ValueKind);
+        Assert.Contains("evidence", (await Send("flip")).Error);
+    }
+
+    [Fact]
     public async Task Metrics_show_the_serving_site_the_failover_with_its_reason_and_timing_and_the_data_path_work()
     {
         await Until(() => Web() == $"{Address("alpha")} . 80");
@@ -223,6 +238,9 @@ public sealed class HubDaemonTests : IAsyncLifetime, IDisposable
         Assert.Contains("keepwire_conntrack_entries_flushed_total 1", text);
         Assert.Contains("keepwire_reconcile_errors_total{stage=\"table\"} 0", text);
         Assert.Contains("keepwire_hub_holds_vips 1", text);
+        Assert.Matches("keepwire_hub_loop_lag_seconds_count [1-9]", text);
+        Assert.Matches("keepwire_probes_inconclusive_total [0-9]", text);
+        Assert.Matches("keepwire_hub_suspected_total [0-9]", text);
         Assert.Matches("keepwire_build_info\\{version=\"[^\"]+\",runtime=\"[^\"]+\",role=\"hub\"\\} 1", text);
         Assert.Contains($"wireguard_latest_handshake_seconds{{interface=\"{_config.Hubs[0].Interface}\",public_key=\"{ConfigText.AlphaKey}\",site=\"alpha\"}}", text);
         Assert.Contains($"wireguard_sent_bytes_total{{interface=\"{_config.Hubs[0].Interface}\",public_key=\"{ConfigText.BravoKey}\",site=\"bravo\"}}", text);

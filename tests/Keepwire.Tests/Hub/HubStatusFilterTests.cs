@@ -1,4 +1,5 @@
 using Keepwire.Decisions;
+using Keepwire.Engine;
 using Keepwire.Hub;
 
 namespace Keepwire.Tests.Hub;
@@ -87,5 +88,17 @@ public sealed class HubStatusFilterTests
         var (newest, all) = new DecisionEventFilter(null, null, 2).Apply(history);
         Assert.Equal([T0.AddSeconds(3), T0.AddSeconds(4)], newest.Select(e => e.Time));
         Assert.Equal(4, all);
+    }
+
+    [Fact]
+    public void Events_show_the_hubs_notes_about_the_site_asked_for_and_the_newest_only()
+    {
+        HubNote Note(int second, params string[] sites) => new(T0.AddSeconds(second), HubNoteKind.ProbeInconclusive, sites, $"note {second}");
+        HubNote[] notes = [Note(3, "a"), Note(1, "b"), Note(2, "a", "b")];
+
+        Assert.Equal(["note 1", "note 2", "note 3"], new DecisionEventFilter(null, null, 0).ApplyNotes(notes).Select(n => n.Summary));
+        Assert.Equal(["note 2", "note 3"], new DecisionEventFilter(null, "a", 0).ApplyNotes(notes).Select(n => n.Summary));
+        Assert.Equal(["note 3"], new DecisionEventFilter(null, null, 1).ApplyNotes(notes).Select(n => n.Summary));
+        Assert.Equal("12:00:03.000 hub: note 3", notes[0].ToString());
     }
 }

@@ -44,8 +44,7 @@ internal sealed record PairScenario(
     public static PairScenario Generate(int seed)
     {
         var rng = new Random(seed);
-        var priorities = new[] { 100, 200, 300, 400 }.OrderBy(_ => rng.Next()).ToArray();
-        var sites = Enumerable.Range(0, rng.Next(2, 5)).Select(i => ($"s{i}", priorities[i])).ToList();
+        var sites = SimScenario.RandomSites(rng);
         var check = new CheckDefinition("http", CheckKind.Http)
         {
             Interval = TimeSpan.FromMilliseconds(Pick(rng, 100, 200)),
@@ -53,12 +52,7 @@ internal sealed record PairScenario(
             Rise = rng.Next(1, 4),
             Fall = rng.Next(1, 5),
         };
-        var policy = new FailoverPolicyOptions(
-            Preempt: rng.NextDouble() < 0.6,
-            PreemptDelay: TimeSpan.FromSeconds(Pick(rng, 0, 1, 5)),
-            HoldDown: TimeSpan.FromSeconds(Pick(rng, 0, 1, 3)),
-            StartupGrace: TimeSpan.FromSeconds(Pick(rng, 0, 2)),
-            NoHealthySite: rng.NextDouble() < 0.7 ? NoHealthySiteBehavior.KeepLast : NoHealthySiteBehavior.LastResort(SimScenario.LastResortSite));
+        var policy = SimScenario.RandomPolicy(rng);
         var duration = TimeSpan.FromSeconds(60);
 
         var events = new List<SimEvent>();

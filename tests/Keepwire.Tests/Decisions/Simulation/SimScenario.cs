@@ -56,8 +56,7 @@ internal sealed record SimScenario(
     public static SimScenario Generate(int seed)
     {
         var rng = new Random(seed);
-        var priorities = new[] { 100, 200, 300, 400 }.OrderBy(_ => rng.Next()).ToArray();
-        var sites = Enumerable.Range(0, rng.Next(2, 5)).Select(i => ($"s{i}", priorities[i])).ToList();
+        var sites = RandomSites(rng);
         var check = new CheckDefinition("http", CheckKind.Http)
         {
             Interval = TimeSpan.FromMilliseconds(Pick(rng, 100, 200, 300)),
@@ -65,12 +64,7 @@ internal sealed record SimScenario(
             Rise = rng.Next(1, 5),
             Fall = rng.Next(1, 6),
         };
-        var policy = new FailoverPolicyOptions(
-            Preempt: rng.NextDouble() < 0.6,
-            PreemptDelay: TimeSpan.FromSeconds(Pick(rng, 0, 1, 5)),
-            HoldDown: TimeSpan.FromSeconds(Pick(rng, 0, 1, 3)),
-            StartupGrace: TimeSpan.FromSeconds(Pick(rng, 0, 2)),
-            NoHealthySite: rng.NextDouble() < 0.7 ? NoHealthySiteBehavior.KeepLast : NoHealthySiteBehavior.LastResort(LastResortSite));
+        var policy = RandomPolicy(rng);
         var duration = TimeSpan.FromSeconds(40);
 
         var events = new List<SimEvent>();
@@ -119,6 +113,21 @@ internal sealed record SimScenario(
 
         return new SimScenario(seed, sites, check, servicePolicy, policy, duration, [.. events.Where(e => e.At < duration).OrderBy(e => e.At)]);
     }
+
+    /// <summary>2-4 sites s0, s1, … with distinct priorities in random order (the draws every simulation starts with).</summary>
+    public static List<(string Name, int Priority)> RandomSites(Random rng)
+    {
+        var priorities = new[] { 100, 200, 300, 400 }.OrderBy(_ => rng.Next()).ToArray();
+        return [.. Enumerable.Range(0, rng.Next(2, 5)).Select(i => ($"s{i}", priorities[i]))];
+    }
+
+    /// <summary>A random failover policy: preempt or not, its delay, hold-down, startup grace, keep-last or last resort.</summary>
+    public static FailoverPolicyOptions RandomPolicy(Random rng) => new(
+        Preempt: rng.NextDouble() < 0.6,
+        PreemptDelay: TimeSpan.FromSeconds(Pick(rng, 0, 1, 5)),
+        HoldDown: TimeSpan.FromSeconds(Pick(rng, 0, 1, 3)),
+        StartupGrace: TimeSpan.FromSeconds(Pick(rng, 0, 2)),
+        NoHealthySite: rng.NextDouble() < 0.7 ? NoHealthySiteBehavior.KeepLast : NoHealthySiteBehavior.LastResort(LastResortSite));
 
     /// <summary>Pins, unpins and drains: the only things that may move a manual service.</summary>
     private static IEnumerable<SimEvent> OperatorActions(Random rng, List<(string Name, int Priority)> sites, TimeSpan duration)
