@@ -38,9 +38,13 @@ public sealed class ReloadTests(DaemonLabFixture fixture) : IClassFixture<Daemon
             Assert.Equal(loadedBefore, afterReload.ConfigLoadedAt);
             Assert.Equal("alpha", afterReload.Services.Single(s => s.Name == "web").ServingSite);
 
+            // The hub's status says at once that a reload was rejected; its log follows through the logger's queue.
+            var rejectedBefore = afterReload.LastReload;
+            Assert.False(rejectedBefore?.Succeeded ?? true, "the rejected reload is not the hub's last reload");
             var rejectionsBefore = CountRejections();
             await Lab.KillDaemonAsync("hub", "HUP");
-            await WaitUntilAsync(() => CountRejections() > rejectionsBefore, "the hub to log that it rejected the file on SIGHUP");
+            await WaitUntilAsync(async () => (await Lab.HubStatusAsync()).LastReload is { Succeeded: false } last && last.At > rejectedBefore!.At, "the hub to reject the file on SIGHUP");
+            await WaitUntilAsync(() => Task.FromResult(CountRejections() > rejectionsBefore), "the hub to log that it rejected the file on SIGHUP");
             Assert.Equal(hubPid, Lab.DaemonPid("hub"));
             Assert.Equal($"site=alpha client={topology.Client.IPv4}\n", await Lab.GetFromClientAsync(Family.Url(topology.Vips.IPv4)));
             Assert.Equal(loadedBefore, (await Lab.HubStatusAsync()).ConfigLoadedAt);
@@ -131,12 +135,17 @@ public sealed class ReloadTests(DaemonLabFixture fixture) : IClassFixture<Daemon
         Assert.True(reload.Succeeded, $"reloading the lab's own config failed ({reload.ExitCode}): {reload.StandardError}");
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition, string what)
+    /// <summary>Waits up to a minute; a timeout names what did not happen and shows the end of the hub's log.</summary>
+    private async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (!condition())
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (!await condition())
         {
-            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
+            if (DateTime.UtcNow >= deadline)
+            {
+                var log = File.ReadAllLines(Lab.DaemonLogFile("hub"));
+                Assert.Fail($"timed out waiting for {what}; the hub's log ends:\n{string.Join('\n', log.TakeLast(40))}");
+            }
             await Task.Delay(100);
         }
     }
