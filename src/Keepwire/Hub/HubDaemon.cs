@@ -1,6 +1,7 @@
 using System.Net;
 using System.Runtime.InteropServices;
 using System.Threading.Channels;
+using Keepwire.Adapters.Posix;
 using Keepwire.Adapters.WireGuard;
 using Keepwire.Configuration;
 using Keepwire.Control;
@@ -125,6 +126,7 @@ public sealed partial class HubDaemon : IAsyncDisposable
         {
             Log.DashboardFailed(_logger, _engine.Config.Dashboard!.Listen.ToString(), e.Message);
         }
+        Libc.UnignoreHangUp();
         using var reload = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
         {
             context.Cancel = true;

@@ -70,6 +70,7 @@ public sealed partial class SiteAgent : IControlHandler, IDisposable
         await using var control = new ControlServer(_options.SocketPath, this, _logger);
         control.Start();
         await ServeMetricsAsync();
+        Adapters.Posix.Libc.UnignoreHangUp();
         using var reload = System.Runtime.InteropServices.PosixSignalRegistration.Create(
             System.Runtime.InteropServices.PosixSignal.SIGHUP,
             context =>

@@ -69,6 +69,18 @@ internal static partial class Libc
     public static bool KillProcessGroup(int group) => group > 1 && kill(-group, SignalKill) == 0;
 
     private const int SignalKill = 9;
+    private const int SignalHangUp = 1;
+    private const nint SignalDefaultAction = 0;
+
+    /// <summary>
+    /// Gives SIGHUP its default action back before the daemon registers its reload handler. A daemon started with
+    /// SIGHUP ignored (under nohup, or a supervisor that ignores it) inherits that, and .NET installs no handler
+    /// for a signal that is ignored: `kill -HUP` would then do nothing at all. Call it right before the registration.
+    /// </summary>
+    public static void UnignoreHangUp() => signal(SignalHangUp, SignalDefaultAction);
+
+    [LibraryImport("libc", EntryPoint = "signal")]
+    private static partial nint signal(int signal, nint handler);
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int kill(int pid, int signal);
