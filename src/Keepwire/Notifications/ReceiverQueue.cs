@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Keepwire.Hub;
 using Keepwire.Model;
+using Keepwire.Retries;
 using Microsoft.Extensions.Logging;
 
 namespace Keepwire.Notifications;
@@ -15,6 +16,9 @@ namespace Keepwire.Notifications;
 /// </summary>
 internal sealed partial class ReceiverQueue : IAsyncDisposable
 {
+    /// <summary>Before retry n of one event: 1 s, 2 s, 4 s, … up to 30 s.</summary>
+    public static readonly CappedBackoff RetryBackoff = new(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30));
+
     public const int Capacity = 64;
 
     private readonly NotifyTarget _target;

@@ -23,8 +23,8 @@ public sealed class ProviderHookRunnerTests
     [Fact]
     public void Backoff_doubles_from_200_ms_up_to_5_s()
     {
-        Assert.Equal([0.2, 0.4, 0.8, 1.6, 3.2, 5, 5], Enumerable.Range(1, 7).Select(n => Math.Round(ProviderHookRunner.Backoff(n).TotalSeconds, 3)));
-        Assert.Equal(TimeSpan.FromSeconds(5), ProviderHookRunner.Backoff(10_000));
+        Assert.Equal([0.2, 0.4, 0.8, 1.6, 3.2, 5, 5], Enumerable.Range(1, 7).Select(n => Math.Round(ProviderHookRunner.Backoff.Before(n).TotalSeconds, 3)));
+        Assert.Equal(TimeSpan.FromSeconds(5), ProviderHookRunner.Backoff.Before(10_000));
     }
 
     [Fact]
@@ -91,7 +91,7 @@ public sealed class ProviderHookRunnerTests
         var assigns = _hook.Calls(ProviderHookAction.Assign);
         Assert.Equal(2, assigns.Count);
         Assert.Equal(1, _hook.Cancelled);
-        Assert.True(assigns[1].At - assigns[0].At >= Hook.Timeout + ProviderHookRunner.FirstRetry);
+        Assert.True(assigns[1].At - assigns[0].At >= Hook.Timeout + ProviderHookRunner.Backoff.First);
         Assert.StartsWith("assign gave no answer within 2 s", runner.Status().LastFailure);
     }
 

@@ -17,8 +17,8 @@ public sealed class ReceiverQueueTests
     [Fact]
     public void Backoff_doubles_from_one_second_up_to_thirty()
     {
-        Assert.Equal([1, 2, 4, 8, 16, 30, 30], Enumerable.Range(1, 7).Select(n => RetryBackoff.Before(n).TotalSeconds));
-        Assert.Equal(TimeSpan.FromSeconds(30), RetryBackoff.Before(1000));
+        Assert.Equal([1, 2, 4, 8, 16, 30, 30], Enumerable.Range(1, 7).Select(n => ReceiverQueue.RetryBackoff.Before(n).TotalSeconds));
+        Assert.Equal(TimeSpan.FromSeconds(30), ReceiverQueue.RetryBackoff.Before(1000));
     }
 
     [Fact]
@@ -74,7 +74,7 @@ public sealed class ReceiverQueueTests
         await RunClockUntilAsync(() => _counters.Delivered == 1);
 
         Assert.Equal(2, _transport.Attempts);
-        Assert.True(_transport.AttemptTimes[1] - start >= TimeSpan.FromSeconds(5) + RetryBackoff.Before(1)); // the timeout, then the backoff
+        Assert.True(_transport.AttemptTimes[1] - start >= TimeSpan.FromSeconds(5) + ReceiverQueue.RetryBackoff.Before(1)); // the timeout, then the backoff
     }
 
     [Fact]

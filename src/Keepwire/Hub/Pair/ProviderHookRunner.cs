@@ -1,4 +1,5 @@
 using Keepwire.Adapters.ProviderHooks;
+using Keepwire.Retries;
 using Microsoft.Extensions.Logging;
 
 namespace Keepwire.Hub.Pair;
@@ -16,8 +17,8 @@ namespace Keepwire.Hub.Pair;
 /// </summary>
 public sealed partial class ProviderHookRunner : IAsyncDisposable
 {
-    public static readonly TimeSpan FirstRetry = TimeSpan.FromMilliseconds(200);
-    public static readonly TimeSpan MaxRetry = TimeSpan.FromSeconds(5);
+    /// <summary>The pause after the nth failure in a row: 0.2 s, 0.4 s, 0.8 s, … up to 5 s.</summary>
+    public static readonly CappedBackoff Backoff = new(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(5));
 
     private readonly IProviderHook _hook;
     private readonly TimeProvider _time;
@@ -48,14 +49,6 @@ public sealed partial class ProviderHookRunner : IAsyncDisposable
         _time = time;
         _logger = logger;
         _worker = Task.Run(() => RunAsync(_stopping.Token));
-    }
-
-    /// <summary>The pause after the <paramref name="failures"/>th failure in a row: 0.2 s, 0.4 s, 0.8 s, … up to 5 s.</summary>
-    public static TimeSpan Backoff(int failures)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(failures, 1);
-        var delay = FirstRetry * Math.Pow(2, Math.Min(failures - 1, 16));
-        return delay < MaxRetry ? delay : MaxRetry;
     }
 
     /// <summary>
@@ -117,7 +110,7 @@ public sealed partial class ProviderHookRunner : IAsyncDisposable
                     }
                     else
                     {
-                        await WaitAsync(Backoff(_consecutiveFailures), changed, stopping);
+                        await WaitAsync(Backoff.Before(_consecutiveFailures), changed, stopping);
                     }
                 }
                 else if (_time.GetUtcNow() < nextCheck)
@@ -206,7 +199,7 @@ public sealed partial class ProviderHookRunner : IAsyncDisposable
         Update(() => (_state, _consecutiveFailures, _lastFailure, _lastFailureAt, _failures) = ("retrying", attempt, failure, now, _failures + 1));
         // The first failure of a run and every tenth after it: a provider that is down for an hour does not flood the log.
         if (attempt == 1 || attempt % 10 == 0)
-            Log.CallFailed(_logger, failure, attempt, Backoff(attempt).TotalSeconds);
+            Log.CallFailed(_logger, failure, attempt, Backoff.Before(attempt).TotalSeconds);
         else
             Log.CallFailedAgain(_logger, failure, attempt);
     }
