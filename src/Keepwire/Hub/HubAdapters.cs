@@ -46,7 +46,7 @@ public sealed record HubAdapters(
     public INotificationTransport Notifications { get; init; } = new NotificationTransport(Runner);
 
     /// <summary>Runs a pair's provider hook (<c>hub_pair.vip_mover: provider</c>) in its own process group; off the decision path.</summary>
-    public IProviderHook ProviderHooks { get; init; } = new ProviderHookProcess();
+    public IProviderHook ProviderHooks { get; init; } = new ProviderHookProcess(Runner);
 
     /// <summary>
     /// The real ones, acting on the daemon's own network namespace: tools run through <paramref name="runner"/> as

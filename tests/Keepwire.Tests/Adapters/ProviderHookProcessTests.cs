@@ -1,4 +1,5 @@
 using System.Net;
+using Keepwire.Adapters.Processes;
 using Keepwire.Adapters.ProviderHooks;
 
 namespace Keepwire.Tests.Adapters;
@@ -7,7 +8,7 @@ namespace Keepwire.Tests.Adapters;
 public sealed class ProviderHookProcessTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("kw-hook-").FullName;
-    private readonly ProviderHookProcess _hooks = new();
+    private readonly ProviderHookProcess _hooks = new(new CommandRunner());
 
     [Fact]
     public async Task The_hook_gets_its_arguments_then_the_action_and_the_VIPs_and_the_environment_and_its_exit_code_counts()
@@ -39,12 +40,12 @@ public sealed class ProviderHookProcessTests : IDisposable
         using var cancel = new CancellationTokenSource();
 
         var call = _hooks.RunAsync(Call(script, ProviderHookAction.Assign), cancel.Token);
-        await WaitUntilAsync(() => File.Exists(pids) && File.ReadAllText(pids).Trim().Contains(' '));
+        await Eventually.True(() => File.Exists(pids) && File.ReadAllText(pids).Trim().Contains(' '));
         var processes = File.ReadAllText(pids).Trim().Split(' ').Select(int.Parse).ToList();
         await cancel.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
-        await WaitUntilAsync(() => processes.All(pid => !Alive(pid)));
+        await Eventually.True(() => processes.All(pid => !Alive(pid)));
     }
 
     [Fact]
@@ -93,13 +94,6 @@ public sealed class ProviderHookProcessTests : IDisposable
         {
             return false;
         }
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        for (var i = 0; i < 1000 && !condition(); i++)
-            await Task.Delay(10);
-        Assert.True(condition());
     }
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using Keepwire.Adapters.Posix;
 
 namespace Keepwire.Adapters.Processes;
 
@@ -51,6 +52,10 @@ public sealed class CommandRunner : ICommandRunner
         }
         catch (OperationCanceledException)
         {
+            // A program that made itself a process group leader (setsid: a provider hook) goes with its whole group,
+            // also members whose parent already exited, which the tree below misses. No other group can have this id
+            // while the program holds its pid, so a program that made no group of its own loses nothing more here.
+            Libc.KillProcessGroup(process.Id);
             process.Kill(entireProcessTree: true);
             throw;
         }
@@ -61,7 +66,7 @@ public sealed class CommandRunner : ICommandRunner
     }
 
     /// <summary>Reads <paramref name="stream"/> to its end, keeping the first <paramref name="limit"/> bytes.</summary>
-    internal static async Task<(string Text, bool Truncated)> ReadCappedAsync(Stream stream, int limit, CancellationToken cancellationToken)
+    private static async Task<(string Text, bool Truncated)> ReadCappedAsync(Stream stream, int limit, CancellationToken cancellationToken)
     {
         using var kept = new MemoryStream();
         var buffer = new byte[ReadBufferBytes];
