@@ -1,3 +1,4 @@
+using Keepwire.IntegrationTests.Keepalived;
 using Keepwire.Lab;
 
 namespace Keepwire.IntegrationTests.EndToEnd;
@@ -138,15 +139,14 @@ public sealed class ReloadTests(DaemonLabFixture fixture) : IClassFixture<Daemon
     /// <summary>Waits up to a minute; a timeout names what did not happen and shows the end of the hub's log.</summary>
     private async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (!await condition())
+        try
         {
-            if (DateTime.UtcNow >= deadline)
-            {
-                var log = File.ReadAllLines(Lab.DaemonLogFile("hub"));
-                Assert.Fail($"timed out waiting for {what}; the hub's log ends:\n{string.Join('\n', log.TakeLast(40))}");
-            }
-            await Task.Delay(100);
+            await Poll.UntilAsync(condition, TimeSpan.FromSeconds(60), what);
+        }
+        catch (TimeoutException e)
+        {
+            var log = File.ReadAllLines(Lab.DaemonLogFile("hub"));
+            Assert.Fail($"{e.Message}; the hub's log ends:\n{string.Join('\n', log.TakeLast(40))}");
         }
     }
 }

@@ -101,10 +101,10 @@ public sealed class ProviderHookRunnerTests
         _hook.HangingAssigns = int.MaxValue;
         await using var runner = new ProviderHookRunner(_hook, _clock, NullLogger.Instance);
         runner.Want(Claim());
-        await WaitUntilAsync(() => _hook.Count(ProviderHookAction.Assign) == 1);
+        await Eventually.True(() => _hook.Count(ProviderHookAction.Assign) == 1);
 
         runner.Want(null); // returns at once, whatever the hook does
-        await WaitUntilAsync(() => _hook.Cancelled == 1 && runner.Status().State == "idle");
+        await Eventually.True(() => _hook.Cancelled == 1 && runner.Status().State == "idle");
         for (var i = 0; i < 50; i++)
         {
             _clock.Advance(TimeSpan.FromSeconds(1));
@@ -120,14 +120,14 @@ public sealed class ProviderHookRunnerTests
     {
         await using var runner = new ProviderHookRunner(_hook, _clock, NullLogger.Instance);
         runner.Want(Claim());
-        await WaitUntilAsync(() => runner.Status().State == "confirmed");
+        await Eventually.True(() => runner.Status().State == "confirmed");
         for (var i = 0; i < 20; i++)
             runner.Want(Claim()); // a new, equal claim each pass
         await Task.Delay(20);
         Assert.Equal(1, _hook.Count(ProviderHookAction.Assign));
 
         runner.Want(Claim("198.51.100.81"));
-        await WaitUntilAsync(() => _hook.Count(ProviderHookAction.Assign) == 2);
+        await Eventually.True(() => _hook.Count(ProviderHookAction.Assign) == 2);
         Assert.Equal("198.51.100.81", _hook.Calls(ProviderHookAction.Assign)[1].Call.Environment["KEEPWIRE_VIPS"]);
     }
 
@@ -154,13 +154,6 @@ public sealed class ProviderHookRunnerTests
                 _clock.Advance(TimeSpan.FromMilliseconds(100));
         }
 
-        Assert.True(condition());
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        for (var i = 0; i < 3000 && !condition(); i++)
-            await Task.Delay(10);
         Assert.True(condition());
     }
 
