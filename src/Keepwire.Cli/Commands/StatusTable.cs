@@ -59,7 +59,7 @@ internal static class StatusTable
         if (status.StateError is not null)
             output.WriteLine($"state not saved: {TerminalText.EscapeLines(status.StateError)}");
         if (status.Loop is { } loop)
-            output.WriteLine($"hub loop: max lag {loop.MaxLagMilliseconds:0} ms in the last minute; {loop.InconclusiveProbes} probes not counted because the hub stalled");
+            output.WriteLine($"hub loop: max lag {loop.MaxLagMilliseconds:0} ms in the last minute; {loop.InconclusiveProbes} probes and {loop.InconclusiveLiveness} liveness losses not counted because the hub stalled");
         if (status.Pair is { } pair)
             WritePair(output, pair);
         output.WriteLine();
@@ -76,8 +76,8 @@ internal static class StatusTable
     private static void WriteSites(TextWriter output, IReadOnlyList<SiteStatus> sites, IReadOnlyDictionary<string, int>? serving)
     {
         string[] header = serving is null
-            ? ["SITE", "PRIO", "MODE", "HEALTH", "HANDSHAKE", "ENDPOINT", "TUNNEL", "CHECKS"]
-            : ["SITE", "PRIO", "MODE", "HEALTH", "HANDSHAKE", "ENDPOINT", "TUNNEL", "SERVES", "CHECKS"];
+            ? ["SITE", "PRIO", "MODE", "HEALTH", "LIVENESS", "HANDSHAKE", "ENDPOINT", "TUNNEL", "CHECKS"]
+            : ["SITE", "PRIO", "MODE", "HEALTH", "LIVENESS", "HANDSHAKE", "ENDPOINT", "TUNNEL", "SERVES", "CHECKS"];
         WriteRows(output, header, sites.Select(s =>
         {
             List<string> row =
@@ -86,6 +86,7 @@ internal static class StatusTable
                 s.Priority.ToString(),
                 s.Mode,
                 s.Health,
+                s.Liveness?.ToString() ?? "-",
                 s.HandshakeAgeSeconds is { } age ? $"{age:0}s ago" : "never",
                 s.Endpoint ?? "-",
                 string.Join(' ', s.TunnelAddresses),

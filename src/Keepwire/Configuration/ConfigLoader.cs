@@ -14,7 +14,7 @@ namespace Keepwire.Configuration;
 /// </summary>
 public static class ConfigLoader
 {
-    private static readonly string[] TopLevelKeys = ["hubs", "hub_pair", "sites", "services", "metrics", "notify", "dashboard"];
+    private static readonly string[] TopLevelKeys = ["hubs", "hub_pair", "sites", "services", "metrics", "notify", "dashboard", "liveness"];
 
     private static readonly byte[] Utf8Bom = [0xEF, 0xBB, 0xBF];
 
@@ -177,6 +177,7 @@ public static class ConfigLoader
         var sites = ReadList(map, "sites", true, "add a sites: list ('sites: []' until the first `keepwire site add`)", node => SiteReader.Read(node, errors, baseDirectory), mayBeEmpty: true);
         var services = ReadList(map, "services", false, "", node => ServiceReader.Read(node, errors));
         var metrics = MetricsReader.Read(map);
+        var liveness = LivenessReader.Read(map);
         var notify = NotifyReader.Read(map, baseDirectory);
         var dashboard = DashboardReader.Read(map, baseDirectory);
 
@@ -195,6 +196,7 @@ public static class ConfigLoader
             Metrics = metrics,
             Notify = notify,
             Dashboard = dashboard,
+            Liveness = liveness,
         };
     }
 

@@ -66,6 +66,25 @@ internal sealed class CheckCounter(CheckDefinition definition, DateTimeOffset? s
         return state != before || wasStale;
     }
 
+    /// <summary>
+    /// The site stopped answering altogether (its liveness stream was lost): the check is down at once, whatever it
+    /// counted, and only <see cref="CheckDefinition.Rise"/> passing probes bring it back, so a site whose liveness
+    /// returns serves again only once its service answers too. True when that changed the state.
+    /// </summary>
+    public bool Interrupt(DateTimeOffset at, string detail)
+    {
+        var before = state;
+        successes = 0;
+        if (failures == 0)
+            failingSince = at;
+        failures = Math.Max(failures, Definition.Fall);
+        lastDetail = detail;
+        lastFailureDetail = detail;
+        if (state != HealthState.Unhealthy)
+            Enter(HealthState.Unhealthy, at);
+        return state != before;
+    }
+
     public CheckStatus Status(DateTimeOffset now) => new(Definition.Name, state, successes, failures, lastDetail, lastResultAt, enteredAt) { Stale = IsStale(now), FailingSince = failingSince };
 
     /// <summary>"http check is stale: no result for 6 s (are its probes running?)".</summary>

@@ -4,7 +4,7 @@ namespace Keepwire.Decisions;
 
 /// <summary>
 /// Everything known about the health of the sites of one service: rise/fall state per site per
-/// check, the WireGuard handshake age, the site agent's own report, and maintenance (drain).
+/// check, the site's liveness stream, the WireGuard handshake age, the site agent's own report, and maintenance (drain).
 /// Pure and single-threaded: observations in, <see cref="SiteHealth"/> out, time passed in.
 /// </summary>
 public sealed class HealthTracker
@@ -84,6 +84,30 @@ public sealed class HealthTracker
         return true;
     }
 
+    /// <summary>
+    /// Records the site's liveness stream: <paramref name="lostDetail"/> non-null when it was lost ("liveness lost for
+    /// 150 ms (3 of 3 missed)"), null when it answers again. A loss makes the site unhealthy at once and takes every
+    /// check down with it (<see cref="CheckCounter.Interrupt"/>), so liveness answering again alone does not make it
+    /// eligible: its checks must pass <c>rise</c> times first.
+    /// </summary>
+    public bool RecordLiveness(string site, string? lostDetail, DateTimeOffset at)
+    {
+        if (!sites.TryGetValue(site, out var record))
+            return false;
+        if (record.LivenessLost == lostDetail)
+            return true;
+        var wasLost = record.LivenessLost is not null;
+        record.LivenessLost = lostDetail;
+        if (lostDetail is not null && !wasLost)
+        {
+            foreach (var counter in record.Checks.Values)
+                counter.Interrupt(at, lostDetail);
+        }
+        if (wasLost != (lostDetail is not null))
+            Revision++;
+        return true;
+    }
+
     /// <summary>Drains (true) or undrains a site. Leaving maintenance restarts the site's eligibility clock.</summary>
     public bool SetMaintenance(string site, bool inMaintenance, DateTimeOffset at)
     {
@@ -138,6 +162,9 @@ public sealed class HealthTracker
             else
                 healthySince = Max(healthySince, record.HandshakeFreshSince);
         }
+
+        if (record.LivenessLost is { } lost)
+            problems.Add(lost);
 
         if (record.AgentReport is { Healthy: false } report)
             problems.Add($"{AgentSignal} reports unhealthy: {report.Reason}");
@@ -207,6 +234,7 @@ public sealed class HealthTracker
         public DateTimeOffset? LatestHandshake { get; set; }
         public DateTimeOffset HandshakeFreshSince { get; set; } = DateTimeOffset.MinValue;
         public SiteAgentReport? AgentReport { get; set; }
+        public string? LivenessLost { get; set; }
         public DateTimeOffset AgentHealthySince { get; set; } = DateTimeOffset.MinValue;
         public bool InMaintenance { get; set; }
         public DateTimeOffset MaintenanceEndedAt { get; set; } = DateTimeOffset.MinValue;

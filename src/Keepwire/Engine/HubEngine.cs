@@ -70,6 +70,9 @@ public sealed partial class HubEngine
         _pair = PairState.Reconfigure(_pair, config, hub, _time);
         _probedSites = ProbedSites(config);
         _correlated.Clear();
+        _lostSites.RemoveWhere(site => config.FindSite(site) is null);
+        foreach (var site in _lostSites)
+            _decisions.RecordLiveness(site, _lostDetail[site], _time.GetUtcNow());
         _dataPlaneStale = true;
         ConvergeIntent(freshPins: PinnedServices());
     }
@@ -137,6 +140,7 @@ public sealed partial class HubEngine
     {
         foreach (var probe in CountedProbes(evidence, notes))
             _decisions.Record(probe);
+        ObserveLiveness(evidence.Liveness, notes);
         foreach (var report in evidence.Reports)
             _decisions.RecordAgentReport(report);
         if (evidence.WireGuard is { } reading)

@@ -23,6 +23,9 @@ public sealed record HubEvidence
     /// </summary>
     public IReadOnlyList<HubStall> Stalls { get; init; } = [];
 
+    /// <summary>What the sites' liveness streams said: lost, or answering again (after the stalls, like the probes).</summary>
+    public IReadOnlyList<LivenessObservation> Liveness { get; init; } = [];
+
     /// <summary>What site agents said about themselves.</summary>
     public IReadOnlyList<SiteAgentReport> Reports { get; init; } = [];
 

@@ -16,6 +16,15 @@ public enum HubNoteKind
 
     /// <summary>A site answered in the next round: the failures of every site at once are not counted.</summary>
     SuspicionCleared,
+
+    /// <summary>A site's liveness stream was lost: every service it serves leaves it in this pass.</summary>
+    LivenessLost,
+
+    /// <summary>A lost site answers its liveness stream again: its services wait for their checks.</summary>
+    LivenessRegained,
+
+    /// <summary>A liveness loss while the hub itself stalled: not counted, the next judgement decides.</summary>
+    LivenessInconclusive,
 }
 
 /// <summary>

@@ -82,6 +82,18 @@ internal sealed partial class ServiceDecisions
         }
     }
 
+    /// <summary>A site's liveness (lost, with why; or answering again: null) counts for every service the site may serve, in this one pass.</summary>
+    public int RecordLiveness(string site, string? lostDetail, DateTimeOffset at)
+    {
+        var deciders = OfSite(site);
+        foreach (var decider in deciders)
+        {
+            decider.Health.RecordLiveness(site, lostDetail, at);
+            _touched.Add(decider);
+        }
+        return deciders.Count;
+    }
+
     /// <summary>Feeds every site's latest handshake with this hub to every service it may serve.</summary>
     public void RecordHandshakes(ClusterConfig config, WireGuardDeviceState? device)
     {

@@ -48,7 +48,17 @@ public static class StallRule
     {
         if (probe.Result is not { Success: false, TimedOut: true } || probe.Timing is not { } timing)
             return null;
-        var stalled = stalls.Within(timing.Started, probe.Result.Time);
-        return stalled >= Threshold(timing.Timeout) ? stalled : null;
+        return Inconclusive(timing.Started, probe.Result.Time, timing.Timeout, stalls);
+    }
+
+    /// <summary>
+    /// How long the hub was stalled within a wait of <paramref name="timeout"/> from <paramref name="started"/> that
+    /// ended unanswered at <paramref name="ended"/>, when that makes its silence inconclusive; null when it counts.
+    /// A liveness loss is such a wait: its detection time.
+    /// </summary>
+    internal static TimeSpan? Inconclusive(DateTimeOffset started, DateTimeOffset ended, TimeSpan timeout, HubStalls stalls)
+    {
+        var stalled = stalls.Within(started, ended);
+        return stalled >= Threshold(timeout) ? stalled : null;
     }
 }

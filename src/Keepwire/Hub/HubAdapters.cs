@@ -8,6 +8,7 @@ using Keepwire.Adapters.Routing;
 using Keepwire.Adapters.Systemd;
 using Keepwire.Adapters.WireGuard;
 using Keepwire.Health;
+using Keepwire.Health.Liveness;
 using Keepwire.Model;
 using Keepwire.Notifications;
 using Microsoft.Extensions.Logging;
@@ -42,6 +43,12 @@ public sealed record HubAdapters(
     /// <summary>systemd's notify socket (READY, STATUS, the watchdog); none unless the host sets one.</summary>
     public SystemdNotifier Systemd { get; init; } = SystemdNotifier.None;
 
+    /// <summary>
+    /// Opens the hub's liveness socket of an address family (<see cref="UdpLivenessSocket"/> on a host); null: no
+    /// liveness stream, as with fakes, which must not send real datagrams.
+    /// </summary>
+    public Func<System.Net.Sockets.AddressFamily, ILivenessSocket>? OpenLivenessSocket { get; init; }
+
     /// <summary>Sends notifications (HTTP POSTs, exec receivers through <see cref="Runner"/>); off the decision path.</summary>
     public INotificationTransport Notifications { get; init; } = new NotificationTransport(Runner);
 
@@ -66,6 +73,7 @@ public sealed record HubAdapters(
         new RtnetlinkChanges())
     {
         AddressChanges = RtnetlinkChanges.Addresses(),
+        OpenLivenessSocket = family => new UdpLivenessSocket(family),
         Systemd = SystemdNotifier.FromEnvironment(),
     };
 }

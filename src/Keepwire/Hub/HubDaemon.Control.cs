@@ -55,12 +55,12 @@ public sealed partial class HubDaemon
 
     private HubStatus Status() =>
         new(_engine.Hub.Name, _options.ConfigPath, _configLoadedAt, _lastReconcileAt, DataPathFault ?? _passFault,
-            HubStatusView.Services(_engine), HubStatusView.Sites(_engine, _device, _time.GetUtcNow()))
+            HubStatusView.Services(_engine), HubStatusView.WithLiveness(HubStatusView.Sites(_engine, _device, _time.GetUtcNow()), _observers.Liveness?.Status()))
         {
             Pair = _pair?.Status(_engine.PeerView, _engine.Role),
             LastReload = _lastReload,
             StateError = _state.Fault,
-            Loop = new HubLoopStatus(Math.Round(_loopLag.RecentMaxLag.TotalMilliseconds, 1), _engine.InconclusiveProbes),
+            Loop = new HubLoopStatus(Math.Round(_loopLag.RecentMaxLag.TotalMilliseconds, 1), _engine.InconclusiveProbes, _engine.InconclusiveLiveness),
         };
 
     /// <summary>What the control socket hands the loop; the loop completes <see cref="Reply"/>.</summary>

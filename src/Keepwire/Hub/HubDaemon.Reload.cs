@@ -73,7 +73,7 @@ public sealed partial class HubDaemon
         HubObservers observers;
         try
         {
-            observers = HubObservers.Build(config, hub, _adapters.CreateCheck, _results.Writer, _reports.Writer, _time, _loggers);
+            observers = HubObservers.Build(config, hub, _adapters.CreateCheck, _results.Writer, _reports.Writer, _time, _loggers, _adapters.OpenLivenessSocket, _liveness.Writer);
         }
         catch (Exception e)
         {

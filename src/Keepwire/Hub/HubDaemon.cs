@@ -46,6 +46,7 @@ public sealed partial class HubDaemon : IAsyncDisposable
     private readonly LoopLagMonitor _loopLag;
     private readonly Channel<ProbeStreamResult> _results = Channel.CreateUnbounded<ProbeStreamResult>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Channel<SiteAgentReport> _reports = Channel.CreateBounded<SiteAgentReport>(new BoundedChannelOptions(1024) { SingleReader = true, FullMode = BoundedChannelFullMode.DropOldest });
+    private readonly Channel<LivenessObservation> _liveness = Channel.CreateBounded<LivenessObservation>(new BoundedChannelOptions(1024) { SingleReader = true, FullMode = BoundedChannelFullMode.DropOldest });
     private readonly Channel<HubRequest> _requests = Channel.CreateUnbounded<HubRequest>(new UnboundedChannelOptions { SingleReader = true });
 
     private readonly HubEventFeed _events = new();
@@ -82,7 +83,7 @@ public sealed partial class HubDaemon : IAsyncDisposable
         _readiness = new HubReadiness(adapters.Systemd, time);
         _loopLag = new LoopLagMonitor(time, lag => _metrics?.LoopLagged(lag));
         _engine = new HubEngine(config, hub, store.LoadIntent(), journal.Load(), time);
-        _observers = HubObservers.Build(config, hub, adapters.CreateCheck, _results.Writer, _reports.Writer, time, loggers);
+        _observers = HubObservers.Build(config, hub, adapters.CreateCheck, _results.Writer, _reports.Writer, time, loggers, adapters.OpenLivenessSocket, _liveness.Writer);
         _notifier = Notifier.Create(config.Notify, adapters.Notifications, NotificationCounters, time, loggers.CreateLogger("keepwire.notify"));
         _events.Subscribe(_notifier);
         _dashboard = config.Dashboard is { } dashboard
@@ -193,7 +194,8 @@ public sealed partial class HubDaemon : IAsyncDisposable
         var probes = Drain(_results.Reader);
         foreach (var probe in probes)
             _metrics?.ProbeFinished(probe);
-        // After the probes: a stall that made one of them time out is already over, or overdue and reported as far as it went.
+        var liveness = Drain(_liveness.Reader);
+        // After the probes and liveness: a stall that made one of them time out is already over, or overdue and reported as far as it went.
         var stalls = _loopLag.TakeStalls();
         var peerMessages = _pair is null ? [] : Drain(_pair.Received);
         _metrics?.SyncReceived(peerMessages.Count);
@@ -201,6 +203,7 @@ public sealed partial class HubDaemon : IAsyncDisposable
         {
             Stalls = stalls,
             Probes = [.. probes.Select(Observation)],
+            Liveness = liveness,
             Reports = [.. Drain(_reports.Reader)],
             WireGuard = wireGuard,
             PeerMessages = [.. peerMessages],
@@ -303,6 +306,7 @@ public sealed partial class HubDaemon : IAsyncDisposable
             Task.Delay(delay, _time, wake.Token),
             _results.Reader.WaitToReadAsync(wake.Token).AsTask(),
             _reports.Reader.WaitToReadAsync(wake.Token).AsTask(),
+            _liveness.Reader.WaitToReadAsync(wake.Token).AsTask(),
             _requests.Reader.WaitToReadAsync(wake.Token).AsTask(),
         };
         if (_pair is not null)

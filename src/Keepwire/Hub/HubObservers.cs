@@ -1,6 +1,10 @@
+using System.Net.Sockets;
 using System.Threading.Channels;
+using Keepwire.Adapters.Posix;
 using Keepwire.Decisions;
+using Keepwire.Engine;
 using Keepwire.Health;
+using Keepwire.Health.Liveness;
 using Keepwire.Model;
 using Keepwire.Reports;
 using Microsoft.Extensions.Logging;
@@ -8,8 +12,8 @@ using Microsoft.Extensions.Logging;
 namespace Keepwire.Hub;
 
 /// <summary>
-/// What watches the sites for one config: the probes through the tunnel and the listener for the sites' own
-/// reports. Built whole before it starts, so a reload builds the new set while the old one keeps running and
+/// What watches the sites for one config: the liveness stream, the probes through the tunnel and the listener
+/// for the sites' own reports. Built whole before it starts, so a reload builds the new set while the old one keeps running and
 /// swaps them only when the new one is ready.
 /// </summary>
 internal sealed class HubObservers : IAsyncDisposable
@@ -18,12 +22,16 @@ internal sealed class HubObservers : IAsyncDisposable
     private readonly CheckScheduler _scheduler;
     private readonly SiteReportListener _reports;
 
-    private HubObservers(IReadOnlyList<IHealthCheck> checks, CheckScheduler scheduler, SiteReportListener reports)
+    private HubObservers(IReadOnlyList<IHealthCheck> checks, CheckScheduler scheduler, SiteReportListener reports, SiteLivenessMonitor? liveness)
     {
         _checks = checks;
         _scheduler = scheduler;
         _reports = reports;
+        Liveness = liveness;
     }
+
+    /// <summary>The sites' liveness stream; null when the config turns it off or the adapters have no socket for it.</summary>
+    public SiteLivenessMonitor? Liveness { get; }
 
     /// <summary>The probe streams that run: one per site and distinct check (<see cref="ProbePlan"/>), however many services share it.</summary>
     public int ProbeTargets => _scheduler.Targets.Count;
@@ -39,7 +47,9 @@ internal sealed class HubObservers : IAsyncDisposable
         ChannelWriter<ProbeStreamResult> results,
         ChannelWriter<SiteAgentReport> reports,
         TimeProvider time,
-        ILoggerFactory loggers)
+        ILoggerFactory loggers,
+        Func<AddressFamily, ILivenessSocket>? openLiveness = null,
+        ChannelWriter<LivenessObservation>? liveness = null)
     {
         var checks = new List<IHealthCheck>();
         try
@@ -53,7 +63,13 @@ internal sealed class HubObservers : IAsyncDisposable
             }
             var scheduler = new CheckScheduler(targets, results, time, loggers.CreateLogger<CheckScheduler>());
             var listener = new SiteReportListener(config, hub, reports, time, loggers.CreateLogger<SiteReportListener>());
-            return new HubObservers(checks, scheduler, listener);
+            SiteLivenessMonitor? monitor = null;
+            if (openLiveness is not null && liveness is not null)
+            {
+                var tunnel = new InterfaceIndexCache(hub.Interface, time);
+                monitor = new SiteLivenessMonitor(config.Liveness, SiteLivenessMonitor.SitesOf(config, hub), openLiveness, tunnel.Matches, liveness, time, loggers.CreateLogger<SiteLivenessMonitor>());
+            }
+            return new HubObservers(checks, scheduler, listener, monitor);
         }
         catch
         {
@@ -67,6 +83,7 @@ internal sealed class HubObservers : IAsyncDisposable
     {
         _scheduler.Start();
         _reports.Start();
+        Liveness?.Start();
     }
 
     /// <summary>Stops probing and listening and waits for the probes under way.</summary>
@@ -74,6 +91,8 @@ internal sealed class HubObservers : IAsyncDisposable
     {
         await _scheduler.DisposeAsync();
         await _reports.DisposeAsync();
+        if (Liveness is not null)
+            await Liveness.DisposeAsync();
         foreach (var check in _checks)
             check.Dispose();
     }

@@ -25,7 +25,8 @@ public sealed record HubStatus(
 
 /// <param name="MaxLagMilliseconds">The longest scheduling lag of the hub's loop-lag timer in the last one to two minutes.</param>
 /// <param name="InconclusiveProbes">Timed-out probes not counted since start because the hub stalled during them.</param>
-public sealed record HubLoopStatus(double MaxLagMilliseconds, long InconclusiveProbes);
+/// <param name="InconclusiveLiveness">Liveness losses not counted since start because the hub stalled during them.</param>
+public sealed record HubLoopStatus(double MaxLagMilliseconds, long InconclusiveProbes, long InconclusiveLiveness = 0);
 
 /// <param name="Succeeded">False: nothing of the new config was taken, the hub runs on with the previous one.</param>
 /// <param name="Message">What was reloaded, or every reason it was rejected.</param>
@@ -61,6 +62,9 @@ public sealed record SiteStatus(
     string Health,
     IReadOnlyList<CheckStatus> Checks)
 {
+    /// <summary>The hub's liveness stream to this site; null when none runs (a <c>mode: snat</c> site, liveness off, an older hub).</summary>
+    public SiteLiveness? Liveness { get; init; }
+
     /// <summary>The words <see cref="Health"/> starts with when every service's checks pass at this site.</summary>
     public const string HealthyWord = "healthy";
 
@@ -69,6 +73,17 @@ public sealed record SiteStatus(
 
     /// <summary>Drained, or some service's checks do not pass here.</summary>
     public bool IsTroubled => Drained || (Health != HealthyWord && Health != NoServicesWords);
+}
+
+/// <param name="State">"up", "lost", or "waiting" (never answered since the stream began: not judged, its checks alone decide).</param>
+/// <param name="RttMilliseconds">The smoothed round-trip time through the tunnel; null before the first answer.</param>
+/// <param name="LossPercent">Datagrams never answered, of those sent.</param>
+/// <param name="Dropped">Answers dropped: bad length or magic, unknown or repeated sequence numbers.</param>
+public sealed record SiteLiveness(string State, double? RttMilliseconds, double LossPercent, long Sent, long Answered, long Dropped)
+{
+    /// <summary>"up 0.4 ms, 0.0 % loss".</summary>
+    public override string ToString() =>
+        RttMilliseconds is { } rtt ? $"{State} {rtt:0.0} ms, {LossPercent:0.0} % loss" : State;
 }
 
 /// <param name="Name">"service/check".</param>

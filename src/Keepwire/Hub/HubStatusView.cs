@@ -62,4 +62,15 @@ internal static class HubStatusView
         var all = health.ToList();
         return all.FirstOrDefault(h => h.State == HealthState.Unhealthy) ?? all.FirstOrDefault(h => h.State == HealthState.Unknown) ?? all.FirstOrDefault();
     }
+
+    /// <summary>Each site with its liveness stream's state, round-trip time and loss, where one runs.</summary>
+    public static IReadOnlyList<SiteStatus> WithLiveness(IReadOnlyList<SiteStatus> sites, IReadOnlyList<Health.Liveness.LivenessStatus>? liveness)
+    {
+        if (liveness is null)
+            return sites;
+        var bySite = liveness.ToDictionary(l => l.Site, StringComparer.Ordinal);
+        return [.. sites.Select(s => bySite.TryGetValue(s.Name, out var l)
+            ? s with { Liveness = new SiteLiveness(l.State, l.SmoothedRtt is { } rtt ? Math.Round(rtt.TotalMilliseconds, 2) : null, Math.Round(l.Loss * 100, 2), l.Sent, l.Answered, l.Dropped) }
+            : s)];
+    }
 }

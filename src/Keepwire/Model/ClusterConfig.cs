@@ -21,6 +21,9 @@ public sealed record ClusterConfig(
     /// <summary>Who hears about switches, sites going down or up, role changes and rejected reloads; empty: nobody.</summary>
     public IReadOnlyList<NotifyTarget> Notify { get; init; } = [];
 
+    /// <summary>The per-site liveness stream (<c>liveness:</c>); on with its defaults when the file says nothing.</summary>
+    public LivenessSettings Liveness { get; init; } = LivenessSettings.Default;
+
     /// <summary>The hub's web dashboard; null: none.</summary>
     public DashboardSettings? Dashboard { get; init; }
 

@@ -28,6 +28,7 @@ public sealed partial class SiteReportListener : IAsyncDisposable
 
     private readonly IReadOnlyList<IPEndPoint> _listen;
     private readonly string _tunnelInterface;
+    private readonly InterfaceIndexCache _tunnel;
     private readonly IReadOnlyDictionary<IPAddress, string> _siteByAddress;
     private readonly Func<IReadOnlyDictionary<string, WireGuardDerivedKey>> _deriveKeys;
     private readonly ChannelWriter<SiteAgentReport> _reports;
@@ -38,7 +39,6 @@ public sealed partial class SiteReportListener : IAsyncDisposable
     private readonly RejectionCounter<SiteReportRejection> _rejections = new();
     private readonly CancellationTokenSource _stopping = new();
     private IReadOnlyDictionary<string, WireGuardDerivedKey>? _keys;
-    private (int Index, DateTimeOffset ReadAt)? _tunnelIndex;
     private Task _running = Task.CompletedTask;
     private long _accepted;
 
@@ -66,6 +66,7 @@ public sealed partial class SiteReportListener : IAsyncDisposable
     {
         _listen = listen;
         _tunnelInterface = tunnelInterface;
+        _tunnel = new InterfaceIndexCache(tunnelInterface, time);
         _siteByAddress = siteByAddress;
         _deriveKeys = deriveKeys;
         _reports = reports;
@@ -157,7 +158,7 @@ public sealed partial class SiteReportListener : IAsyncDisposable
     {
         lock (_admitting)
         {
-            if (!IsTunnel(interfaceIndex))
+            if (!_tunnel.Matches(interfaceIndex))
                 return Reject(SiteReportRejection.NotFromTunnel, source, null);
             if (!_siteByAddress.TryGetValue(source, out var site) || !_keys!.TryGetValue(site, out var key))
                 return Reject(SiteReportRejection.UnknownSource, source, null);
@@ -169,21 +170,6 @@ public sealed partial class SiteReportListener : IAsyncDisposable
                 return Reject(refused, source, site);
             return new SiteAgentReport(site, report.Healthy, report.Reason, _time.GetUtcNow());
         }
-    }
-
-    /// <summary>
-    /// Whether the packet came in through the tunnel interface. Its index is looked up again when a packet
-    /// says otherwise (at most every <see cref="RetryInterval"/>): wireguard-go recreates the interface
-    /// with a new index when it restarts.
-    /// </summary>
-    private bool IsTunnel(int interfaceIndex)
-    {
-        var now = _time.GetUtcNow();
-        if (_tunnelIndex is { } known && (known.Index == interfaceIndex || now - known.ReadAt < RetryInterval))
-            return known.Index == interfaceIndex && interfaceIndex != 0;
-        var index = Libc.InterfaceIndex(_tunnelInterface);
-        _tunnelIndex = (index, now);
-        return index != 0 && index == interfaceIndex;
     }
 
     private SiteAgentReport? Reject(SiteReportRejection reason, IPAddress source, string? site)

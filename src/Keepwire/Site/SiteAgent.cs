@@ -69,6 +69,9 @@ public sealed partial class SiteAgent : IControlHandler, IDisposable
         Log.Starting(_logger, _site.Name, endpoints);
         await using var control = new ControlServer(_options.SocketPath, this, _logger);
         control.Start();
+        // Answers the hubs' liveness datagrams beside the loop; its addresses are those of the config it started with.
+        await using var liveness = new LivenessResponder(_config, _site, _time, _logger);
+        liveness.Start();
         await ServeMetricsAsync();
         Adapters.Posix.Libc.UnignoreHangUp();
         using var reload = System.Runtime.InteropServices.PosixSignalRegistration.Create(

@@ -3,6 +3,7 @@ using System.Text;
 using Keepwire.Decisions;
 using Keepwire.Engine;
 using Keepwire.Health;
+using Keepwire.Health.Liveness;
 using Keepwire.Model;
 using Keepwire.State;
 using Microsoft.Extensions.Time.Testing;
@@ -72,7 +73,8 @@ internal sealed record StallScenario(
 /// is read at its end, and a timeout due in it fires at its end, winning the race against an answer read at the same
 /// instant (the worst case). Everything that finishes at one instant reaches the engine in one step, with the stall
 /// as the loop-lag monitor saw it (its timer, every <see cref="LoopLagMonitor.Period"/>, fires late at the stall's
-/// end), the way the daemon's pass hands them over. The invariant: no switch away from a site for its health (a
+/// end), the way the daemon's pass hands them over. The site liveness stream runs beside the probes with the default
+/// timing, through the real <see cref="LivenessSession"/>: its losses must not move anything either. The invariant: no switch away from a site for its health (a
 /// failover, or to the last-resort site), and no site ever counted unhealthy. <see cref="WithoutStallEvidence"/> withholds the monitor's stalls and the probes'
 /// timing, to show the same schedules do move services without them.
 /// </summary>
@@ -87,6 +89,9 @@ internal sealed class HubStallSimulation
     private readonly HashSet<DateTimeOffset> _rechecks = [];
     private readonly List<ProbeObservation> _batch = [];
     private readonly List<HubStall> _batchStalls = [];
+    private readonly List<LivenessObservation> _livenessBatch = [];
+    private readonly Dictionary<string, LivenessSession> _liveness = new(StringComparer.Ordinal);
+    private readonly List<(DateTimeOffset Arrived, DateTimeOffset Read)> _answersInFlight = [];
     private readonly List<string> _trace = [];
     private readonly ClusterConfig _config;
     private readonly HubEngine _engine;
@@ -106,7 +111,10 @@ internal sealed class HubStallSimulation
         };
         _config = new ClusterConfig("stall.yaml", [DeciderHarness.Hub()], nodes, [service]);
         foreach (var (site, _) in scenario.Sites)
+        {
             _unreported[site] = new Queue<Probe>();
+            _liveness[site] = new LivenessSession(site, LivenessSettings.DefaultInterval, LivenessSettings.DefaultMultiplier);
+        }
         _engine = new HubEngine(_config, _config.Hubs[0], OperatorIntent.None, new Dictionary<string, DecisionRecord>(), _clock);
     }
 
@@ -136,6 +144,7 @@ internal sealed class HubStallSimulation
         var offsets = new Random(_scenario.Seed);
         foreach (var (site, _) in _scenario.Sites)
             At(StallScenario.Start + TimeSpan.FromMilliseconds(offsets.Next((int)_scenario.Check.Interval.TotalMilliseconds)), () => Beat(site));
+        At(StallScenario.Start + _scenario.TickPhase, () => LivenessBeat(StallScenario.Start + _scenario.TickPhase));
 
         var end = StallScenario.Start + _scenario.Duration;
         while (_violation is null && _queue.TryDequeue(out var action, out var when) && when.Ticks <= end.UtcTicks)
@@ -191,6 +200,49 @@ internal sealed class HubStallSimulation
         StartProbe(site);
     }
 
+    /// <summary>
+    /// The liveness monitor's beat (<c>SiteLivenessMonitor.Beat</c>): its periodic timer keeps its grid, and a tick due
+    /// in a stall fires once at the stall's end. It judges every site unless answers wait unread (they arrived in the
+    /// stall and are read at its end: worst case, the beat runs first), then sends each site a datagram, which the
+    /// healthy site answers within a few milliseconds; the hub reads the answer once it runs.
+    /// </summary>
+    private void LivenessBeat(DateTimeOffset due)
+    {
+        var interval = LivenessSettings.DefaultInterval;
+        var next = due + interval;
+        var fires = Resumes(next);
+        var lastDue = next + (interval * Math.Floor((fires - next) / interval));
+        At(fires, () => LivenessBeat(lastDue));
+
+        _answersInFlight.RemoveAll(a => a.Read < Now);
+        var unread = _answersInFlight.Any(a => a.Arrived < Now && a.Read == Now);
+        foreach (var (site, session) in _liveness)
+        {
+            if (!unread && session.Judge(Now) is { } lost)
+                Liveness(lost);
+            var datagrams = session.TakePoll() ? 1 + LivenessSession.PollDatagrams : 1;
+            for (var i = 0; i < datagrams; i++)
+            {
+                var seq = session.Next(Now);
+                var arrived = Now + TimeSpan.FromMilliseconds(1 + _luck.Next(5));
+                var read = Resumes(arrived);
+                _answersInFlight.Add((arrived, read));
+                At(read, () =>
+                {
+                    if (session.Answer(seq, Now) is { } regained)
+                        Liveness(regained);
+                });
+            }
+        }
+    }
+
+    private void Liveness(LivenessObservation observation)
+    {
+        _livenessBatch.Add(observation);
+        if (_batch.Count == 0 && _livenessBatch.Count == 1)
+            At(Now, Step);
+    }
+
     private void StartProbe(string site)
     {
         var pending = _unreported[site];
@@ -235,15 +287,16 @@ internal sealed class HubStallSimulation
             : new CheckResult(site, "http", Now, false, $"timeout after {Timeout.TotalMilliseconds:0} ms") { TimedOut = true };
         var observation = ProbeObservation.For("web", result);
         _batch.Add(WithoutStallEvidence ? observation : observation with { Timing = new ProbeTiming(probe.Started, Timeout) });
-        if (_batch.Count == 1)
+        if (_batch.Count == 1 && _livenessBatch.Count == 0)
             At(Now, Step);
     }
 
     /// <summary>One pass of the daemon: every result that arrived, with the stalls the monitor saw by now.</summary>
     private void Step()
     {
-        var evidence = new HubEvidence { Probes = [.. _batch], Stalls = WithoutStallEvidence ? [] : [.. _batchStalls] };
+        var evidence = new HubEvidence { Probes = [.. _batch], Liveness = [.. _livenessBatch], Stalls = WithoutStallEvidence ? [] : [.. _batchStalls] };
         _batch.Clear();
+        _livenessBatch.Clear();
         _batchStalls.Clear();
         Check(_engine.Step(evidence), evidence);
     }
@@ -277,6 +330,8 @@ internal sealed class HubStallSimulation
         var text = new StringBuilder();
         text.AppendLine($"at +{(Now - StallScenario.Start).TotalSeconds:0.000}s: {message}");
         text.AppendLine($"step's stalls: {string.Join(", ", evidence.Stalls.Select(s => $"+{(s.Start - StallScenario.Start).TotalSeconds:0.000}s {s.Length.TotalMilliseconds:0} ms"))}");
+        foreach (var liveness in evidence.Liveness)
+            text.AppendLine($"  {liveness.Site} {liveness.Detail}");
         foreach (var probe in evidence.Probes)
             text.AppendLine($"  {probe.Result.Site} {(probe.Result.Success ? "passed" : probe.Result.Detail)}, started +{((probe.Timing?.Started ?? probe.Result.Time) - StallScenario.Start).TotalSeconds:0.000}s");
         _violation = text.ToString();

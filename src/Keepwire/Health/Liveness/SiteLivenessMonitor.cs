@@ -1,0 +1,231 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Threading.Channels;
+using Keepwire.Engine;
+using Keepwire.Model;
+using Microsoft.Extensions.Logging;
+
+namespace Keepwire.Health.Liveness;
+
+/// <summary>
+/// The hub's side of site liveness: every interval one datagram to every agent site's tunnel address through one
+/// socket per address family (not one per site), and the answers counted per site (<see cref="LivenessSession"/>).
+/// Losses and regains go to the engine as <see cref="LivenessObservation"/>s; nothing else wakes the hub's loop.
+/// An answer counts only when it came in through the hub's WireGuard interface from the site's own tunnel address
+/// (WireGuard delivers such a packet only if that site's key encrypted it) and holds a number sent to that site;
+/// anything else is dropped and counted. Sends never block, and the answers of all sites come through one receive
+/// loop that does nothing but count, so one site's trouble never delays another's datagrams.
+/// Silence is not judged while answers wait unread in a socket (the hub is behind, not the site); the engine then
+/// holds a loss the hub stalled through against the hub (<see cref="StallRule"/>).
+/// </summary>
+public sealed partial class SiteLivenessMonitor : IAsyncDisposable
+{
+    private readonly LivenessSettings _settings;
+    private readonly IReadOnlyList<(LivenessSession Session, IPEndPoint Endpoint)> _sites;
+    private readonly Dictionary<IPAddress, LivenessSession> _byAddress = [];
+    private readonly Dictionary<AddressFamily, ILivenessSocket> _sockets = [];
+    private readonly Func<int, bool> _fromTunnel;
+    private readonly ChannelWriter<LivenessObservation> _output;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Lock _counting = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly List<Task> _running = [];
+    private long _rejected;
+
+    /// <param name="sites">Each site judged, with the tunnel address it is sent to.</param>
+    /// <param name="open">Opens the socket of an address family (one per family that some site needs).</param>
+    /// <param name="fromTunnel">Whether an interface index is the hub's WireGuard interface.</param>
+    public SiteLivenessMonitor(
+        LivenessSettings settings,
+        IReadOnlyList<(string Site, IPAddress Address)> sites,
+        Func<AddressFamily, ILivenessSocket> open,
+        Func<int, bool> fromTunnel,
+        ChannelWriter<LivenessObservation> output,
+        TimeProvider time,
+        ILogger logger)
+    {
+        _settings = settings;
+        _fromTunnel = fromTunnel;
+        _output = output;
+        _time = time;
+        _logger = logger;
+        var list = new List<(LivenessSession, IPEndPoint)>();
+        try
+        {
+            foreach (var (site, address) in sites)
+            {
+                var session = new LivenessSession(site, settings.Interval, settings.Multiplier);
+                list.Add((session, new IPEndPoint(address, LivenessEcho.Port)));
+                _byAddress[address] = session;
+                if (!_sockets.ContainsKey(address.AddressFamily))
+                    _sockets[address.AddressFamily] = open(address.AddressFamily);
+            }
+        }
+        catch
+        {
+            foreach (var socket in _sockets.Values)
+                socket.Dispose();
+            throw;
+        }
+        _sites = list;
+    }
+
+    /// <summary>The sites whose liveness is sent for.</summary>
+    public int Sites => _sites.Count;
+
+    /// <summary>Datagrams on the liveness sockets from no site's tunnel address, or not through the WireGuard interface.</summary>
+    public long Rejected => Interlocked.Read(ref _rejected);
+
+    /// <summary>Every site's liveness now, for status and metrics.</summary>
+    public IReadOnlyList<LivenessStatus> Status()
+    {
+        lock (_counting)
+            return [.. _sites.Select(s => s.Session.Status())];
+    }
+
+    public void Start()
+    {
+        if (_sites.Count == 0)
+            return;
+        foreach (var socket in _sockets.Values)
+            _running.Add(Task.Run(() => ReceiveAsync(socket, _stopping.Token)));
+        _running.Add(Task.Run(() => SendAsync(_stopping.Token)));
+    }
+
+    private async Task SendAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(_settings.Interval, _time);
+        var datagram = new byte[LivenessEcho.Size];
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+                Beat(datagram);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>One beat: judge every site (unless answers wait unread), then send each its next datagram (a suspected site a poll too).</summary>
+    internal void Beat(byte[] datagram)
+    {
+        lock (_counting)
+        {
+            var now = _time.GetUtcNow();
+            if (!_sockets.Values.Any(s => s.HasUnread))
+            {
+                foreach (var (session, _) in _sites)
+                {
+                    if (session.Judge(now) is { } lost)
+                    {
+                        Log.Lost(_logger, lost.Site, lost.Detail);
+                        _output.TryWrite(lost);
+                    }
+                }
+            }
+            foreach (var (session, endpoint) in _sites)
+            {
+                var datagrams = session.TakePoll() ? 1 + LivenessSession.PollDatagrams : 1;
+                for (var i = 0; i < datagrams; i++)
+                {
+                    LivenessEcho.Write(session.Next(now), datagram);
+                    if (!_sockets[endpoint.AddressFamily].TrySend(endpoint, datagram))
+                        session.SendFailed();
+                }
+            }
+        }
+    }
+
+    private async Task ReceiveAsync(ILivenessSocket socket, CancellationToken cancellationToken)
+    {
+        // One byte more than a liveness datagram, so a longer one is seen as too long rather than cut.
+        var buffer = new byte[LivenessEcho.Size + 1];
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            LivenessDatagram received;
+            try
+            {
+                received = await socket.ReceiveAsync(buffer, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (ObjectDisposedException)
+            {
+                return;
+            }
+            Count(buffer.AsSpan(0, received.Length), received);
+        }
+    }
+
+    internal void Count(ReadOnlySpan<byte> bytes, LivenessDatagram received)
+    {
+        var source = received.Source.IsIPv4MappedToIPv6 ? received.Source.MapToIPv4() : received.Source;
+        if (!_byAddress.TryGetValue(source, out var session) || !_fromTunnel(received.InterfaceIndex))
+        {
+            var count = Interlocked.Increment(ref _rejected);
+            if (Security.RejectionCounter.WorthLogging(count))
+                Log.Rejected(_logger, source, count);
+            return;
+        }
+        LivenessObservation? regained;
+        lock (_counting)
+        {
+            var now = _time.GetUtcNow();
+            regained = LivenessEcho.TryRead(bytes, out var seq) ? session.Answer(seq, now) : session.BadAnswer();
+        }
+        if (regained is not null)
+        {
+            Log.Regained(_logger, regained.Site, regained.Detail);
+            _output.TryWrite(regained);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync();
+        foreach (var socket in _sockets.Values)
+            socket.Dispose();
+        try
+        {
+            await Task.WhenAll(_running);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        _stopping.Dispose();
+    }
+
+    /// <summary>
+    /// The sites of <paramref name="config"/> that answer liveness (agent sites: a <c>mode: snat</c> site runs no agent),
+    /// each with its tunnel address in a family the hub has too (IPv4 first).
+    /// </summary>
+    public static IReadOnlyList<(string Site, IPAddress Address)> SitesOf(ClusterConfig config, HubNode hub)
+    {
+        var sites = new List<(string, IPAddress)>();
+        if (!config.Liveness.Enabled)
+            return sites;
+        foreach (var site in config.Sites.Where(s => s.Mode == SiteMode.Agent))
+        {
+            if (site.Tunnel.IPv4 is { } v4 && hub.Tunnel.IPv4 is not null)
+                sites.Add((site.Name, v4));
+            else if (site.Tunnel.IPv6 is { } v6 && hub.Tunnel.IPv6 is not null)
+                sites.Add((site.Name, v6));
+        }
+        return sites;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Warning, Message = "{Site}: {Detail}")]
+        public static partial void Lost(ILogger logger, string site, string detail);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "{Site}: {Detail}")]
+        public static partial void Regained(ILogger logger, string site, string detail);
+
+        [LoggerMessage(Level = LogLevel.Debug, Message = "liveness: a datagram from {Source}, which is no site's tunnel address or did not come through the tunnel ({Count} so far), dropped")]
+        public static partial void Rejected(ILogger logger, IPAddress source, long count);
+    }
+}

@@ -1,0 +1,145 @@
+using Keepwire.Health.Liveness;
+
+namespace Keepwire.Tests.Health.Liveness;
+
+/// <summary>One site's liveness counting: BFD-like, on times passed in.</summary>
+public sealed class LivenessSessionTests
+{
+    private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(50);
+    private static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private readonly LivenessSession _session = new("alpha", Interval, 3, firstSeq: 1);
+
+    private static DateTimeOffset At(double ms) => T0 + TimeSpan.FromMilliseconds(ms);
+
+    [Fact]
+    public void A_site_that_never_answered_is_never_judged()
+    {
+        for (var i = 0; i < 100; i++)
+        {
+            _session.Next(At(i * 50));
+            Assert.Null(_session.Judge(At(i * 50)));
+        }
+        Assert.Equal("waiting", _session.Status().State);
+    }
+
+    [Fact]
+    public void Three_unanswered_datagrams_over_the_detection_time_lose_the_site_and_say_so()
+    {
+        var first = _session.Answer(_session.Next(At(0)), At(1));
+        Assert.True(first!.Alive);
+        Assert.Equal("liveness answering (rtt 1.0 ms)", first.Detail);
+
+        _session.Next(At(50));
+        _session.Next(At(100));
+        Assert.Null(_session.Judge(At(150)));
+        _session.Next(At(150));
+        Assert.False(_session.TakePoll());
+
+        Assert.Null(_session.Judge(At(200)));
+        Assert.True(_session.TakePoll());
+        Assert.False(_session.TakePoll());
+        for (var i = 0; i <= LivenessSession.PollDatagrams; i++)
+            _session.Next(At(200));
+        Assert.Null(_session.Judge(At(249)));
+        var lost = _session.Judge(At(250));
+
+        Assert.NotNull(lost);
+        Assert.False(lost.Alive);
+        Assert.Equal("alpha", lost.Site);
+        Assert.Equal("liveness lost for 249 ms (3 of 3 missed, then a poll)", lost.Detail);
+        Assert.Equal(TimeSpan.FromMilliseconds(150), lost.Window);
+        Assert.True(_session.Lost);
+    }
+
+    [Fact]
+    public void An_answered_poll_clears_the_suspicion()
+    {
+        _session.Answer(_session.Next(At(0)), At(1));
+        for (var i = 1; i <= 3; i++)
+            _session.Next(At(i * 50));
+        Assert.Null(_session.Judge(At(200)));
+        Assert.True(_session.TakePoll());
+        var poll = _session.Next(At(200));
+        _session.Answer(poll, At(201));
+
+        Assert.Null(_session.Judge(At(250)));
+        Assert.False(_session.Lost);
+    }
+
+    [Fact]
+    public void Silence_without_enough_datagrams_sent_is_not_a_loss()
+    {
+        _session.Answer(_session.Next(At(0)), At(1));
+        _session.Next(At(50));
+
+        Assert.Null(_session.Judge(At(500)));
+    }
+
+    [Fact]
+    public void A_loss_is_repeated_every_detection_time_and_an_answer_ends_it()
+    {
+        _session.Answer(_session.Next(At(0)), At(1));
+        var seqs = Enumerable.Range(1, 8).Select(i => _session.Next(At(i * 50))).ToList();
+        Assert.Null(_session.Judge(At(160)));
+        Assert.NotNull(_session.Judge(At(210)));
+        Assert.Null(_session.Judge(At(300)));
+        Assert.NotNull(_session.Judge(At(360)));
+
+        var back = _session.Answer(seqs[^1], At(402));
+
+        Assert.True(back!.Alive);
+        Assert.Equal("liveness answering again (rtt 2.0 ms)", back.Detail);
+        Assert.False(_session.Lost);
+        Assert.Null(_session.Answer(_session.Next(At(450)), At(451)));
+    }
+
+    [Fact]
+    public void Unknown_repeated_and_malformed_answers_are_dropped_and_counted()
+    {
+        var seq = _session.Next(At(0));
+        _session.Answer(seq, At(1));
+
+        Assert.Null(_session.Answer(seq, At(2)));
+        Assert.Null(_session.Answer(seq + 1000, At(3)));
+        Assert.Null(_session.Answer(0, At(3)));
+        Assert.Null(_session.BadAnswer());
+
+        var status = _session.Status();
+        Assert.Equal(4, status.Dropped);
+        Assert.Equal(1, status.Answered);
+        Assert.Equal("up", status.State);
+    }
+
+    [Fact]
+    public void Round_trip_times_are_smoothed_and_unanswered_datagrams_counted_as_loss()
+    {
+        _session.Answer(_session.Next(At(0)), At(8));
+        _session.Answer(_session.Next(At(50)), At(50));
+        // 128 more, none answered: the first 64 of them have left the window by the end, and count as missed.
+        for (var i = 2; i < 2 + (2 * LivenessSession.Outstanding); i++)
+            _session.Next(At(i * 50));
+
+        var status = _session.Status();
+        Assert.Equal(TimeSpan.FromMilliseconds(7), status.SmoothedRtt);
+        Assert.Equal(TimeSpan.Zero, status.LastRtt);
+        Assert.Equal(LivenessSession.Outstanding, status.Missed);
+        Assert.Equal(130, status.Sent);
+        Assert.Equal(64.0 / 130, status.Loss, 6);
+    }
+
+    [Fact]
+    public void The_datagram_is_twelve_bytes_and_only_an_exact_one_reads()
+    {
+        var bytes = new byte[LivenessEcho.Size];
+        LivenessEcho.Write(0x0102030405060708, bytes);
+
+        Assert.Equal("KWLV"u8.ToArray(), bytes[..4]);
+        Assert.True(LivenessEcho.TryRead(bytes, out var seq));
+        Assert.Equal(0x0102030405060708UL, seq);
+        Assert.False(LivenessEcho.TryRead(bytes.AsSpan(0, 11), out _));
+        Assert.False(LivenessEcho.TryRead([.. bytes, 0], out _));
+        bytes[0] = (byte)'X';
+        Assert.False(LivenessEcho.TryRead(bytes, out _));
+    }
+}

@@ -1,0 +1,169 @@
+using System.Net;
+using System.Threading.Channels;
+using Keepwire.Engine;
+using Keepwire.Health.Liveness;
+using Keepwire.Model;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Keepwire.Tests.Health.Liveness;
+
+/// <summary>The hub's liveness stream with a fake socket: one socket for every site, nothing blocks, only real answers count.</summary>
+public sealed class SiteLivenessMonitorTests : IAsyncDisposable
+{
+    private const int Tunnel = 7;
+    private static readonly IPAddress Alpha = IPAddress.Parse("10.77.0.2");
+    private static readonly IPAddress Bravo = IPAddress.Parse("10.77.0.3");
+
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+    private readonly FakeSocket _socket;
+    private readonly Channel<LivenessObservation> _output = Channel.CreateUnbounded<LivenessObservation>();
+    private readonly byte[] _buffer = new byte[LivenessEcho.Size];
+    private readonly SiteLivenessMonitor _monitor;
+    private int _opened;
+
+    public SiteLivenessMonitorTests()
+    {
+        _socket = new FakeSocket { Clock = _clock };
+        _monitor = new SiteLivenessMonitor(LivenessSettings.Default, [("alpha", Alpha), ("bravo", Bravo)],
+            _ => { _opened++; return _socket; }, index => index == Tunnel, _output.Writer, _clock, NullLogger.Instance);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _monitor.DisposeAsync();
+        _socket.Dispose();
+    }
+
+    [Fact]
+    public void One_socket_sends_every_site_its_datagram_each_beat_and_a_failed_send_holds_up_nobody()
+    {
+        _socket.Refuse.Add(Alpha);
+
+        _monitor.Beat(_buffer);
+
+        Assert.Equal(1, _opened);
+        Assert.Equal([Alpha, Bravo], _socket.Sent.Select(s => s.To.Address));
+        Assert.All(_socket.Sent, s => Assert.Equal(LivenessEcho.Port, s.To.Port));
+        var status = _monitor.Status();
+        Assert.Equal(1, status.Single(s => s.Site == "alpha").SendFailures);
+        Assert.Equal(0, status.Single(s => s.Site == "bravo").SendFailures);
+    }
+
+    [Fact]
+    public void Only_answers_through_the_tunnel_from_the_sites_own_address_count()
+    {
+        Beat();
+        var toBravo = _socket.Sent.Single(s => s.To.Address.Equals(Bravo)).Bytes;
+
+        _monitor.Count(toBravo, new LivenessDatagram(toBravo.Length, Alpha, Tunnel));
+        _monitor.Count(toBravo, new LivenessDatagram(toBravo.Length, Bravo, Tunnel + 1));
+        _monitor.Count(toBravo, new LivenessDatagram(toBravo.Length, IPAddress.Parse("10.77.0.9"), Tunnel));
+        _monitor.Count(toBravo.AsSpan(0, 11), new LivenessDatagram(11, Bravo, Tunnel));
+        _monitor.Count(toBravo, new LivenessDatagram(toBravo.Length, Bravo.MapToIPv6(), Tunnel));
+
+        var status = _monitor.Status();
+        Assert.Equal(0, status.Single(s => s.Site == "alpha").Answered);
+        Assert.Equal(1, status.Single(s => s.Site == "alpha").Dropped);
+        Assert.Equal(1, status.Single(s => s.Site == "bravo").Answered);
+        Assert.Equal(1, status.Single(s => s.Site == "bravo").Dropped);
+        Assert.Equal(2, _monitor.Rejected);
+        Assert.True(_output.Reader.TryRead(out var first));
+        Assert.Equal(("bravo", true), (first.Site, first.Alive));
+    }
+
+    [Fact]
+    public void A_silent_site_is_lost_and_the_other_is_not_disturbed()
+    {
+        AnswerAll();
+        for (var i = 0; i < 3; i++)
+        {
+            Beat();
+            AnswerFrom(Bravo);
+        }
+        Drain();
+
+        Beat();
+        Assert.Empty(Drain());
+        Assert.Equal(1 + LivenessSession.PollDatagrams, _socket.Sent.Count(s => s.To.Address.Equals(Alpha) && s.At == _clock.GetUtcNow()));
+        AnswerFrom(Bravo);
+        Beat();
+
+        var lost = Assert.Single(Drain());
+        Assert.Equal(("alpha", false), (lost.Site, lost.Alive));
+        Assert.Equal("liveness lost for 250 ms (3 of 3 missed, then a poll)", lost.Detail);
+        Assert.Equal("up", _monitor.Status().Single(s => s.Site == "bravo").State);
+    }
+
+    [Fact]
+    public void Silence_is_not_judged_while_answers_wait_unread()
+    {
+        AnswerAll();
+        for (var i = 0; i < 3; i++)
+            Beat();
+        Drain();
+
+        _socket.Unread = true;
+        Beat();
+        Assert.Empty(Drain());
+
+        _socket.Unread = false;
+        Beat();
+        Beat();
+        Assert.Equal(2, Drain().Count);
+    }
+
+    private void Beat()
+    {
+        _clock.Advance(LivenessSettings.DefaultInterval);
+        _monitor.Beat(_buffer);
+    }
+
+    private void AnswerAll()
+    {
+        Beat();
+        AnswerFrom(Alpha);
+        AnswerFrom(Bravo);
+    }
+
+    private void AnswerFrom(IPAddress site)
+    {
+        var last = _socket.Sent.Last(s => s.To.Address.Equals(site)).Bytes;
+        _monitor.Count(last, new LivenessDatagram(last.Length, site, Tunnel));
+    }
+
+    private List<LivenessObservation> Drain()
+    {
+        var all = new List<LivenessObservation>();
+        while (_output.Reader.TryRead(out var o))
+            all.Add(o);
+        return all;
+    }
+
+    private sealed class FakeSocket : ILivenessSocket
+    {
+        public List<(IPEndPoint To, byte[] Bytes, DateTimeOffset At)> Sent { get; } = [];
+
+        public required TimeProvider Clock { get; init; }
+
+        public HashSet<IPAddress> Refuse { get; } = [];
+
+        public bool Unread { get; set; }
+
+        public bool HasUnread => Unread;
+
+        public bool TrySend(IPEndPoint site, ReadOnlySpan<byte> datagram)
+        {
+            Sent.Add((site, datagram.ToArray(), Clock.GetUtcNow()));
+            return !Refuse.Contains(site.Address);
+        }
+
+        public ValueTask<LivenessDatagram> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken) =>
+            ValueTask.FromCanceled<LivenessDatagram>(cancellationToken.IsCancellationRequested ? cancellationToken : new CancellationToken(true));
+
+        public void Dispose()
+        {
+        }
+    }
+
+}
