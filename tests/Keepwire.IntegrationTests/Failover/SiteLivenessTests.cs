@@ -14,7 +14,7 @@ public sealed class SiteLivenessTests(FailoverLabFixture fixture, ITestOutputHel
     private LabHandle Lab => fixture.Lab;
 
     [Fact]
-    public async Task A_site_whose_link_is_cut_is_lost_and_all_its_services_move_in_one_pass()
+    public async Task A_site_whose_link_is_cut_is_lost_and_all_its_services_move_on_that_loss()
     {
         await Lab.RestoreSteadyStateAsync(fixture.LabConfig);
         var startedAt = DateTimeOffset.UtcNow;
@@ -31,8 +31,11 @@ public sealed class SiteLivenessTests(FailoverLabFixture fixture, ITestOutputHel
             var web = Assert.Single(events, e => e.Service == "web");
             var echo = Assert.Single(events, e => e.Service == "echo");
             Assert.True(web is { To: "bravo", Reason: DecisionReason.Failover }, $"web: {web}");
-            Assert.Equal(web.Time, echo.Time);
+            // Both moved on the one liveness loss; that they switch in one engine step is the engine tests' (each
+            // service's decision reads the clock itself, so their times differ by microseconds).
+            Assert.True(echo is { To: "bravo", Reason: DecisionReason.Failover }, $"echo: {echo}");
             Assert.Contains("liveness lost", web.Detail, StringComparison.Ordinal);
+            Assert.Contains("liveness lost", echo.Detail, StringComparison.Ordinal);
             var text = await Lab.EventsTextAsync();
             Assert.Contains("alpha: liveness lost for", text, StringComparison.Ordinal);
             Assert.Equal("lost", (await Lab.SiteAsync("alpha")).Liveness?.State);
