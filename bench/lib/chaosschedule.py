@@ -26,7 +26,7 @@ KINDS = {
     "hub_link": (2, 3, 15),
     "partition": (2, 3, 20),
     "loss": (3, 5, 20),
-    "nat_rebind": (2, 0, 0),
+    "nat_rebind": (2, 5, 30),
     "reload_good": (1, 0, 0),
     "reload_bad": (1, 0, 0),
     "drain": (2, 5, 20),
