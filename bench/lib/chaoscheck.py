@@ -147,7 +147,9 @@ def check_convergence(faults, samples, statuses, end, bounds, preferred=None):
     healed = max([f["end"] for f in faults], default=None)
     if healed is None or end is None:
         return v.line(healed_at=healed, converged_after_s=None)
-    after = sorted([("sample", x) for x in samples if x["t"] >= healed] + [("status", x) for x in statuses if x["t"] >= healed],
+    # A status call that failed (the CLI timed out on a loaded machine) says nothing either way; each hub needs good
+    # ones after the convergence, though.
+    after = sorted([("sample", x) for x in samples if x["t"] >= healed] + [("status", x) for x in statuses if x["t"] >= healed and x.get("ok")],
                    key=lambda p: p[1]["t"])
     converged_at = healed
     last_bad = None

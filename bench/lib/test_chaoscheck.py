@@ -101,6 +101,14 @@ class Convergence(unittest.TestCase):
         self.assertEqual(line["violations"], 1)
         self.assertTrue(line["first"]["never_converged"])
 
+    def test_a_failed_status_call_neither_breaks_nor_makes_convergence(self):
+        faults = [fault("site_link", 100, 110)]
+        samples = [sample(120, True, False)]
+        failed = {"k": "status", "t": 150, "hub": "hub2", "ok": False, "err": "timed out"}
+        line = chaoscheck.check_convergence(faults, samples, [status(121, "hub1"), status(122, "hub2"), failed], 200, BOUNDS)
+        self.assertEqual((line["violations"], line["converged_after_s"]), (0, 0))
+        self.assertEqual(chaoscheck.check_convergence(faults, samples, [status(121, "hub1"), failed], 200, BOUNDS)["violations"], 1)
+
     def test_an_unhealthy_site_or_a_silent_hub_is_not_converged(self):
         faults = [fault("site_link", 100, 110)]
         samples = [sample(120, True, False)]
