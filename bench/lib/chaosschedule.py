@@ -102,7 +102,7 @@ def build(seed, minutes, warmup_s=10.0, quiet_s=75.0, mean_gap_s=5.0):
         # An instant action still occupies its key for a few seconds: two reloads at once would race on the file.
         busy_until[key] = t + max(duration, 3.0)
         faults.append({"id": len(faults) + 1, "kind": kind, "target": target, "start": round(t, 2),
-                       "duration": duration, "params": params})
+                       "duration": duration, "params": params, "key": key})
     return faults
 
 
