@@ -283,6 +283,7 @@ def check(records, requests_and_downloads):
         "per_invariant": {line["invariant"]: line["violations"] for line in lines},
         "faults": dict(sorted(fault_counts.items())),
         "fault_errors": sum(1 for f in faults if f.get("errors")),
+        "faults_skipped": sum(1 for r in records if r["k"] == "fault_skipped"),
         "requests": lines[0]["requests"],
         "requests_failed": lines[0]["failed"],
         "requests_failed_outside_faults": lines[0]["violations"],
