@@ -71,8 +71,8 @@ public sealed class RoutedServiceTests(FailoverLabFixture fixture, ITestOutputHe
             output.WriteLine($"{requests.Requests.Count} requests: {requests.Summary(fault)}");
 
             Assert.True(requests.FailuresNotInFlightAt(fault).Count == 0, $"requests failed that were not in flight when alpha's link was cut: {requests.Summary(fault)}");
-            Assert.Contains($"site=bravo client={client.IPv4} server={RoutedIPv4}\n", requests.Answers);
-            Assert.Contains($"site=bravo client={client.IPv6} server={RoutedIPv6}\n", requests.Answers);
+            Assert.Contains($"site=bravo client={client.IPv4} server={RoutedIPv4}", requests.Answers);
+            Assert.Contains($"site=bravo client={client.IPv6} server={RoutedIPv6}", requests.Answers);
             await AssertEchoAnsweredByAsync("bravo");
             var history = await Lab.EventsTextAsync();
             Assert.Contains("routed: alpha → bravo [Failover]", history, StringComparison.Ordinal);
