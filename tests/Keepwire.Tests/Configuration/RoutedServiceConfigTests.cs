@@ -41,7 +41,7 @@ public sealed class RoutedServiceConfigTests
 
     [Theory]
     [InlineData("[198.51.100.0/24]", 18, 17, "IPv4 is routed one address (/32) at a time")]
-    [InlineData("[\"2001:db8::/16\"]", 18, 17, "shorter than /32")]
+    [InlineData("[\"2001::/16\"]", 18, 17, "shorter than /32")]
     [InlineData("[203.0.113.80]", 18, 17, "contains VIP 203.0.113.80 of service 'web'")]
     [InlineData("[10.77.0.50]", 18, 17, "overlaps the tunnel network 10.77.0.0/24")]
     [InlineData("[\"2001:db8:90::/64\", \"2001:db8:90::5\"]", 18, 37, "overlaps 2001:db8:90::/64")]
