@@ -19,7 +19,7 @@ the attempt started to 0.3 s after it ended; a retransmitted SYN may reach the o
   failed, failed_connect, failed_in_flight, failed_before_kill, connect times: as analyze.py;
   max_gap         = the longest stretch in the window with no answer completing;
   site_changed    = an answer after the kill (new connection or established) from another site than
-                    the one answering before the kill;
+                    the one answering the attempts started before the kill;
   established     = connections that had no failed request and answered a last request sent after
                     the load stopped (survived), of all opened; stall = their longest request;
   vip_moved       = the VIPs appearing on the other hub's public interface, after the kill.
@@ -120,7 +120,9 @@ def trial_summary(base, pre, post, vip):
     done = sorted(a["done"] for a in window if a["site"] is not None)
     gaps = [b - a for a, b in zip([kill_at - pre] + done, done + [window_end])]
 
-    before = [a["site"] for a in answered if a["done"] < kill["start"]]
+    # The site that served before the fault: attempts started before it (on a loaded machine none may have
+    # finished before the kill began, which would make every later answer look like a change of site).
+    before = [a["site"] for a in answered if a["start"] < kill["start"]]
     old_site = collections.Counter(before).most_common(1)[0][0] if before else None
     requests, conns = load_established(base + ".established.jsonl")
     sites_after = collections.Counter(a["site"] for a in answered if a["done"] >= kill["start"])

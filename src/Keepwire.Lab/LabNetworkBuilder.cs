@@ -29,6 +29,7 @@ internal sealed class LabNetworkBuilder(ICommandRunner runner, LabTopology topol
 
     private const string NatTable = "lab_nat";
     private const string NatChain = "postrouting";
+    private const string UnroutedVipMetric = "65535";
     private const string MasqueradeRule = "oifname \"eth0\" masquerade";
 
     public async Task BuildAsync(CancellationToken cancellationToken)
@@ -42,6 +43,8 @@ internal sealed class LabNetworkBuilder(ICommandRunner runner, LabTopology topol
             await PlugIntoInternetAsync(host, address, cancellationToken);
         foreach (var hub in topology.Hubs.Where(h => h.LinkRouter is not null))
             await LinkToProviderRouterAsync(hub, hub.LinkRouter!, cancellationToken);
+        if (topology.IsProviderRouted)
+            await DropUnroutedVipsAsync(cancellationToken);
         await BuildNatAsync(cancellationToken);
 
         foreach (var site in topology.Sites)
@@ -126,6 +129,18 @@ internal sealed class LabNetworkBuilder(ICommandRunner runner, LabTopology topol
         // keep_addr_on_down: cutting the hub's link sets the router's end down, which by default drops its IPv6
         // addresses for good (IPv4 ones stay): the restored link would come back without the hub's IPv6 gateway.
         await SysctlAsync(internet, cancellationToken, "net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1", "net.ipv6.conf.all.keep_addr_on_down=1");
+    }
+
+    /// <summary>
+    /// A provider's network drops traffic for a floating address whose server it cannot reach. A Linux router
+    /// instead deletes a route whose link went down and answers "network unreachable", which fails a client's
+    /// connect at once where a real provider lets its SYN be retransmitted to the hub taking over. A blackhole route
+    /// behind the provider API's route (which has the default metric) keeps the lab's router as quiet as a provider's.
+    /// </summary>
+    private async Task DropUnroutedVipsAsync(CancellationToken cancellationToken)
+    {
+        foreach (var vip in topology.Vips.Both)
+            await IpAsync(topology.InternetNamespace, cancellationToken, LabProviderApi.Family(vip), "route", "add", "blackhole", LabProviderApi.Host(vip), "metric", UnroutedVipMetric);
     }
 
     private async Task BuildNatAsync(CancellationToken cancellationToken)

@@ -4,7 +4,8 @@ namespace Keepwire.Lab;
 
 /// <summary>
 /// One nginx per site, answering every request with <c>site=NAME client=ADDRESS</c> so a test
-/// sees at once which site served and whether the client's address survived the trip; <c>/big</c>
+/// sees at once which site served and whether the client's address survived the trip (<c>/addresses</c> adds
+/// the address the client reached, which a routed service keeps); <c>/big</c>
 /// serves a large file for drain and throughput runs. Everything nginx writes (pid, logs, temp
 /// files) stays in the site's directory in the lab state dir.
 /// </summary>
@@ -93,6 +94,11 @@ internal sealed class LabWebServer(ICommandRunner runner, LabPaths paths, LabPro
                     root {{DocumentRoot(site)}};
                     default_type application/octet-stream;
                     limit_rate 0;
+                }
+
+                # Both ends of the connection as the site sees them: a routed service keeps the public address too.
+                location = /addresses {
+                    return 200 "site={{site}} client=$remote_addr server=$server_addr\n";
                 }
 
                 location / {

@@ -21,6 +21,23 @@ public sealed class ControlClient(string socketPath)
             throw new ControlUnavailableException(socketPath, e.Message);
         }
 
+        try
+        {
+            return await ExchangeAsync(socket, request, cancellationToken);
+        }
+        catch (IOException e)
+        {
+            // The daemon closed the connection while we wrote or read (it stopped, or refused us): EPIPE, ECONNRESET.
+            throw new ControlUnavailableException(socketPath, $"the connection broke: {e.Message}");
+        }
+        catch (JsonException e)
+        {
+            throw new ControlUnavailableException(socketPath, $"an answer that is not a control response: {e.Message}");
+        }
+    }
+
+    private async Task<ControlResponse> ExchangeAsync(Socket socket, ControlRequest request, CancellationToken cancellationToken)
+    {
         await using var stream = new NetworkStream(socket, ownsSocket: false);
         await using var writer = new StreamWriter(stream, new UTF8Encoding(false)) { AutoFlush = true };
         using var reader = new StreamReader(stream, Encoding.UTF8);

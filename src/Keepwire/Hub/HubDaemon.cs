@@ -242,6 +242,8 @@ public sealed partial class HubDaemon : IAsyncDisposable
             await _dataPath.ApplyAsync(step.DataPlane, step.Flushes, cancellationToken);
             if (step.DataPlane is not null)
             {
+                // Routed services switch in WireGuard, not in the table: at once, not at the next network pass.
+                await _network.ApplyRoutedAsync(_engine.Config, _engine.Hub, step.DataPlane, cancellationToken);
                 _tableFault = null;
                 _lastReconcileAt = _time.GetUtcNow();
                 _metrics?.TableApplied(_lastReconcileAt.Value);

@@ -3,7 +3,8 @@ using System.Net;
 namespace Keepwire.Model;
 
 /// <summary>A public service: VIPs and ports, the sites that may serve it, and how it chooses among them.</summary>
-/// <param name="Vips">Public addresses, IPv4 and/or IPv6.</param>
+/// <param name="Vips">Public addresses, IPv4 and/or IPv6, the hub DNATs; empty for a routed service.</param>
+/// <param name="Ports">The forwarded ports; for a routed service, the ports its filter lets through (empty with <see cref="AllowsAllPorts"/>).</param>
 /// <param name="Sites">Site names allowed to serve, in no particular order (priority decides).</param>
 public sealed record ServiceConfig(
     string Name,
@@ -23,4 +24,15 @@ public sealed record ServiceConfig(
     /// when the file omits <c>checks</c>; code that builds a ServiceConfig by hand gets none.
     /// </summary>
     public IReadOnlyList<CheckDefinition> Checks { get; init; } = [];
+
+    /// <summary>DNAT to the serving site (the default) or the public addresses routed into its tunnel.</summary>
+    public ServiceMode Mode { get; init; } = ServiceMode.Dnat;
+
+    /// <summary>A routed service's public addresses: IPv4 /32s, IPv6 /128s or whole IPv6 prefixes; empty otherwise.</summary>
+    public IReadOnlyList<IPNetwork> RoutedPrefixes { get; init; } = [];
+
+    /// <summary>A routed service with <c>allow: all</c>: every protocol and port passes the hub's filter, not only <see cref="Ports"/>.</summary>
+    public bool AllowsAllPorts { get; init; }
+
+    public bool IsRouted => Mode == ServiceMode.Routed;
 }

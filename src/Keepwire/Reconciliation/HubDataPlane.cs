@@ -35,13 +35,39 @@ public sealed record HubDataPlane(
     IReadOnlyList<IPNetwork> AllowForwardFrom,
     HubInputPolicy? Input = null)
 {
-    /// <summary>Whether <paramref name="other"/> asks for exactly the same table (the lists compared element by element, in order).</summary>
+    /// <summary>The routed services' prefixes, each with what the filter lets through and the site it is routed to now.</summary>
+    public IReadOnlyList<RoutedPrefix> Routed { get; init; } = [];
+
+    /// <summary>Whether <paramref name="other"/> asks for exactly the same table and routing (the lists compared element by element, in order).</summary>
     public bool SameAs(HubDataPlane other) =>
         TunnelInterface == other.TunnelInterface
         && Input == other.Input
         && Rules.SequenceEqual(other.Rules)
         && SnatBackends.SequenceEqual(other.SnatBackends)
-        && AllowForwardFrom.SequenceEqual(other.AllowForwardFrom);
+        && AllowForwardFrom.SequenceEqual(other.AllowForwardFrom)
+        && Routed.Count == other.Routed.Count
+        && Routed.Zip(other.Routed).All(pair => pair.First.SameAs(pair.Second));
+}
+
+/// <summary>
+/// One public prefix of a routed service: no NAT, the hub routes it into the tunnel and WireGuard hands it to
+/// <see cref="SitePeer"/>, whose allowed IPs carry it. The filter part (ports) depends only on the config; the
+/// peer is what a switch changes.
+/// </summary>
+/// <param name="Ports">What the hub's filter lets through besides ICMP; ignored when <paramref name="AllowsAllPorts"/>.</param>
+/// <param name="Site">The site serving the service now; null when none does (the prefix still routes into the tunnel, where no peer takes it).</param>
+/// <param name="SitePeer">That site's WireGuard public key.</param>
+public sealed record RoutedPrefix(
+    string Service,
+    IPNetwork Prefix,
+    bool AllowsAllPorts,
+    IReadOnlyList<PortRule> Ports,
+    string? Site,
+    WireGuardKey? SitePeer)
+{
+    public bool SameAs(RoutedPrefix other) =>
+        Service == other.Service && Prefix == other.Prefix && AllowsAllPorts == other.AllowsAllPorts
+        && Ports.SequenceEqual(other.Ports) && Site == other.Site && SitePeer == other.SitePeer;
 }
 
 /// <summary>

@@ -11,15 +11,14 @@ public static class HubDataPlaneBuilder
     public static HubDataPlane Build(ClusterConfig config, HubNode hub, IReadOnlyDictionary<string, string> servingSiteByService)
     {
         var rules = new List<ForwardingRule>();
+        var routed = new List<RoutedPrefix>();
         foreach (var service in config.Services)
         {
-            if (!servingSiteByService.TryGetValue(service.Name, out var siteName))
-                continue;
-            // A decision naming a site this snapshot does not know, or one not allowed to serve the
-            // service, predates a reload: forwarding nowhere is safer than forwarding to a guess.
-            if (config.FindSite(siteName) is not { } site || !service.Sites.Contains(siteName))
-                continue;
-            rules.AddRange(RulesFor(service, site));
+            var site = ServingSite(config, service, servingSiteByService);
+            if (service.IsRouted)
+                routed.AddRange(service.RoutedPrefixes.Select(prefix => new RoutedPrefix(service.Name, prefix, service.AllowsAllPorts, service.Ports, site?.Name, site?.PublicKey)));
+            else if (site is not null)
+                rules.AddRange(RulesFor(service, site));
         }
 
         var snatBackends = config.Sites
@@ -30,7 +29,16 @@ public static class HubDataPlaneBuilder
         var input = config.HubPair is { } pair && config.PeerOf(hub)?.PairAddress is { } peer
             ? new HubInputPolicy(Reports.SiteReport.Port, pair.SyncPort, peer)
             : HubInputPolicy.SingleHub;
-        return new HubDataPlane(hub.Interface, rules, snatBackends, hub.AllowForwardFrom, input);
+        return new HubDataPlane(hub.Interface, rules, snatBackends, hub.AllowForwardFrom, input) { Routed = routed };
+    }
+
+    private static SiteNode? ServingSite(ClusterConfig config, ServiceConfig service, IReadOnlyDictionary<string, string> servingSiteByService)
+    {
+        if (!servingSiteByService.TryGetValue(service.Name, out var siteName))
+            return null;
+        // A decision naming a site this snapshot does not know, or one not allowed to serve the
+        // service, predates a reload: forwarding nowhere is safer than forwarding to a guess.
+        return config.FindSite(siteName) is { } site && service.Sites.Contains(siteName) ? site : null;
     }
 
     private static IEnumerable<ForwardingRule> RulesFor(ServiceConfig service, SiteNode site)

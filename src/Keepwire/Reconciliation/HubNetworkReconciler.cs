@@ -45,6 +45,9 @@ public sealed partial class HubNetworkReconciler(
     private (ClusterConfig Config, HubNode Hub, DateTimeOffset At)? _routingChecked;
     private IReadOnlyList<string> _neighbourDevices = [];
 
+    /// <summary>The routed prefixes of the last data plane applied: which site's peer carries each (see <see cref="ApplyRoutedAsync"/>).</summary>
+    private IReadOnlyList<RoutedPrefix> _routed = [];
+
     /// <summary>Runs one pass; returns whether anything had to change.</summary>
     public async Task<bool> ReconcileAsync(ClusterConfig config, HubNode hub, CancellationToken cancellationToken = default)
     {
@@ -59,7 +62,7 @@ public sealed partial class HubNetworkReconciler(
         // Keys and peers before the link comes up, so the interface never runs half-configured. One read serves
         // the diff and, when nothing had to change, the caller's handshakes (kernel WireGuard: one `wg show dump`).
         var device = await wireGuard.ReadAsync(hub.Interface, cancellationToken);
-        var deviceChanged = await wireGuard.ApplyAsync(hub.Interface, DesiredDevice(config, hub), device, cancellationToken);
+        var deviceChanged = await wireGuard.ApplyAsync(hub.Interface, DesiredDevice(config, hub, _routed), device, cancellationToken);
         changed |= deviceChanged;
 
         // A recreated or reconfigured interface needs its addresses and link state again at once.
@@ -71,6 +74,7 @@ public sealed partial class HubNetworkReconciler(
                 Log.AddressesChanged(logger, hub.Interface, addresses);
             changed |= !addresses.IsEmpty;
             changed |= await routing.EnsureLinkUpAsync(hub.Interface, cancellationToken);
+            changed |= await EnsureRoutedRoutesAsync(config, hub, cancellationToken);
             _neighbourDevices = await NeighbourQueueDevicesAsync(hub, cancellationToken);
         }
 
@@ -83,6 +87,26 @@ public sealed partial class HubNetworkReconciler(
 
         _routingChecked = readRouting || checkedBefore is null ? (config, hub, _time.GetUtcNow()) : checkedBefore;
         Device = deviceChanged ? null : device;
+        return changed;
+    }
+
+    /// <summary>
+    /// Moves each routed prefix to the WireGuard peer of the site <paramref name="plane"/> routes it to, in one <c>wg set</c>
+    /// (called right after the plane's table is in the kernel, so a switch does not wait for the next pass). The peers that
+    /// gain a prefix come first in it: WireGuard takes an allowed IP away from its old peer as it gives it to the new
+    /// one, so there is no moment without a peer for it. The kernel route stays put: it sends the prefix into the tunnel
+    /// whichever site serves, and with none, WireGuard drops it rather than the hub's default route sending it back out.
+    /// </summary>
+    public async Task<bool> ApplyRoutedAsync(ClusterConfig config, HubNode hub, HubDataPlane plane, CancellationToken cancellationToken = default)
+    {
+        var unchanged = _routed.Count == plane.Routed.Count && _routed.Zip(plane.Routed).All(pair => pair.First.SameAs(pair.Second));
+        _routed = plane.Routed;
+        if (unchanged)
+            return false;
+        Device = null;
+        var changed = await wireGuard.ApplyAsync(hub.Interface, DesiredDevice(config, hub, _routed), cancellationToken: cancellationToken);
+        foreach (var prefix in changed ? _routed : [])
+            Log.RoutedPrefixPeer(logger, prefix.Prefix, prefix.Service, hub.Interface, prefix.Site ?? "no site");
         return changed;
     }
 
@@ -104,14 +128,33 @@ public sealed partial class HubNetworkReconciler(
             await EnsureVipsAsync(hub.PublicInterface, [], cancellationToken);
     }
 
-    internal static WireGuardDeviceSpec DesiredDevice(ClusterConfig config, HubNode hub) =>
+    /// <param name="routed">Routed prefixes join the allowed IPs of their serving site's peer: WireGuard sends them there, and takes replies from them only from there.</param>
+    internal static WireGuardDeviceSpec DesiredDevice(ClusterConfig config, HubNode hub, IReadOnlyList<RoutedPrefix>? routed = null) =>
         new(
             hub.PrivateKeyFile,
             hub.PublicKey,
             hub.ListenPort,
             // No endpoint and no keepalive: sites dial in and keep their NAT open; the hub learns each
             // site's endpoint from its packets and must not overwrite it.
-            [.. config.Sites.Select(site => new WireGuardPeerSpec(site.PublicKey, HostNetworks(site.Tunnel)))]);
+            [.. config.Sites.Select(site => new WireGuardPeerSpec(
+                site.PublicKey,
+                [.. HostNetworks(site.Tunnel), .. (routed ?? []).Where(r => r.SitePeer == site.PublicKey).Select(r => r.Prefix).Distinct()]))]);
+
+    /// <summary>
+    /// One route in <c>main</c> per routed prefix, through the WireGuard interface, for as long as the config has it.
+    /// Ours are the routes through that interface outside the tunnel networks (the kernel's own prefix routes).
+    /// </summary>
+    private async Task<bool> EnsureRoutedRoutesAsync(ClusterConfig config, HubNode hub, CancellationToken cancellationToken)
+    {
+        var desired = config.Services.SelectMany(s => s.RoutedPrefixes).Distinct().Select(prefix => new RouteEntry(prefix, hub.Interface)).ToList();
+        var tunnelNetworks = TunnelAddresses(hub).Select(a => Configuration.Parsing.Networks.Containing(a.Address, a.PrefixLength)).ToList();
+        var change = await routing.EnsureRoutesAsync(RoutingTables.Main, desired, route =>
+            route.Device == hub.Interface && route.Gateway is null && !route.Destination.BaseAddress.IsIPv6LinkLocal
+            && !tunnelNetworks.Any(network => network.Contains(route.Destination.BaseAddress)), cancellationToken);
+        if (!change.IsEmpty)
+            Log.RoutedRoutesChanged(logger, hub.Interface, change);
+        return !change.IsEmpty;
+    }
 
     internal static IReadOnlyList<InterfaceAddress> TunnelAddresses(HubNode hub)
     {
@@ -171,6 +214,12 @@ public sealed partial class HubNetworkReconciler(
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Hub VIPs on {Interface}: {Change}")]
         public static partial void VipsChanged(ILogger logger, string @interface, RoutingChange<InterfaceAddress> change);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Routes of routed services through {Interface}: {Change}")]
+        public static partial void RoutedRoutesChanged(ILogger logger, string @interface, RoutingChange<RouteEntry> change);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Routed prefix {Prefix} of {Service} goes through {Interface} to {Site}")]
+        public static partial void RoutedPrefixPeer(ILogger logger, IPNetwork prefix, string service, string @interface, string site);
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Set sysctl {Key} = {Value}")]
         public static partial void SysctlSet(ILogger logger, string key, string value);

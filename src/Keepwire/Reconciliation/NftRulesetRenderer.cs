@@ -25,7 +25,7 @@ public static partial class NftRulesetRenderer
             throw new ArgumentException($"'{plane.TunnelInterface}' is not a usable interface name (1-15 of A-Z a-z 0-9 _ . -)", nameof(plane));
 
         var elements = NftRulesetElements.From(plane);
-        var structure = Structure(plane.TunnelInterface, plane.Input ?? HubInputPolicy.SingleHub);
+        var structure = Structure(plane.TunnelInterface, plane.Input ?? HubInputPolicy.SingleHub, plane.Routed);
         var fingerprint = Fingerprint(structure);
         var comment = CommentPrefix + fingerprint;
 
@@ -48,7 +48,7 @@ public static partial class NftRulesetRenderer
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(structure)))[..16];
 
     /// <summary>The body of the table block, without the comment: everything the fingerprint covers.</summary>
-    private static string Structure(string tunnel, HubInputPolicy input) => $$"""
+    private static string Structure(string tunnel, HubInputPolicy input, IReadOnlyList<RoutedPrefix> routed) => $$"""
         	map {{Forward4}} {
         		type ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service
         	}
@@ -98,7 +98,7 @@ public static partial class NftRulesetRenderer
         		ct status dnat accept
         		ip saddr @{{AllowForward4}} accept
         		ip6 saddr @{{AllowForward6}} accept
-        		counter drop comment "new traffic into the tunnel that is not a forwarded service port"
+        {{NftRoutedRules.IntoTunnel(routed)}}		counter drop comment "new traffic into the tunnel that is not a forwarded service port"
         	}
         	# A site whose service just died refuses new connections: a RST answering the SYN (seq 0),
         	# or ICMP port unreachable for UDP. Passed on, the client gives up at once. Dropped, the
@@ -111,7 +111,7 @@ public static partial class NftRulesetRenderer
         		ct status dnat tcp flags & (rst | ack) == rst | ack tcp sequence 0 counter drop comment "refusal of a forwarded SYN: let the client retry"
         		ct status dnat icmp type destination-unreachable icmp code port-unreachable counter drop comment "refusal of a forwarded datagram"
         		ct status dnat icmpv6 type destination-unreachable icmpv6 code port-unreachable counter drop comment "refusal of a forwarded datagram"
-        		ct state established,related accept
+        {{NftRoutedRules.FromTunnel(routed)}}		ct state established,related accept
         		counter drop comment "a site only answers: nothing new from the tunnel is forwarded"
         	}
         	# The hub itself. Policy accept: the public interface is the operator's (SSH, other services); only

@@ -52,6 +52,10 @@ public sealed partial class SiteNetworkReconciler
         public static IReadOnlyList<PolicyRule> Rules(TunnelAddresses tunnel, string interfaceName) =>
             [.. tunnel.All.Select(address => PolicyRule.FromAddress(address, TableFor(interfaceName), RulePriority))];
 
+        /// <summary><c>from &lt;routed prefix&gt; lookup T</c>: replies from a routed service's public address go back into the tunnel.</summary>
+        public static IReadOnlyList<PolicyRule> RoutedRules(IReadOnlyList<System.Net.IPNetwork> prefixes, string interfaceName) =>
+            [.. prefixes.Select(prefix => new PolicyRule(RulePriority, prefix, TableFor(interfaceName).ToString(), prefix.BaseAddress.AddressFamily))];
+
         public static IReadOnlyList<RouteEntry> Routes(TunnelAddresses tunnel, string interfaceName) =>
             [.. tunnel.All.Select(address => RouteEntry.DefaultVia(interfaceName, address.AddressFamily))];
     }

@@ -58,6 +58,9 @@ public sealed partial class SiteNetworkReconciler(
         await Attempt(() => EnsureReturnPathTableAsync(SiteReturnPathSpec.For(config, site, tunnels), cancellationToken));
         foreach (var tunnel in tunnels)
             await Attempt(() => EnsureReturnPathAsync(site, tunnel, cancellationToken));
+        // After the return path: a held address whose replies had no rule yet would answer through the site's own uplink.
+        if (failures.Count == 0)
+            await Attempt(() => EnsureRoutedPrefixesAsync(SiteTunnelPlan.RoutedPrefixes(config, site), cancellationToken));
 
         if (failures.Count == 1)
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failures[0]);
@@ -77,6 +80,7 @@ public sealed partial class SiteNetworkReconciler(
             await routing.EnsureRoutesAsync(table, [], cancellationToken);
         }
 
+        await routing.EnsureLocalPrefixesAsync([], cancellationToken);
         if (await ReadReturnPathTableAsync(cancellationToken) is not null)
             await nftables.ApplyAsync(SiteReturnPathTable.DeleteScript, cancellationToken);
         foreach (var name in interfaces)
@@ -128,6 +132,20 @@ public sealed partial class SiteNetworkReconciler(
             changed |= !hubRoutes.IsEmpty;
         }
         return changed;
+    }
+
+    /// <summary>
+    /// The site holds every routed prefix of the services it may serve, serving or not: the hub alone decides who gets
+    /// the traffic (it routes a prefix to one site's peer only), so a switch needs nothing from the site and is as quick
+    /// as the hub; a standby's held address receives nothing. A local route makes the whole prefix this host's, an IPv6
+    /// /64 as much as an IPv4 /32, and answers ICMP echo on every address in it.
+    /// </summary>
+    private async Task<bool> EnsureRoutedPrefixesAsync(IReadOnlyList<IPNetwork> prefixes, CancellationToken cancellationToken)
+    {
+        var change = await routing.EnsureLocalPrefixesAsync(prefixes, cancellationToken);
+        if (!change.IsEmpty)
+            Log.RoutedPrefixesChanged(logger, change);
+        return !change.IsEmpty;
     }
 
     private static bool IsHostRouteThrough(RouteEntry route, string device) =>
@@ -233,6 +251,9 @@ public sealed partial class SiteNetworkReconciler(
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Site tunnel addresses on {Interface}: {Change}")]
         public static partial void AddressesChanged(ILogger logger, string @interface, RoutingChange<InterfaceAddress> change);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Public prefixes of routed services held by this site: {Change}")]
+        public static partial void RoutedPrefixesChanged(ILogger logger, RoutingChange<IPNetwork> change);
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Routes to the hub through {Interface}: {Change}")]
         public static partial void HubRoutesChanged(ILogger logger, string @interface, RoutingChange<RouteEntry> change);

@@ -36,22 +36,12 @@ internal sealed record SiteReturnPathSpec(
     internal static IReadOnlyList<(int First, int Last)> UdpPortsServedBy(ClusterConfig config, string site)
     {
         var ranges = config.Services
-            .Where(service => service.Sites.Contains(site))
+            // A routed service's replies leave from its own address, which the site holds: nothing to rewrite.
+            .Where(service => service.Sites.Contains(site) && !service.IsRouted)
             .SelectMany(service => service.Ports)
             .Where(port => port.Protocol == TransportProtocol.Udp)
-            .Select(port => port.IsRange ? (First: port.First, Last: port.Last) : (First: port.TargetPort, Last: port.TargetPort))
-            .OrderBy(range => range.First)
-            .ToList();
-
+            .Select(port => port.IsRange ? (First: port.First, Last: port.Last) : (First: port.TargetPort, Last: port.TargetPort));
         // nft rejects overlapping elements in one anonymous set, and two services may share a port.
-        var merged = new List<(int First, int Last)>();
-        foreach (var range in ranges)
-        {
-            if (merged.Count > 0 && range.First <= merged[^1].Last + 1)
-                merged[^1] = (merged[^1].First, Math.Max(merged[^1].Last, range.Last));
-            else
-                merged.Add(range);
-        }
-        return merged;
+        return PortRanges.Merge(ranges);
     }
 }

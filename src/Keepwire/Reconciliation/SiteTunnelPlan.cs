@@ -27,13 +27,18 @@ internal sealed record SiteTunnelPlan(
 {
     /// <summary>One plan per hub, in the hubs' order.</summary>
     public static IReadOnlyList<SiteTunnelPlan> For(ClusterConfig config, SiteNode site) =>
-        config.Hubs.Count == 1 ? [SingleHub(site, config.Hubs[0])] : [.. config.Hubs.Select((hub, index) => OfPair(site, hub, index))];
+        config.Hubs.Count == 1 ? [SingleHub(config, site, config.Hubs[0])] : [.. config.Hubs.Select((hub, index) => OfPair(site, hub, index))];
+
+    /// <summary>The public prefixes of the routed services <paramref name="site"/> may serve: it holds them all (see <see cref="SiteNetworkReconciler"/>).</summary>
+    public static IReadOnlyList<IPNetwork> RoutedPrefixes(ClusterConfig config, SiteNode site) =>
+        [.. config.Services.Where(s => s.IsRouted && s.Sites.Contains(site.Name)).SelectMany(s => s.RoutedPrefixes).Distinct()];
 
     /// <summary>
     /// One hub, exactly as before pairs existed: the addresses carry the tunnel network's prefix (the whole
-    /// network routes through the tunnel) and replies are recognised by their source address.
+    /// network routes through the tunnel) and replies are recognised by their source address: the tunnel
+    /// addresses, and the routed services' public prefixes, whose replies must never take the site's own uplink.
     /// </summary>
-    private static SiteTunnelPlan SingleHub(SiteNode site, HubNode hub)
+    private static SiteTunnelPlan SingleHub(ClusterConfig config, SiteNode site, HubNode hub)
     {
         var name = site.InterfaceFor(hub);
         var table = SiteNetworkReconciler.ReturnPath.TableFor(name);
@@ -44,7 +49,7 @@ internal sealed record SiteTunnelPlan(
             [],
             table,
             SiteNetworkReconciler.ReturnPath.Routes(site.Tunnel, name),
-            SiteNetworkReconciler.ReturnPath.Rules(site.Tunnel, name),
+            [.. SiteNetworkReconciler.ReturnPath.Rules(site.Tunnel, name), .. SiteNetworkReconciler.ReturnPath.RoutedRules(RoutedPrefixes(config, site), name)],
             null);
     }
 

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace Keepwire.Tests.Control;
 
 /// <summary>What one client of the control socket can take from the daemon: bounded time, bytes and connections.</summary>
-public sealed class ControlServerLimitsTests : IAsyncDisposable
+public sealed class ControlServerLimitsTests : IAsyncLifetime, IAsyncDisposable
 {
     private static readonly ControlLimits Limits = new(MaxRequestBytes: 1024, RequestTimeout: TimeSpan.FromSeconds(5), ResponseTimeout: TimeSpan.FromSeconds(10), MaxConnections: 3);
     private readonly string _directory = Directory.CreateTempSubdirectory("keepwire-control-").FullName;
@@ -130,6 +130,11 @@ public sealed class ControlServerLimitsTests : IAsyncDisposable
         }
         return Encoding.UTF8.GetString([.. bytes]);
     }
+
+    Task IAsyncLifetime.InitializeAsync() => Task.CompletedTask;
+
+    // xunit 2 ends a test class through IDisposable or IAsyncLifetime only; IAsyncDisposable alone is never called.
+    Task IAsyncLifetime.DisposeAsync() => DisposeAsync().AsTask();
 
     public async ValueTask DisposeAsync()
     {

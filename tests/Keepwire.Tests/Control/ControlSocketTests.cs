@@ -91,6 +91,27 @@ public sealed class ControlSocketTests : IDisposable
         await sending;
     }
 
+    [Theory]
+    [InlineData("hang up")]
+    [InlineData("not json")]
+    public async Task A_daemon_that_hangs_up_or_answers_garbage_is_a_clear_error_for_the_cli(string daemon)
+    {
+        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        listener.Bind(new UnixDomainSocketEndPoint(SocketPath));
+        listener.Listen();
+        var serving = Task.Run(async () =>
+        {
+            using var connection = await listener.AcceptAsync();
+            if (daemon == "not json")
+                await connection.SendAsync(Encoding.ASCII.GetBytes("{\"ok\": tru\n"));
+        });
+
+        var error = await Assert.ThrowsAsync<ControlUnavailableException>(() => new ControlClient(SocketPath).SendAsync(new ControlRequest("reload")));
+
+        Assert.Contains(SocketPath, error.Message, StringComparison.Ordinal);
+        await serving;
+    }
+
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     private sealed class EchoHandler : IControlHandler

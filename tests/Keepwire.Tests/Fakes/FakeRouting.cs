@@ -84,5 +84,37 @@ internal sealed class FakeRouting : IRouting
 
     public Task DeleteRuleAsync(PolicyRule rule, CancellationToken cancellationToken = default) => Task.CompletedTask;
 
+    private readonly List<IPNetwork> _localPrefixes = [];
+
+    /// <summary>The prefixes held through Keepwire's local routes.</summary>
+    public IReadOnlyList<IPNetwork> LocalPrefixes
+    {
+        get
+        {
+            lock (_lock)
+                return [.. _localPrefixes];
+        }
+    }
+
+    public Task<IReadOnlyList<IPNetwork>> GetLocalPrefixesAsync(AddressFamily family, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+            return Task.FromResult<IReadOnlyList<IPNetwork>>([.. _localPrefixes.Where(p => p.BaseAddress.AddressFamily == family)]);
+    }
+
+    public Task AddLocalPrefixAsync(IPNetwork prefix, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+            _localPrefixes.Add(prefix);
+        return Task.CompletedTask;
+    }
+
+    public Task DeleteLocalPrefixAsync(IPNetwork prefix, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+            _localPrefixes.Remove(prefix);
+        return Task.CompletedTask;
+    }
+
     public Task<bool> HasRouteToAsync(IPAddress destination, CancellationToken cancellationToken = default) => Task.FromResult(true);
 }

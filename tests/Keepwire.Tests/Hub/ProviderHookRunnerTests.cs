@@ -70,12 +70,16 @@ public sealed class ProviderHookRunnerTests
         runner.Want(Claim());
         await RunClockUntilAsync(() => _hook.Count(ProviderHookAction.Check) == 1);
         _hook.Drifted = true; // the provider's route moved behind our back: the next check fails
+        var driftCheck = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _hook.HoldFailingCheck = driftCheck;
 
-        await RunClockUntilAsync(() => _hook.Count(ProviderHookAction.Assign) == 2);
+        // The failing check waits until the clock stands still, so "at once" means: without the clock moving.
+        await RunClockUntilAsync(() => _hook.FailingCheckHeld);
+        var drifted = _clock.GetUtcNow();
+        driftCheck.SetResult();
+        await Eventually.True(() => _hook.Count(ProviderHookAction.Assign) == 2);
 
-        var drift = _hook.Calls(ProviderHookAction.Check)[^1];
-        var reassert = _hook.Calls(ProviderHookAction.Assign)[^1];
-        Assert.Equal(drift.At, reassert.At); // no backoff after a drift: the first re-assert is immediate
+        Assert.Equal(drifted, _hook.Calls(ProviderHookAction.Assign)[^1].At); // no backoff after a drift
         Assert.Equal(1, runner.Status().Drifts);
     }
 
@@ -168,6 +172,10 @@ public sealed class ProviderHookRunnerTests
         public int HangingAssigns;
         public volatile bool Drifted;
 
+        /// <summary>A failing check waits for this before it answers (set <see cref="FailingCheckHeld"/> meanwhile).</summary>
+        public TaskCompletionSource? HoldFailingCheck;
+        public volatile bool FailingCheckHeld;
+
         public int Cancelled => Volatile.Read(ref _cancelled);
 
         public List<(ProviderHookCall Call, DateTimeOffset At)> Calls(ProviderHookAction action)
@@ -189,6 +197,12 @@ public sealed class ProviderHookRunnerTests
                 fail = call.Action == ProviderHookAction.Assign ? AssignFailures-- > 0 : Drifted;
                 if (call.Action == ProviderHookAction.Assign)
                     Drifted = false;
+            }
+
+            if (call.Action == ProviderHookAction.Check && fail && HoldFailingCheck is { } hold)
+            {
+                FailingCheckHeld = true;
+                await hold.Task.WaitAsync(cancellationToken);
             }
 
             if (hang)

@@ -13,7 +13,7 @@ namespace Keepwire.Tests.Reports;
 /// The hub's report listener on loopback: 127.0.0.1 stands for the hub's tunnel address, 127.0.0.2 for
 /// alpha's, and "lo" for the WireGuard interface.
 /// </summary>
-public sealed class SiteReportListenerTests : IAsyncDisposable
+public sealed class SiteReportListenerTests : IAsyncLifetime, IAsyncDisposable
 {
     private static readonly IPAddress Alpha = IPAddress.Parse("127.0.0.2");
     private readonly ReportKeys _keys = new();
@@ -100,6 +100,11 @@ public sealed class SiteReportListenerTests : IAsyncDisposable
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         return await _reports.Reader.ReadAsync(timeout.Token);
     }
+
+    Task IAsyncLifetime.InitializeAsync() => Task.CompletedTask;
+
+    // xunit 2 ends a test class through IDisposable or IAsyncLifetime only; IAsyncDisposable alone is never called.
+    Task IAsyncLifetime.DisposeAsync() => DisposeAsync().AsTask();
 
     public async ValueTask DisposeAsync()
     {

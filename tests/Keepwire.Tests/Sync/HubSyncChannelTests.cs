@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Keepwire.Tests.Sync;
 
 /// <summary>Two channels on loopback: hub1 sends, hub2 receives, with loopback addresses standing in for the paths.</summary>
-public sealed class HubSyncChannelTests : IAsyncDisposable
+public sealed class HubSyncChannelTests : IAsyncLifetime, IAsyncDisposable
 {
     private static readonly IPEndPoint AnyPort = new(IPAddress.IPv6Any, 0);
 
@@ -98,6 +98,11 @@ public sealed class HubSyncChannelTests : IAsyncDisposable
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         return await _received.Reader.ReadAsync(timeout.Token);
     }
+
+    Task IAsyncLifetime.InitializeAsync() => Task.CompletedTask;
+
+    // xunit 2 ends a test class through IDisposable or IAsyncLifetime only; IAsyncDisposable alone is never called.
+    Task IAsyncLifetime.DisposeAsync() => DisposeAsync().AsTask();
 
     public async ValueTask DisposeAsync()
     {

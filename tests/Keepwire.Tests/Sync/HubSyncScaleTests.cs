@@ -10,7 +10,7 @@ using Xunit.Abstractions;
 namespace Keepwire.Tests.Sync;
 
 /// <summary>A pair with many services: the whole state still reaches the peer.</summary>
-public sealed class HubSyncScaleTests(ITestOutputHelper output) : IAsyncDisposable
+public sealed class HubSyncScaleTests(ITestOutputHelper output) : IAsyncLifetime, IAsyncDisposable
 {
     private static readonly IPEndPoint AnyPort = new(IPAddress.IPv6Any, 0);
     private static readonly TimeSpan Freshness = TimeSpan.FromMinutes(1);
@@ -80,6 +80,11 @@ public sealed class HubSyncScaleTests(ITestOutputHelper output) : IAsyncDisposab
         var intent = decisions.Aggregate(OperatorIntent.None.WithDrain("charlie", true), (all, d) => all.WithPin(d.Service, "alpha"));
         return new HubSyncMessage("hub1", SyncFixture.BootA, 1, sentAt, true, decisions, intent);
     }
+
+    Task IAsyncLifetime.InitializeAsync() => Task.CompletedTask;
+
+    // xunit 2 ends a test class through IDisposable or IAsyncLifetime only; IAsyncDisposable alone is never called.
+    Task IAsyncLifetime.DisposeAsync() => DisposeAsync().AsTask();
 
     public async ValueTask DisposeAsync()
     {

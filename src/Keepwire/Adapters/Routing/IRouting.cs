@@ -35,6 +35,16 @@ public interface IRouting
 
     Task DeleteRuleAsync(PolicyRule rule, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// The prefixes Keepwire made this host's own: <c>local</c> routes on <c>lo</c> in table <c>local</c> with protocol
+    /// <see cref="RoutingProtocols.Keepwire"/>, so every address in them is delivered here (a whole IPv6 prefix too).
+    /// </summary>
+    Task<IReadOnlyList<IPNetwork>> GetLocalPrefixesAsync(AddressFamily family, CancellationToken cancellationToken = default);
+
+    Task AddLocalPrefixAsync(IPNetwork prefix, CancellationToken cancellationToken = default);
+
+    Task DeleteLocalPrefixAsync(IPNetwork prefix, CancellationToken cancellationToken = default);
+
     /// <summary>Whether the host has a route to <paramref name="destination"/> at all (<c>ip route get</c>).</summary>
     Task<bool> HasRouteToAsync(IPAddress destination, CancellationToken cancellationToken = default);
 }

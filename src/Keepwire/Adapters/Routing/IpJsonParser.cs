@@ -47,6 +47,19 @@ internal static class IpJsonParser
         return routes;
     }
 
+    /// <summary>The destinations of the <c>local</c> routes in <c>ip -j -4|-6 route show … type local</c>.</summary>
+    public static IReadOnlyList<IPNetwork> ParseLocalPrefixes(string json, AddressFamily family)
+    {
+        var prefixes = new List<IPNetwork>();
+        foreach (var route in EnumerateArray(json))
+        {
+            if (route.TryGetProperty("type", out var type) && type.GetString() == "local"
+                && ParseNetwork(route.GetProperty("dst").GetString(), family) is { } prefix)
+                prefixes.Add(prefix);
+        }
+        return prefixes;
+    }
+
     /// <summary>Rules from <c>ip -j -4|-6 rule show</c>.</summary>
     public static IReadOnlyList<PolicyRule> ParseRules(string json, AddressFamily family)
     {

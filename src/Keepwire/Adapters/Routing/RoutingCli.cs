@@ -68,6 +68,21 @@ public sealed class RoutingCli(ICommandRunner runner) : IRouting
     public Task DeleteRuleAsync(PolicyRule rule, CancellationToken cancellationToken = default) =>
         runner.RunCheckedAsync(Ip, RuleArguments("del", rule), cancellationToken: cancellationToken);
 
+    public async Task<IReadOnlyList<IPNetwork>> GetLocalPrefixesAsync(AddressFamily family, CancellationToken cancellationToken = default)
+    {
+        var result = await runner.RunCheckedAsync(Ip, ["-j", FamilyFlag(family), "route", "show", "table", "local", "proto", RoutingProtocols.Keepwire.ToString(), "type", "local"], cancellationToken: cancellationToken);
+        return IpJsonParser.ParseLocalPrefixes(result.StandardOutput, family);
+    }
+
+    public Task AddLocalPrefixAsync(IPNetwork prefix, CancellationToken cancellationToken = default) =>
+        runner.RunCheckedAsync(Ip, LocalPrefixArguments("add", prefix), cancellationToken: cancellationToken);
+
+    public Task DeleteLocalPrefixAsync(IPNetwork prefix, CancellationToken cancellationToken = default) =>
+        runner.RunCheckedAsync(Ip, LocalPrefixArguments("del", prefix), cancellationToken: cancellationToken);
+
+    private static List<string> LocalPrefixArguments(string verb, IPNetwork prefix) =>
+        [FamilyFlag(prefix.BaseAddress.AddressFamily), "route", verb, "local", prefix.ToString(), "dev", "lo", "table", "local", "proto", RoutingProtocols.Keepwire.ToString()];
+
     public async Task<bool> HasRouteToAsync(IPAddress destination, CancellationToken cancellationToken = default) =>
         (await runner.RunAsync(Ip, ["route", "get", destination.ToString()], cancellationToken: cancellationToken)).Succeeded;
 

@@ -71,6 +71,21 @@ public static class RoutingEnsureExtensions
         return change;
     }
 
+    /// <summary>Makes the prefixes this host holds through Keepwire's local routes exactly <paramref name="desired"/> (both families).</summary>
+    public static async Task<RoutingChange<System.Net.IPNetwork>> EnsureLocalPrefixesAsync(
+        this IRouting routing, IReadOnlyCollection<System.Net.IPNetwork> desired, CancellationToken cancellationToken = default)
+    {
+        List<System.Net.IPNetwork> actual = [];
+        foreach (var family in Families)
+            actual.AddRange(await routing.GetLocalPrefixesAsync(family, cancellationToken));
+        var change = new RoutingChange<System.Net.IPNetwork>([.. desired.Where(p => !actual.Contains(p))], [.. actual.Where(p => !desired.Contains(p))]);
+        foreach (var prefix in change.Removed)
+            await routing.DeleteLocalPrefixAsync(prefix, cancellationToken);
+        foreach (var prefix in change.Added)
+            await routing.AddLocalPrefixAsync(prefix, cancellationToken);
+        return change;
+    }
+
     private static readonly AddressFamily[] Families = [AddressFamily.InterNetwork, AddressFamily.InterNetworkV6];
 }
 

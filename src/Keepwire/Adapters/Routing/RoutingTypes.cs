@@ -80,3 +80,10 @@ public static class RoutingTables
 {
     public const int Main = 254;
 }
+
+/// <summary>Route protocol numbers (<c>proto</c>): who added a route.</summary>
+public static class RoutingProtocols
+{
+    /// <summary>Keepwire's routes where it shares a table (a number no routing daemon in iproute2's rt_protos uses).</summary>
+    public const int Keepwire = 51;
+}

@@ -23,7 +23,9 @@ internal sealed record WireGuardChanges(IReadOnlyList<string> Device, IReadOnlyL
             device.AddRange(["listen-port", port.ToString()]);
 
         var peers = new List<WireGuardPeerChange>();
-        foreach (var peer in spec.Peers)
+        // Peers that gain an allowed IP first: WireGuard moves an allowed IP from its old peer as the new one
+        // takes it, so a prefix switching sites (routed services) always has a peer, even between the two peers' changes.
+        foreach (var peer in spec.Peers.OrderBy(peer => GainsAllowedIp(state.FindPeer(peer.PublicKey), peer) ? 0 : 1))
         {
             if (PeerArguments(state.FindPeer(peer.PublicKey), peer) is { Count: > 0 } arguments)
                 peers.Add(new WireGuardPeerChange(peer.PublicKey, arguments));
@@ -49,6 +51,9 @@ internal sealed record WireGuardChanges(IReadOnlyList<string> Device, IReadOnlyL
             return [];
         return ["peer", wanted.PublicKey.Base64, .. changes];
     }
+
+    private static bool GainsAllowedIp(WireGuardPeerState? current, WireGuardPeerSpec wanted) =>
+        current is not null && wanted.AllowedIps.Except(current.AllowedIps).Any();
 
     private static bool SameSet<T>(IReadOnlyCollection<T> left, IReadOnlyCollection<T> right) =>
         left.Count == right.Count && left.ToHashSet().SetEquals(right);

@@ -12,7 +12,15 @@ internal static class ServiceChecks
     public static IReadOnlyList<CheckDefinition>? Read(MappingReader map, ServiceDraft service)
     {
         if (map.Optional("checks") is not { } node)
+        {
+            if (service.IsRouted && service.AllowsAllPorts)
+            {
+                map.Errors.Report(map.Node, $"routed {service.DisplayName} allows all ports, so there is no port to derive a default check from",
+                    "add checks: with the port the hub should probe at each site, e.g. checks: [{ type: tcp, port: 443 }]");
+                return null;
+            }
             return Defaults(service);
+        }
         if (YamlValues.Sequence(node, "checks", map.Errors, ListHint) is not { } items)
             return null;
 

@@ -15,6 +15,20 @@ internal sealed class ServiceDraft(YamlNode node)
 
     public List<Located<PortRule>> Ports { get; } = [];
 
+    /// <summary>Null after reporting a bad <c>mode</c>.</summary>
+    public ServiceMode? Mode { get; set; }
+
+    /// <summary>The <c>mode</c> key, when the file has one.</summary>
+    public YamlNode? ModeNode { get; set; }
+
+    /// <summary>A routed service's <c>addresses</c>.</summary>
+    public List<Located<IPNetwork>> RoutedPrefixes { get; } = [];
+
+    /// <summary>A routed service with <c>allow: all</c>.</summary>
+    public bool AllowsAllPorts { get; set; }
+
+    public bool IsRouted => Mode == ServiceMode.Routed;
+
     /// <summary>True when <c>ports</c> was read without errors, so defaults may be derived from <see cref="Ports"/>.</summary>
     public bool PortsValid { get; set; }
 
@@ -37,6 +51,9 @@ internal sealed class ServiceDraft(YamlNode node)
         Policy = Policy ?? throw Incomplete(),
         Failover = Failover ?? throw Incomplete(),
         Checks = Checks ?? throw Incomplete(),
+        Mode = Mode ?? throw Incomplete(),
+        RoutedPrefixes = [.. RoutedPrefixes.Select(p => p.Value)],
+        AllowsAllPorts = AllowsAllPorts,
     };
 
     private static InvalidOperationException Incomplete() => new("a service draft with errors cannot become a ServiceConfig");
