@@ -66,6 +66,20 @@ internal sealed class CheckCounter(CheckDefinition definition, DateTimeOffset? s
         return state != before || wasStale;
     }
 
+    /// <summary>
+    /// Another hub serves this site and judged it healthy: a check passing now but short of <c>rise</c> (recovering
+    /// from a failure, or undecided since this hub started) counts as healthy from here, so this hub, taking over,
+    /// moves the site only after <c>fall</c> failures, as the hub that chose it would. A check failing now is not
+    /// vouched for. True when that changed the state.
+    /// </summary>
+    public bool Vouch(DateTimeOffset at)
+    {
+        if (state == HealthState.Healthy || successes == 0)
+            return false;
+        Enter(HealthState.Healthy, at);
+        return true;
+    }
+
     public CheckStatus Status(DateTimeOffset now) => new(Definition.Name, state, successes, failures, lastDetail, lastResultAt, enteredAt) { Stale = IsStale(now), FailingSince = failingSince };
 
     /// <summary>"http check is stale: no result for 6 s (are its probes running?)".</summary>

@@ -84,6 +84,23 @@ public sealed class HealthTracker
         return true;
     }
 
+    /// <summary>
+    /// The hub this one follows serves <paramref name="site"/>: its checks that pass now count as healthy
+    /// (<see cref="CheckCounter.Vouch"/>). Nothing else changes: a failing check, a stale
+    /// handshake or an unhealthy agent report still count against it.
+    /// </summary>
+    public bool Vouch(string site, DateTimeOffset at)
+    {
+        if (!sites.TryGetValue(site, out var record))
+            return false;
+        var changed = false;
+        foreach (var counter in record.Checks.Values)
+            changed |= counter.Vouch(at);
+        if (changed)
+            Revision++;
+        return changed;
+    }
+
     /// <summary>Drains (true) or undrains a site. Leaving maintenance restarts the site's eligibility clock.</summary>
     public bool SetMaintenance(string site, bool inMaintenance, DateTimeOffset at)
     {

@@ -11,7 +11,8 @@ public sealed partial class ServiceDecider
     /// hold-down) as this hub's own, without counting it as a switch of this hub's policy: the hold-down
     /// keeps running from the leader's last automatic switch, not from now. If this hub decides later
     /// (the leader went silent, or this hub took the VIPs) it continues from here as after a restore:
-    /// same site, same epoch, an Unknown site kept through the startup grace.
+    /// same site, same epoch, an Unknown site kept through the startup grace, and the leader's site healthy here
+    /// wherever its checks pass now (<see cref="HealthTracker.Vouch"/>).
     /// The epoch never goes down: a switch here is above both this hub's epoch and the leader's.
     /// </summary>
     /// <param name="leader">The leader's decision; its Detail, Note and RecheckAt are not used.</param>
@@ -19,6 +20,11 @@ public sealed partial class ServiceDecider
     /// <returns>True when the serving site changed, to be applied like a switch (an unplanned one flushes the old site's flows).</returns>
     public bool Adopt(ServiceDecision leader, string leaderName)
     {
+        // The leader judged its site healthy. Where this hub's own checks of it pass but have not reached rise (this
+        // hub restarted, or a blip interrupted them), they would make it ineligible here, and this hub, taking over,
+        // would move a healthy site's clients on its first failed probe: a flip by the hub failover alone.
+        if (leader.ServingSite is { } served)
+            Health.Vouch(served, time.GetUtcNow());
         ownChanges++;
         chosen = true;
         restored = true;

@@ -67,6 +67,11 @@ public sealed class HubFailoverTests(HubPairDaemonLabFixture fixture, ITestOutpu
         // The restarted daemon adopts its keepalived and follows the hub that took over.
         await Lab.StartDaemonAsync(active);
         var back = await Lab.WaitAtAsync(active, "following the active hub", s => s.Pair is { Role: "follow" });
+        if (HubPairSteps.ServingAt(back, "web") != "alpha")
+        {
+            foreach (var hub in HubPairSteps.Hubs)
+                output.WriteLine($"{hub}'s log:\n{string.Join('\n', File.ReadLines(Lab.DaemonLogFile(hub)).TakeLast(150))}");
+        }
         Assert.Equal("alpha", HubPairSteps.ServingAt(back, "web"));
         Assert.Equal(standby, await Lab.VipHolderAsync());
     }

@@ -96,6 +96,44 @@ public sealed class AdoptTests
         Assert.Equal("c", h.Decide().ServingSite);
     }
 
+    /// <summary>The leader serves a since the start, its first decision.</summary>
+    private static ServiceDecision LeaderOnA(DateTimeOffset since) =>
+        new("web", "a", DecisionReason.Selected, "", since, 1, null, true, false, null, null, null);
+
+    [Fact]
+    public void The_leaders_site_recovering_here_is_vouched_for_and_taking_over_moves_it_only_after_fall_failures()
+    {
+        // Seen in the chaos soak: a restarted hub followed the leader onto a, while its own checks of a, passing but
+        // flaky on a loaded machine, stayed short of rise; once it decided alone, one timeout moved a healthy site.
+        var h = new DeciderHarness();
+        h.MakeHealthy("b");
+        h.MakeUnhealthy("a");
+        h.Pass("a");
+        h.Decider.Adopt(LeaderOnA(h.Now.AddMinutes(-1)), "hub1");
+        Assert.True(h.Decider.Health.Evaluate("a", h.Now).IsEligible);
+
+        h.Advance(3000);
+        h.Fail("a", "timeout after 250 ms");
+        Assert.Equal(("a", 1L), (h.Decide().ServingSite, h.Decider.Current.Epoch));
+
+        h.Fail("a", "timeout after 250 ms");
+        Assert.Equal(("b", DecisionReason.Failover), (h.Decide().ServingSite, h.Decider.Current.Reason));
+    }
+
+    [Fact]
+    public void The_leaders_site_failing_here_is_not_vouched_for_taking_over_moves_it()
+    {
+        // A site failure during the hub failover: this hub's checks of the leader's site fail, so it moves on its own evidence.
+        var h = new DeciderHarness();
+        h.MakeHealthy("a", "b");
+        h.MakeUnhealthy("a");
+        h.Decider.Adopt(LeaderOnA(h.Now.AddMinutes(-1)), "hub1");
+        Assert.False(h.Decider.Health.Evaluate("a", h.Now).IsEligible);
+
+        h.Advance(3000);
+        Assert.Equal(("b", DecisionReason.Failover), (h.Decide().ServingSite, h.Decider.Current.Reason));
+    }
+
     [Fact]
     public void An_adopted_site_without_results_yet_is_kept_through_the_startup_grace()
     {
