@@ -156,6 +156,10 @@ public sealed class HealthTracker
                 continue;
             }
 
+            // A lost liveness stream took every check down with it (CheckCounter.Interrupt): it is the one reason, said once.
+            if (record.LivenessLost is not null && counter.State == HealthState.Unhealthy)
+                continue;
+
             switch (counter.State)
             {
                 case HealthState.Unhealthy:
@@ -181,7 +185,7 @@ public sealed class HealthTracker
         }
 
         if (record.LivenessLost is { } lost)
-            problems.Add(lost);
+            problems.Insert(0, lost);
 
         if (record.AgentReport is { Healthy: false } report)
             problems.Add($"{AgentSignal} reports unhealthy: {report.Reason}");

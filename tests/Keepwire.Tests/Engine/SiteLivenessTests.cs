@@ -32,7 +32,9 @@ public sealed class SiteLivenessTests
         Assert.Equal([("api", "c"), ("web", "b")], step.Switched.Select(d => (d.Service, d.ServingSite!)).OrderBy(s => s.Item1));
         Assert.NotNull(step.DataPlane);
         Assert.Equal(["api", "web"], step.Flushes.OfType<FlowFlush.ServiceLeftSite>().Where(f => f.Site == "a").Select(f => f.Service).Order());
-        Assert.Contains("liveness lost for 150 ms (3 of 3 missed)", engine.Find("web")!.Current.Detail);
+        // The evidence that moved it, said once (not once more per check the loss took down).
+        Assert.StartsWith("a: liveness lost for 150 ms (3 of 3 missed); ", engine.Find("web")!.Current.Detail);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(engine.Find("web")!.Current.Detail, "liveness lost"));
         Assert.Equal("b", engine.Find("mail")!.Current.ServingSite);
         var note = Assert.Single(step.Notes);
         Assert.Equal(HubNoteKind.LivenessLost, note.Kind);
