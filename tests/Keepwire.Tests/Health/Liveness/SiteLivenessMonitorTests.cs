@@ -86,12 +86,18 @@ public sealed class SiteLivenessMonitorTests : IAsyncDisposable
         Beat();
         Assert.Empty(Drain());
         Assert.Equal(1 + LivenessSession.PollDatagrams, _socket.Sent.Count(s => s.To.Address.Equals(Alpha) && s.At == _clock.GetUtcNow()));
+        for (var i = 0; i < LivenessSession.PollBeats - 1; i++)
+        {
+            AnswerFrom(Bravo);
+            Beat();
+            Assert.Empty(Drain());
+        }
         AnswerFrom(Bravo);
         Beat();
 
         var lost = Assert.Single(Drain());
         Assert.Equal(("alpha", false), (lost.Site, lost.Alive));
-        Assert.Equal("liveness lost for 250 ms (3 of 3 missed, then a poll)", lost.Detail);
+        Assert.Equal("liveness lost for 300 ms (3 of 3 missed, then a poll)", lost.Detail);
         Assert.Equal("up", _monitor.Status().Single(s => s.Site == "bravo").State);
     }
 
@@ -109,7 +115,8 @@ public sealed class SiteLivenessMonitorTests : IAsyncDisposable
 
         _socket.Unread = false;
         Beat();
-        Beat();
+        for (var i = 0; i < LivenessSession.PollBeats; i++)
+            Beat();
         Assert.Equal(2, Drain().Count);
     }
 
