@@ -15,6 +15,17 @@ public sealed partial class HubEngine
 {
     private PairState? _pair;
 
+    /// <summary>
+    /// After the VIPs leave, the flows towards them are cleared at once and swept again this long after. The likely source
+    /// of entries made after the first clearing (not proven: the soak did not capture them): a client whose
+    /// router still had this hub's address for the VIPs (until keepalived's gratuitous ARP or unsolicited neighbour
+    /// advertisement reached it) kept sending here for a moment, and each such packet made a new entry (conntrack picks
+    /// up a TCP flow mid-stream) that nothing else would remove: the chaos soak found 4 established ones on the
+    /// standby long after the load stopped. Deleting an entry of a flow that still passes here costs it nothing: its
+    /// next packet is picked up again and forwarded by the same map.
+    /// </summary>
+    private static readonly TimeSpan[] VipFlowSweeps = [TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(10)];
+
     /// <summary>The role of the last step in a pair; null for a single hub, or before the first step.</summary>
     public PairRoleDecision? Role => _pair?.Role;
 
@@ -27,7 +38,7 @@ public sealed partial class HubEngine
     /// <summary>
     /// Follow the leader, or decide; raise this hub's epochs above a live peer's while holding the VIPs; tell
     /// keepalived the verdict; say whether a message is due; and, once the VIPs have gone, clear the flows
-    /// towards them (once per time they leave).
+    /// towards them (at once, and swept again twice: <see cref="VipFlowSweeps"/>).
     /// </summary>
     private (IReadOnlyList<ServiceDecision> Switched, bool JournalChanged, PairStep Pair) StepInPair(PairState pair, HubEvidence evidence, List<FlowFlush> flushes)
     {
@@ -41,11 +52,21 @@ public sealed partial class HubEngine
             if (vips.Any)
             {
                 pair.VipFlowsCleared = false;
+                pair.VipsReleasedAt = null;
             }
             else if (!pair.VipFlowsCleared)
             {
                 // Only after a read that shows no VIP at all: a failed read never cuts live flows.
                 pair.VipFlowsCleared = true;
+                pair.VipsReleasedAt = now;
+                pair.VipFlowSweepsDone = 0;
+                flushes.Add(new FlowFlush.VipsReleased(Config.AllVips()));
+            }
+            else if (pair.VipsReleasedAt is { } released && pair.VipFlowSweepsDone < VipFlowSweeps.Length
+                && now >= released + VipFlowSweeps[pair.VipFlowSweepsDone])
+            {
+                // The heartbeat wakes the loop every advert_interval, so a sweep is at most that late.
+                pair.VipFlowSweepsDone++;
                 flushes.Add(new FlowFlush.VipsReleased(Config.AllVips()));
             }
         }
@@ -109,6 +130,12 @@ public sealed partial class HubEngine
         /// <summary>The flows towards the VIPs were cleared since this hub last held any of them.</summary>
         public bool VipFlowsCleared { get; set; }
 
+        /// <summary>When a read last found the VIPs gone after holding some; null while this hub holds any.</summary>
+        public DateTimeOffset? VipsReleasedAt { get; set; }
+
+        /// <summary>How many of <see cref="VipFlowSweeps"/> ran since <see cref="VipsReleasedAt"/>.</summary>
+        public int VipFlowSweepsDone { get; set; }
+
         /// <summary>Whether the last VIP read that succeeded found all of them here.</summary>
         public bool HeldVipsAtLastRead { get; set; }
 
@@ -131,7 +158,7 @@ public sealed partial class HubEngine
             var view = old is not null && old.View.Matches(hub.Name, hub.VrrpPriority, peer.Name, peer.VrrpPriority, settings.PeerTimeout)
                 ? old.View
                 : NewView(hub, peer, settings, time);
-            return new PairState(settings, view, time.GetUtcNow()) { Role = old?.Role, VipFlowsCleared = old?.VipFlowsCleared ?? false, HeldVipsAtLastRead = old?.HeldVipsAtLastRead ?? false };
+            return new PairState(settings, view, time.GetUtcNow()) { Role = old?.Role, VipFlowsCleared = old?.VipFlowsCleared ?? false, VipsReleasedAt = old?.VipsReleasedAt, VipFlowSweepsDone = old?.VipFlowSweepsDone ?? 0, HeldVipsAtLastRead = old?.HeldVipsAtLastRead ?? false };
         }
 
         private static PeerHubView NewView(HubNode hub, HubNode peer, HubPairSettings settings, TimeProvider time) =>

@@ -242,6 +242,33 @@ public sealed class HubEnginePairTests : IDisposable
     }
 
     [Fact]
+    public void Flows_towards_released_VIPs_are_swept_again_after_2_and_10_seconds_while_they_stay_away()
+    {
+        // Stragglers: a client's router that had not yet heard keepalived's gratuitous ARP kept sending here a moment longer.
+        var engine = _h.Engine();
+        Assert.Single(engine.Step(new HubEvidence { Vips = EngineHarness.Holding(false) }).Flushes);
+
+        int FlushesAfter(double seconds, bool holding = false)
+        {
+            _h.Clock.Advance(TimeSpan.FromSeconds(seconds));
+            return engine.Step(new HubEvidence { Vips = EngineHarness.Holding(holding) }).Flushes.OfType<Keepwire.Reconciliation.FlowFlush.VipsReleased>().Count();
+        }
+
+        Assert.Equal(0, FlushesAfter(1.9));
+        Assert.Equal(1, FlushesAfter(0.1));
+        Assert.Equal(0, FlushesAfter(1));
+        Assert.Empty(engine.Step(new HubEvidence { Vips = null }).Flushes);
+        Assert.Equal(1, FlushesAfter(8));
+        Assert.Equal(0, FlushesAfter(60));
+
+        // Held again and released again: the sweeps start over; held again before a sweep, it does not run.
+        Assert.Equal(0, FlushesAfter(1, holding: true));
+        Assert.Equal(1, FlushesAfter(1));
+        Assert.Equal(0, FlushesAfter(1, holding: true));
+        Assert.Equal(0, FlushesAfter(5, holding: true));
+    }
+
+    [Fact]
     public void A_failed_VIP_read_keeps_what_the_last_read_said()
     {
         // Counting an unreadable interface as "not holding" would tell the peer this hub let go of the VIPs (a yielded peer
