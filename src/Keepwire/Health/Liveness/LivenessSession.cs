@@ -26,6 +26,12 @@ public sealed class LivenessSession(string site, TimeSpan interval, int multipli
     /// </summary>
     public const int PollBeats = 2;
 
+    /// <summary>
+    /// How fast a site's late-answer allowance (<see cref="LateAllowance"/>) fades: halved every this long without a
+    /// round trip as slow.
+    /// </summary>
+    public static readonly TimeSpan LatePeakHalfLife = TimeSpan.FromSeconds(30);
+
     /// <summary>Datagrams remembered for matching answers; older answers are dropped as unknown.</summary>
     public const int Outstanding = 64;
 
@@ -37,6 +43,8 @@ public sealed class LivenessSession(string site, TimeSpan interval, int multipli
     private DateTimeOffset? _suspectedAt;
     private bool _pollDue;
     private TimeSpan? _smoothedRtt;
+    private TimeSpan _peakRtt;
+    private DateTimeOffset _peakAt;
 
     public string Site { get; } = site;
 
@@ -99,6 +107,8 @@ public sealed class LivenessSession(string site, TimeSpan interval, int multipli
         if (rtt < TimeSpan.Zero)
             rtt = TimeSpan.Zero;
         LastRtt = rtt;
+        if (rtt >= LateAllowance(now))
+            (_peakRtt, _peakAt) = (rtt, now);
         _smoothedRtt = _smoothedRtt is { } smoothed ? smoothed + ((rtt - smoothed) / 8) : rtt;
         if (seq > _lastAnsweredSeq)
             _lastAnsweredSeq = seq;
@@ -132,7 +142,7 @@ public sealed class LivenessSession(string site, TimeSpan interval, int multipli
             return null;
         var silent = now - last;
         var unanswered = (long)(_nextSeq - 1 - _lastAnsweredSeq);
-        if (silent < DetectionTime || unanswered < multiplier)
+        if (silent < DetectionTime + LateAllowance(now) || unanswered < multiplier)
         {
             _suspectedAt = null;
             return null;
@@ -153,6 +163,22 @@ public sealed class LivenessSession(string site, TimeSpan interval, int multipli
         Lost = true;
         _lostReportedAt = now;
         return new LivenessObservation(Site, now, Alive: false, $"liveness lost for {Milliseconds(silent)} ({Math.Min(unanswered - PollDatagrams, multiplier)} of {multiplier} missed, then a poll)", DetectionTime);
+    }
+
+    /// <summary>
+    /// Silence allowed beyond the detection time, because this site has answered that late recently: its slowest round
+    /// trip, halved every <see cref="LatePeakHalfLife"/> since. Like TCP's retransmission timeout, which grows with the
+    /// variance it has seen: a site whose host or wireguard-go stalls now and then (a loaded machine: bench/false-failover
+    /// saw answers 360–390 ms late, each judged a loss by the fixed 300 ms) gets that much more silence before it is
+    /// suspected, while a site that answers promptly keeps the plain detection time. A dead site sends no answers to
+    /// raise it.
+    /// </summary>
+    public TimeSpan LateAllowance(DateTimeOffset now)
+    {
+        if (_peakRtt <= TimeSpan.Zero)
+            return TimeSpan.Zero;
+        var halvings = Math.Max(0, (now - _peakAt) / LatePeakHalfLife);
+        return _peakRtt * Math.Pow(0.5, halvings);
     }
 
     /// <summary>True once after the site became suspect: send it <see cref="PollDatagrams"/> datagrams now.</summary>

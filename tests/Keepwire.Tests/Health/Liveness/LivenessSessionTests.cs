@@ -55,6 +55,26 @@ public sealed class LivenessSessionTests
     }
 
     [Fact]
+    public void A_site_that_answered_late_recently_gets_that_much_more_silence_and_the_allowance_fades()
+    {
+        // A stall on the site's side: the datagram sent at 0 is answered 360 ms later.
+        _session.Answer(_session.Next(At(0)), At(360));
+        Assert.Equal(TimeSpan.FromMilliseconds(360), _session.LateAllowance(At(360)));
+        for (var t = 400; t <= 850; t += 50)
+            _session.Next(At(t));
+
+        // Silent since 360: the plain 150 ms would suspect it at 510; it gets about 360 ms more.
+        Assert.Null(_session.Judge(At(850)));
+        Assert.False(_session.TakePoll());
+        Assert.Null(_session.Judge(At(900)));
+        Assert.True(_session.TakePoll());
+
+        // Prompt answers do not lower it at once; time does, by half every 30 s.
+        Assert.Equal(180, _session.LateAllowance(At(360) + LivenessSession.LatePeakHalfLife).TotalMilliseconds, 3);
+        Assert.Equal(TimeSpan.Zero, new LivenessSession("bravo", Interval, 3).LateAllowance(At(0)));
+    }
+
+    [Fact]
     public void An_answered_poll_clears_the_suspicion()
     {
         _session.Answer(_session.Next(At(0)), At(1));
