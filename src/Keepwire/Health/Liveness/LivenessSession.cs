@@ -107,7 +107,9 @@ public sealed class LivenessSession(string site, TimeSpan interval, int multipli
         if (rtt < TimeSpan.Zero)
             rtt = TimeSpan.Zero;
         LastRtt = rtt;
-        if (rtt >= LateAllowance(now))
+        // Only answers of a site that was up count: the first ones wait for the tunnel's handshake (seconds), and those
+        // that end a loss were queued behind it; neither says how late this site answers.
+        if (_lastAnswerAt is not null && !Lost && rtt >= LateAllowance(now))
             (_peakRtt, _peakAt) = (rtt, now);
         _smoothedRtt = _smoothedRtt is { } smoothed ? smoothed + ((rtt - smoothed) / 8) : rtt;
         if (seq > _lastAnsweredSeq)
@@ -171,14 +173,18 @@ public sealed class LivenessSession(string site, TimeSpan interval, int multipli
     /// variance it has seen: a site whose host or wireguard-go stalls now and then (a loaded machine: bench/false-failover
     /// saw answers 360–390 ms late, each judged a loss by the fixed 300 ms) gets that much more silence before it is
     /// suspected, while a site that answers promptly keeps the plain detection time. A dead site sends no answers to
-    /// raise it.
+    /// raise it. Only answers of a site that was up count (not the handshake's wait before the first, not a loss's
+    /// queue), and it is at most twice the detection time.
     /// </summary>
     public TimeSpan LateAllowance(DateTimeOffset now)
     {
         if (_peakRtt <= TimeSpan.Zero)
             return TimeSpan.Zero;
         var halvings = Math.Max(0, (now - _peakAt) / LatePeakHalfLife);
-        return _peakRtt * Math.Pow(0.5, halvings);
+        var allowance = _peakRtt * Math.Pow(0.5, halvings);
+        // Beyond twice the detection time the service checks would see the silence first anyway.
+        var cap = 2 * DetectionTime;
+        return allowance < cap ? allowance : cap;
     }
 
     /// <summary>True once after the site became suspect: send it <see cref="PollDatagrams"/> datagrams now.</summary>

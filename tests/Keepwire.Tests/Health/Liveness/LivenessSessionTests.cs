@@ -57,21 +57,34 @@ public sealed class LivenessSessionTests
     [Fact]
     public void A_site_that_answered_late_recently_gets_that_much_more_silence_and_the_allowance_fades()
     {
-        // A stall on the site's side: the datagram sent at 0 is answered 360 ms later.
-        _session.Answer(_session.Next(At(0)), At(360));
-        Assert.Equal(TimeSpan.FromMilliseconds(360), _session.LateAllowance(At(360)));
-        for (var t = 400; t <= 850; t += 50)
+        // The first answer waited for the tunnel's handshake: it says nothing of the site's lateness.
+        _session.Answer(_session.Next(At(-2000)), At(0));
+        Assert.Equal(TimeSpan.Zero, _session.LateAllowance(At(0)));
+
+        // A stall on the site's side: the datagram sent at 0 is answered 260 ms later.
+        _session.Answer(_session.Next(At(0)), At(260));
+        Assert.Equal(TimeSpan.FromMilliseconds(260), _session.LateAllowance(At(260)));
+        for (var t = 300; t <= 700; t += 50)
             _session.Next(At(t));
 
-        // Silent since 360: the plain 150 ms would suspect it at 510; it gets about 360 ms more.
-        Assert.Null(_session.Judge(At(850)));
+        // Silent since 260: the plain 150 ms would suspect it at 410; it gets about 260 ms more.
+        Assert.Null(_session.Judge(At(650)));
         Assert.False(_session.TakePoll());
-        Assert.Null(_session.Judge(At(900)));
+        Assert.Null(_session.Judge(At(700)));
         Assert.True(_session.TakePoll());
 
         // Prompt answers do not lower it at once; time does, by half every 30 s.
-        Assert.Equal(180, _session.LateAllowance(At(360) + LivenessSession.LatePeakHalfLife).TotalMilliseconds, 3);
+        Assert.Equal(130, _session.LateAllowance(At(260) + LivenessSession.LatePeakHalfLife).TotalMilliseconds, 3);
         Assert.Equal(TimeSpan.Zero, new LivenessSession("bravo", Interval, 3).LateAllowance(At(0)));
+    }
+
+    [Fact]
+    public void The_late_answer_allowance_is_at_most_twice_the_detection_time()
+    {
+        _session.Answer(_session.Next(At(0)), At(1));
+        _session.Answer(_session.Next(At(50)), At(2050));
+
+        Assert.Equal(TimeSpan.FromMilliseconds(300), _session.LateAllowance(At(2050)));
     }
 
     [Fact]
