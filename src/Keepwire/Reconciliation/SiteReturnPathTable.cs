@@ -107,6 +107,8 @@ internal static class SiteReturnPathTable
                 text.Append(CultureInfo.InvariantCulture, $"\t\t{family.Ip} saddr != {family.Tunnel} {family.Ip} daddr . udp dport . udp sport @{family.Set} {family.Ip} saddr set {family.Tunnel}\n");
             text.Append("\t}\n");
         }
+
+        text.Append(SiteRouterRules.Chains(spec.Forwards, spec.Interfaces));
         return text.ToString();
     }
 

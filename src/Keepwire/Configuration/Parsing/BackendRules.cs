@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using Keepwire.Decisions;
 using Keepwire.Model;
 
 namespace Keepwire.Configuration.Parsing;
@@ -130,20 +129,13 @@ internal static class BackendRules
     private static IEnumerable<(TransportProtocol Protocol, int First, int Last, YamlDotNet.RepresentationModel.YamlNode Node)> SitePorts(ServiceDraft service, BackendDraft? backend)
     {
         foreach (var port in service.Ports)
-        {
-            var rule = port.Value;
-            yield return rule.IsRange ? (rule.Protocol, rule.First, rule.Last, port.Node) : (rule.Protocol, rule.TargetPort, rule.TargetPort, port.Node);
-        }
+            yield return (port.Value.Protocol, port.Value.SiteRange.First, port.Value.SiteRange.Last, port.Node);
 
         // A check of a port the service already forwards claims nothing new.
-        foreach (var (protocol, port) in CheckPorts(service.Checks ?? []))
+        foreach (var (protocol, port) in (service.Checks ?? []).Select(c => c.SitePort).OfType<(TransportProtocol Protocol, int Port)>())
         {
-            if (!service.Ports.Any(p => p.Value.Protocol == protocol && (p.Value.IsRange ? p.Value.First <= port && port <= p.Value.Last : p.Value.TargetPort == port)))
+            if (!service.Ports.Any(p => p.Value.Protocol == protocol && p.Value.SiteRange.First <= port && port <= p.Value.SiteRange.Last))
                 yield return (protocol, port, port, backend?.Node ?? service.Node);
         }
     }
-
-    /// <summary>The ports the hub's checks probe at a site's tunnel address (exec checks probe nothing there).</summary>
-    internal static IEnumerable<(TransportProtocol Protocol, int Port)> CheckPorts(IReadOnlyList<CheckDefinition> checks) =>
-        checks.Where(c => c.Kind != CheckKind.Exec).Select(c => (c.Kind == CheckKind.Udp ? TransportProtocol.Udp : TransportProtocol.Tcp, c.Port ?? ProbeSpec.DefaultHttpPort));
 }
