@@ -282,7 +282,7 @@ public sealed partial class SiteNetworkReconciler(
         [LoggerMessage(Level = LogLevel.Information, Message = "Applied nftables table inet {Table} ({Comment}): replies follow the tunnel their connection arrived through, and UDP replies leave from the tunnel address")]
         public static partial void ReturnPathTableApplied(ILogger logger, string table, string comment);
 
-        [LoggerMessage(Level = LogLevel.Information, Message = "Removed nftables table inet {Table}: one hub and no UDP service need none")]
+        [LoggerMessage(Level = LogLevel.Information, Message = "Removed nftables table inet {Table}: one hub, no UDP service and no LAN server need none")]
         public static partial void ReturnPathTableRemoved(ILogger logger, string table);
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Return path of {Interface} (table {Table}): routes {Routes}; rules {Rules}")]
