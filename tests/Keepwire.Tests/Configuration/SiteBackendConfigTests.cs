@@ -103,4 +103,15 @@ public sealed class SiteBackendConfigTests
             /* 20 */ "    ports: [tcp/8080]",
             /* 21 */ "    sites: [alpha]").AssertSingleError("router.yaml", 20, 13, "tcp/8080 at site 'alpha' is taken by service 'web', forwarded to 192.168.50.10 (line 16)");
     }
+
+    [Fact]
+    public void In_a_hub_pair_the_sync_port_the_sites_relay_is_not_forwarded()
+    {
+        var pair = ConfigText.Pair.ToString().Replace("    ports: [tcp/80]\n", "    ports: [tcp/80, udp/51800-51900]\n", StringComparison.Ordinal)
+            .Replace("    sites: [alpha]\n", "    sites: [alpha]\n    backends: { alpha: 192.168.50.10 }\n", StringComparison.Ordinal);
+        var result = ConfigLoader.Parse(pair, "pair.yaml");
+
+        var error = Assert.Single(result.Errors);
+        Assert.Contains("udp/51800-51900 at site 'alpha' is taken by the hub pair's sync, which the site relays", error.Message, StringComparison.Ordinal);
+    }
 }

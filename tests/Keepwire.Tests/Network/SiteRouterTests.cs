@@ -117,6 +117,22 @@ public sealed class SiteRouterTests
         Assert.DoesNotContain("masquerade", SiteReturnPathTable.Body(SiteReturnPathSpec.For(plain, Office, SiteTunnelPlan.For(plain, Office))));
     }
 
+    [Fact]
+    public void In_a_hub_pair_the_router_uses_the_pairs_own_marks_and_forwards_what_either_tunnel_brings()
+    {
+        var hub2 = Hub with { Name = "hub2", PublicKey = Key(4), Interface = "kw-hub2", Tunnel = new TunnelAddresses(IPAddress.Parse("10.77.0.9"), 24, IPAddress.Parse("fd77::9"), 64) };
+        var office = Office with { Interfaces = new Dictionary<string, string> { ["hub"] = "kw1", ["hub2"] = "kw2" } };
+        var config = Config() with { Hubs = [Hub, hub2], Sites = [office, Zurich] };
+        var tunnels = SiteTunnelPlan.For(config, office);
+
+        var spec = SiteReturnPathSpec.For(config, office, tunnels);
+
+        Assert.Equal(tunnels.Select(t => (t.Interface, t.ReturnMark!)), spec.MarkedTunnels);
+        // One fwmark rule per family and tunnel, as for any site of a pair: none added for the router.
+        Assert.All(tunnels, t => Assert.Equal(2, t.ReturnRules.Count));
+        Assert.Contains("iifname { \"kw1\", \"kw2\" } ip daddr 10.77.0.2 tcp dport { 80, 8081, 8443 } dnat ip to 192.168.50.10", SiteReturnPathTable.Body(spec));
+    }
+
     private static (TransportProtocol, string, string, string, bool) Describe(LanForward forward) =>
         (forward.Protocol, forward.Tunnel.ToString(), forward.Backend.ToString(),
             string.Join(",", forward.Ports.Select(p => p.First == p.Last ? $"{p.First}" : $"{p.First}-{p.Last}")), forward.Masquerade);

@@ -14,7 +14,8 @@ internal static class BackendRules
     /// <summary>Who a port of a site's tunnel address belongs to: a LAN server, or the site host itself (null).</summary>
     private sealed record Claim(TransportProtocol Protocol, int First, int Last, SiteBackend? Target, string Owner, int Line);
 
-    public static void Check(IReadOnlyList<ServiceDraft> services, IReadOnlyList<HubDraft> hubs, IReadOnlyList<SiteDraft> sites, ConfigErrorSink errors)
+    /// <param name="pair">In a hub pair, its settings: the sites relay the hubs' sync on its port at their tunnel address.</param>
+    public static void Check(IReadOnlyList<ServiceDraft> services, IReadOnlyList<HubDraft> hubs, IReadOnlyList<SiteDraft> sites, HubPairSettings? pair, ConfigErrorSink errors)
     {
         var hub = hubs.Count > 0 ? hubs[0] : null;
         var siteModes = sites.Where(s => s.Name is not null).DistinctBy(s => s.Name!.Value).ToDictionary(s => s.Name!.Value, s => s.Mode);
@@ -25,7 +26,7 @@ internal static class BackendRules
         }
 
         foreach (var site in siteModes.Keys)
-            CheckSitePorts(site, services, errors);
+            CheckSitePorts(site, services, pair, errors);
     }
 
     private static void CheckBackend(BackendDraft backend, ServiceDraft service, IReadOnlyList<ServiceDraft> services, HubDraft? hub, Dictionary<string, SiteMode?> siteModes, ConfigErrorSink errors)
@@ -95,13 +96,15 @@ internal static class BackendRules
     /// The router tells the services apart only by protocol and port on its tunnel address (the hub's DNAT has already
     /// replaced the VIP): a port of it can go to one LAN server, or stay with the site host, not both.
     /// </summary>
-    private static void CheckSitePorts(string site, IReadOnlyList<ServiceDraft> services, ConfigErrorSink errors)
+    private static void CheckSitePorts(string site, IReadOnlyList<ServiceDraft> services, HubPairSettings? pair, ConfigErrorSink errors)
     {
         var servedHere = services.Where(s => !s.IsRouted && s.Sites.Any(r => r.Value == site)).ToList();
         if (!servedHere.Any(s => s.Backends.Any(b => b.Site.Value == site)))
             return;
 
         var claims = new List<Claim>();
+        if (pair is not null)
+            claims.Add(new Claim(TransportProtocol.Udp, pair.SyncPort, pair.SyncPort, null, "the hub pair's sync, which the site relays (hub_pair.sync_port)", 0));
         foreach (var service in servedHere)
         {
             var backend = service.Backends.FirstOrDefault(b => b.Site.Value == site);
@@ -113,7 +116,8 @@ internal static class BackendRules
                 if (claims.FirstOrDefault(c => c.Protocol == protocol && c.First <= last && first <= c.Last && c.Target != target) is { } taken)
                 {
                     var proto = protocol == TransportProtocol.Tcp ? "tcp" : "udp";
-                    errors.Report(node, $"{proto}/{(first == last ? $"{first}" : $"{first}-{last}")} at site '{site}' is taken by {taken.Owner} (line {taken.Line}), but belongs to {owner} too",
+                    var where = taken.Line > 0 ? $" (line {taken.Line})" : "";
+                    errors.Report(node, $"{proto}/{(first == last ? $"{first}" : $"{first}-{last}")} at site '{site}' is taken by {taken.Owner}{where}, but belongs to {owner} too",
                         "the router tells services apart only by port on its tunnel address: map one of them to another port (e.g. ports: [tcp/80:8080]) and let its server listen there");
                     continue;
                 }
