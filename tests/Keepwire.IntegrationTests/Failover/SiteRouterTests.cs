@@ -44,8 +44,11 @@ public sealed class SiteRouterTests(SiteRouterLabFixture fixture, ITestOutputHel
         Assert.Equal($"site=alpha client={client.IPv4}\n", await Lab.GetFromClientAsync(Family.Url(vips.IPv4)));
     }
 
-    [Fact]
-    public async Task A_dead_lan_server_fails_its_service_over_without_a_failed_new_connection_while_the_router_keeps_its_own()
+    /// <param name="failure">How lan1 dies: its nginx stops (its kernel refuses the connections), or its link is cut (it is gone).</param>
+    [Theory]
+    [InlineData("nginx stopped")]
+    [InlineData("link cut")]
+    public async Task A_dead_lan_server_fails_its_service_over_without_a_failed_new_connection_while_the_router_keeps_its_own(string failure)
     {
         await RestoreAsync();
         var client = Lab.Topology.Client;
@@ -60,14 +63,14 @@ public sealed class SiteRouterTests(SiteRouterLabFixture fixture, ITestOutputHel
             await loop.WaitForAsync("answered by lan1 over IPv6", r => r.Text.StartsWith($"site=lan1 client={client.IPv6} ", StringComparison.Ordinal), TimeSpan.FromSeconds(40));
             await loop.WaitForAnswerAfterAsync(started + Traffic, "the loop ran a while");
 
-            var fault = await Fault.CauseAsync("lan1's nginx stopped", () => Lab.StopLanWebServerAsync("lan1"));
+            var fault = await Fault.CauseAsync($"lan1: {failure}", () => failure == "link cut" ? Lab.CutLanLinkAsync("lan1") : Lab.StopLanWebServerAsync("lan1"));
             var moved = await Lab.WaitForServingAsync(Lan1.Service, "bravo");
-            output.WriteLine($"{Lan1.Service} on bravo {(moved.Since - fault.End)?.TotalMilliseconds:0} ms after lan1's nginx stopped (epoch {moved.Epoch})");
+            output.WriteLine($"{Lan1.Service} on bravo {(moved.Since - fault.End)?.TotalMilliseconds:0} ms after {fault.What} (epoch {moved.Epoch})");
             await loop.WaitForAnswerAfterAsync(DateTimeOffset.UtcNow + Traffic, $"{Lan1.Service} moved to bravo");
             var requests = await loop.StopAsync(TimeSpan.FromSeconds(60));
             output.WriteLine($"{requests.Requests.Count} requests: {requests.Summary(fault)}");
 
-            Assert.True(requests.FailuresNotInFlightAt(fault).Count == 0, $"requests failed that were not in flight when lan1's nginx stopped: {requests.Summary(fault)}");
+            Assert.True(requests.FailuresNotInFlightAt(fault).Count == 0, $"requests failed that were not in flight at {fault.What}: {requests.Summary(fault)}");
             Assert.Contains($"site=lan1 client={client.IPv4} server={Lan1.Address.IPv4}", requests.Answers);
             Assert.Contains($"site=lan1 client={client.IPv6} server={Lan1.Address.IPv6}", requests.Answers);
             Assert.Contains($"site=bravo client={client.IPv4} server={Lab.Topology.Site("bravo").Tunnel.IPv4}", requests.Answers);
@@ -84,11 +87,12 @@ public sealed class SiteRouterTests(SiteRouterLabFixture fixture, ITestOutputHel
         }
     }
 
-    /// <summary>The failover lab's steady state, both LAN servers' nginx running, and both LAN services served by alpha.</summary>
+    /// <summary>The failover lab's steady state, both LAN servers linked and their nginx running, and both LAN services served by alpha.</summary>
     private async Task RestoreAsync()
     {
         foreach (var server in Lab.Lan.Servers)
         {
+            await Lab.RestoreLanLinkAsync(server.Name);
             var listening = await Lab.ExecAsync(server.Name, "ss", "-Hlnt", $"( sport = :{server.Port} )");
             if (!listening.StandardOutput.Contains($":{server.Port}", StringComparison.Ordinal))
             {
