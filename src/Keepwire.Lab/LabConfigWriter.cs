@@ -63,7 +63,31 @@ internal static class LabConfigWriter
         yaml.AppendLine($"    sites: [{siteNames}]");
         yaml.AppendLine("    checks:");
         yaml.AppendLine("      - { type: udp, port: 7, payload: ping, expect: \"site=\" }");
+        if (topology.Lan is { } lan)
+            AppendLanServices(yaml, topology, lan, vips);
         return yaml.ToString();
+    }
+
+    /// <summary>
+    /// One service per LAN server, on the server's own port: the router site forwards it to the server (masquerading
+    /// for the server that does not route back through it), bravo serves it itself, so it fails over like any other.
+    /// </summary>
+    private static void AppendLanServices(StringBuilder yaml, LabTopology topology, LabLan lan, string vips)
+    {
+        var other = topology.Sites.First(s => s.Name != lan.Router && !s.BehindNat).Name;
+        foreach (var server in lan.Servers)
+        {
+            var address = $"[{server.Address.IPv4}, \"{server.Address.IPv6}\"]";
+            yaml.AppendLine($"  - name: {server.Service}");
+            yaml.AppendLine($"    vips: {vips}");
+            yaml.AppendLine($"    ports: [tcp/{server.Port}]");
+            yaml.AppendLine($"    sites: [{lan.Router}, {other}]");
+            yaml.AppendLine(server.RoutesBack
+                ? $"    backends: {{ {lan.Router}: {address} }}"
+                : $"    backends: {{ {lan.Router}: {{ address: {address}, masquerade: true }} }}");
+            yaml.AppendLine("    checks:");
+            yaml.AppendLine($"      - {{ type: http, port: {server.Port}, path: /healthz, expect_body: \"site=\" }}");
+        }
     }
 
     /// <summary>

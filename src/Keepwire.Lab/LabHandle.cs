@@ -131,6 +131,8 @@ public sealed partial class LabHandle : IAsyncDisposable
             await webServer.StartAsync(site, cancellationToken);
             await echoServer.StartAsync(site, cancellationToken);
         }
+        foreach (var server in Topology.Lan?.Servers ?? [])
+            await webServer.StartAsync(server.Name, server.Namespace, cancellationToken);
     }
 
     private async Task SetUplinkAsync(string host, string state, CancellationToken cancellationToken)

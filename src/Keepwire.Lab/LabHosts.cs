@@ -78,3 +78,31 @@ public sealed record LabNatRouter(string Namespace, DualStackAddress Outside, Du
         return new IPNetwork(new IPAddress(bytes), prefixLength);
     }
 }
+
+/// <summary>
+/// The LAN behind a router site (<c>keepwire lab up --site-router</c>): a bridge on the router and two servers plugged
+/// into it, each in its own namespace running nginx. The cluster config makes the router site forward two services
+/// to them (<see cref="LabConfigWriter"/>).
+/// </summary>
+/// <param name="Router">The site that routes for the LAN (alpha).</param>
+/// <param name="Bridge">The LAN's bridge in the router's namespace.</param>
+/// <param name="RouterAddress">The router's address on the LAN: the default gateway of servers that route back through it.</param>
+/// <param name="Servers">The LAN servers.</param>
+public sealed record LabLan(string Router, string Bridge, DualStackAddress RouterAddress, IReadOnlyList<LabLanServer> Servers)
+{
+    public const int PrefixLengthIPv4 = 24;
+    public const int PrefixLengthIPv6 = 64;
+
+    public LabLanServer Server(string name) =>
+        Servers.FirstOrDefault(s => s.Name == name)
+        ?? throw new ArgumentException($"The lab's LAN has no server '{name}'; its servers are {string.Join(", ", Servers.Select(s => s.Name))}.", nameof(name));
+}
+
+/// <summary>A server on the LAN behind the router site.</summary>
+/// <param name="RoutesBack">
+/// The server's default route is the router, so its replies to clients go back through it and the router can keep the
+/// clients' addresses. Without, the server reaches only its own LAN: the router must masquerade for it.
+/// </param>
+/// <param name="Service">The lab service the router forwards to this server.</param>
+/// <param name="Port">The port of that service, at the sites and on this server.</param>
+public sealed record LabLanServer(string Name, string Namespace, DualStackAddress Address, bool RoutesBack, string Service, int Port);

@@ -6,10 +6,11 @@ namespace Keepwire.Lab;
 /// <summary>What a later process needs to drive a lab it did not build: how to run keepwire, and its layout.</summary>
 /// <param name="HubPair">The lab has two hubs; false in manifests written before hub pairs existed.</param>
 /// <param name="ProviderRouted">The hub pair shares no layer 2 and the provider router moves the VIPs (<see cref="LabTopology.IsProviderRouted"/>).</param>
-internal sealed record LabManifest(string Prefix, IReadOnlyList<string> KeepwireCommand, DateTimeOffset CreatedAt, bool HubPair = false, bool ProviderRouted = false)
+/// <param name="SiteRouter">alpha routes for a LAN with two servers (<see cref="LabTopology.Lan"/>).</param>
+internal sealed record LabManifest(string Prefix, IReadOnlyList<string> KeepwireCommand, DateTimeOffset CreatedAt, bool HubPair = false, bool ProviderRouted = false, bool SiteRouter = false)
 {
     [JsonIgnore]
-    public LabTopology Topology => LabTopology.Create(Prefix, HubPair, ProviderRouted);
+    public LabTopology Topology => LabTopology.Create(Prefix, HubPair, ProviderRouted, SiteRouter);
 
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
 

@@ -46,6 +46,8 @@ internal sealed class LabNetworkBuilder(ICommandRunner runner, LabTopology topol
         if (topology.IsProviderRouted)
             await DropUnroutedVipsAsync(cancellationToken);
         await BuildNatAsync(cancellationToken);
+        if (topology.Lan is { } lan)
+            await BuildLanAsync(lan, cancellationToken);
 
         foreach (var site in topology.Sites)
         {
@@ -159,6 +161,33 @@ internal sealed class LabNetworkBuilder(ICommandRunner runner, LabTopology topol
 
         await SysctlAsync(nat.Namespace, cancellationToken, "net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1");
         await runner.RunCheckedAsync("ip", ["netns", "exec", nat.Namespace, "nft", "-f", "-"], NatRuleset, cancellationToken);
+    }
+
+    /// <summary>
+    /// The LAN behind the router site: a bridge in the router's namespace with the router's LAN address, and each server
+    /// plugged into it by a veth (its <c>eth0</c>; the router's end is named after the server). A server that routes
+    /// back through the router gets it as its default gateway; the other reaches only the LAN. The router's agent turns
+    /// forwarding on itself, as on a real router: the lab does not.
+    /// </summary>
+    private async Task BuildLanAsync(LabLan lan, CancellationToken cancellationToken)
+    {
+        var router = topology.Site(lan.Router).Namespace;
+        await IpAsync(router, cancellationToken, "link", "add", "name", lan.Bridge, "type", "bridge", "forward_delay", "0", "stp_state", "0");
+        await IpAsync(router, cancellationToken, "link", "set", "dev", lan.Bridge, "up");
+        await AddAddressesAsync(router, lan.Bridge, lan.RouterAddress, cancellationToken, LabLan.PrefixLengthIPv4, LabLan.PrefixLengthIPv6);
+        foreach (var server in lan.Servers)
+        {
+            await runner.RunCheckedAsync(
+                "ip",
+                ["link", "add", "name", HostUplink, "netns", server.Namespace, "type", "veth", "peer", "name", server.Name, "netns", router],
+                cancellationToken: cancellationToken);
+            await IpAsync(router, cancellationToken, "link", "set", "dev", server.Name, "master", lan.Bridge);
+            await IpAsync(router, cancellationToken, "link", "set", "dev", server.Name, "up");
+            await IpAsync(server.Namespace, cancellationToken, "link", "set", "dev", HostUplink, "up");
+            await AddAddressesAsync(server.Namespace, HostUplink, server.Address, cancellationToken, LabLan.PrefixLengthIPv4, LabLan.PrefixLengthIPv6);
+            if (server.RoutesBack)
+                await AddDefaultRoutesAsync(server.Namespace, lan.RouterAddress, cancellationToken);
+        }
     }
 
     /// <summary>

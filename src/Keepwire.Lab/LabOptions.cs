@@ -37,6 +37,12 @@ public sealed record LabOptions
     /// </summary>
     public bool ProviderRouted { get; init; }
 
+    /// <summary>
+    /// alpha is also a router in front of a LAN with two servers (lan1, lan2): the config adds two services that alpha
+    /// forwards to them (<c>backends:</c>) and bravo serves itself (<see cref="LabTopology.Lan"/>).
+    /// </summary>
+    public bool SiteRouter { get; init; }
+
     /// <summary>Start the hub and site daemons and wait until every site has a handshake with the hub (each hub, in a pair).</summary>
     public bool StartDaemons { get; init; }
 

@@ -17,9 +17,10 @@ public sealed partial record LabTopology
 
     /// <summary>
     /// The layout of lab <paramref name="prefix"/>: one hub, or with <paramref name="hubPair"/> two, which with
-    /// <paramref name="providerRouted"/> share no layer 2 (see <see cref="IsProviderRouted"/>).
+    /// <paramref name="providerRouted"/> share no layer 2 (see <see cref="IsProviderRouted"/>); with
+    /// <paramref name="siteRouter"/>, alpha routes for a LAN with two servers (<see cref="Lan"/>).
     /// </summary>
-    public static LabTopology Create(string prefix, bool hubPair = false, bool providerRouted = false)
+    public static LabTopology Create(string prefix, bool hubPair = false, bool providerRouted = false, bool siteRouter = false)
     {
         LabNaming.EnsureValidPrefix(prefix);
         if (providerRouted && !hubPair)
@@ -78,15 +79,36 @@ public sealed partial record LabTopology
             // on no link at all, so only the provider router's route brings their traffic to a hub.
             Vips: providerRouted
                 ? DualStackAddress.Parse("198.51.100.80", "2001:db8:180::80")
-                : DualStackAddress.Parse("203.0.113.80", "2001:db8:113::80"));
+                : DualStackAddress.Parse("203.0.113.80", "2001:db8:113::80"))
+        {
+            Lan = siteRouter ? RouterLan(prefix) : null,
+        };
     }
+
+    /// <summary>
+    /// alpha's LAN: lan1 routes back through alpha (the router keeps the clients' addresses), lan2 knows only its LAN
+    /// (the router masquerades for it). Each serves one lab service on its own port.
+    /// </summary>
+    private static LabLan RouterLan(string prefix) =>
+        new(
+            Router: "alpha",
+            Bridge: "lan0",
+            RouterAddress: DualStackAddress.Parse("192.168.50.1", "fd00:50::1"),
+            Servers:
+            [
+                new LabLanServer("lan1", LabNaming.NamespaceOf(prefix, "lan1"), DualStackAddress.Parse("192.168.50.11", "fd00:50::11"), RoutesBack: true, Service: "lanweb", Port: 8080),
+                new LabLanServer("lan2", LabNaming.NamespaceOf(prefix, "lan2"), DualStackAddress.Parse("192.168.50.12", "fd00:50::12"), RoutesBack: false, Service: "lansnat", Port: 8081),
+            ]);
 
     /// <summary>
     /// Every layout a lab named <paramref name="prefix"/> may have, so cleanup finds what a lab made
     /// even when its manifest (which says which layout it is) is gone.
     /// </summary>
+    /// <remarks>Each with the router site's LAN: its names are those of the layout without it, and more.</remarks>
     public static IReadOnlyList<LabTopology> PossibleLayouts(string prefix) =>
-        LabNaming.IsValidPairPrefix(prefix) ? [Create(prefix), Create(prefix, hubPair: true)] : [Create(prefix)];
+        LabNaming.IsValidPairPrefix(prefix)
+            ? [Create(prefix, siteRouter: true), Create(prefix, hubPair: true, siteRouter: true)]
+            : [Create(prefix, siteRouter: true)];
 
     /// <summary>hub1 or hub2 of a pair: the same tunnel network, each its own address, key, port and name.</summary>
     private static LabHub PairHub(string prefix, int number, DualStackAddress publicAddress, int vrrpPriority) =>

@@ -29,6 +29,9 @@ public sealed partial record LabTopology(
     /// </summary>
     public DualStackAddress UnansweredNextHop { get; } = DualStackAddress.Parse("203.0.113.250", "2001:db8:113::fa");
 
+    /// <summary>The LAN behind the router site, with <c>--site-router</c>; null otherwise.</summary>
+    public LabLan? Lan { get; init; }
+
     /// <summary>The hub of a single-hub lab; in a pair, the first hub (hub1).</summary>
     public LabHub Hub => Hubs[0];
 
@@ -46,7 +49,7 @@ public sealed partial record LabTopology(
     public Uri ProviderApi => new($"http://{InternetGateway.IPv4}:{LabProviderApi.Port}/");
 
     /// <summary>The lab's hosts, each one network namespace named <c>{prefix}-{host}</c>.</summary>
-    public IReadOnlyList<string> Hosts => IsHubPair ? LabNaming.PairHosts : LabNaming.Hosts;
+    public IReadOnlyList<string> Hosts => [.. IsHubPair ? LabNaming.PairHosts : LabNaming.Hosts, .. Lan?.Servers.Select(s => s.Name) ?? []];
 
     /// <summary>The hosts that have a veth into the bridge, with their uplink addresses.</summary>
     public IEnumerable<(string Host, DualStackAddress Address)> PublicHosts =>
@@ -69,7 +72,7 @@ public sealed partial record LabTopology(
 
     public bool IsHub(string node) => Hubs.Any(h => h.Name == node);
 
-    /// <summary>The namespace of a host: net, the hub(s), alpha, bravo, charlie, nat or client.</summary>
+    /// <summary>The namespace of a host: net, the hub(s), alpha, bravo, charlie, nat, client, or a LAN server (lan1, lan2).</summary>
     public string NamespaceOf(string host) =>
         Hosts.Contains(host)
             ? LabNaming.NamespaceOf(Prefix, host)

@@ -23,8 +23,8 @@ internal sealed class LabWebServer(ICommandRunner runner, LabPaths paths, LabPro
 
     private string DocumentRoot(string site) => Path.Combine(paths.WebServerDirectory(site), "www");
 
-    /// <summary>Writes the site's config and the big file (sparse: it costs no disk).</summary>
-    public void Prepare(string site, long bigFileBytes)
+    /// <summary>Writes the config of a site's (or a LAN server's) nginx, listening on 80 and <paramref name="extraPorts"/>, and the big file (sparse: it costs no disk).</summary>
+    public void Prepare(string site, long bigFileBytes, IReadOnlyList<int> extraPorts)
     {
         var directory = paths.WebServerDirectory(site);
         foreach (var sub in new[] { directory, DocumentRoot(site), Path.Combine(directory, "tmp") })
@@ -33,28 +33,30 @@ internal sealed class LabWebServer(ICommandRunner runner, LabPaths paths, LabPro
         using (var big = new FileStream(bigFile, FileMode.Create, FileAccess.Write))
             big.SetLength(bigFileBytes);
         File.SetUnixFileMode(bigFile, LabFileModes.WorldReadableFile);
-        File.WriteAllText(ConfigFile(site), RenderConfig(site, directory));
+        File.WriteAllText(ConfigFile(site), RenderConfig(site, directory, [80, .. extraPorts]));
     }
 
-    /// <summary>Starts nginx in the site's namespace; nginx daemonizes itself and the pid comes from its pid file.</summary>
-    public async Task StartAsync(LabSite site, CancellationToken cancellationToken)
+    public Task StartAsync(LabSite site, CancellationToken cancellationToken) => StartAsync(site.Name, site.Namespace, cancellationToken);
+
+    /// <summary>Starts nginx of a site or LAN server in its namespace; nginx daemonizes itself and the pid comes from its pid file.</summary>
+    public async Task StartAsync(string host, string namespaceName, CancellationToken cancellationToken)
     {
-        var name = ProcessName(site.Name);
+        var name = ProcessName(host);
         if (processes.ReadPid(name) is { } running && LabProcesses.IsAlive(running))
-            throw new LabException($"nginx of site {site.Name} is already running (pid {running}).");
+            throw new LabException($"nginx of {host} is already running (pid {running}).");
         processes.ForgetPid(name);
 
         // nginx writes its own pid file, straight into the lab's pids directory.
         await runner.RunCheckedAsync(
             "ip",
-            ["netns", "exec", site.Namespace, "nginx", "-c", ConfigFile(site.Name), "-p", paths.WebServerDirectory(site.Name) + "/", "-e", ErrorLog(site.Name)],
+            ["netns", "exec", namespaceName, "nginx", "-c", ConfigFile(host), "-p", paths.WebServerDirectory(host) + "/", "-e", ErrorLog(host)],
             cancellationToken: cancellationToken);
 
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
         while (processes.ReadPid(name) is not { } pid || !LabProcesses.IsAlive(pid))
         {
             if (DateTime.UtcNow > deadline)
-                throw new LabException($"nginx of site {site.Name} did not come up. {LogTail.Describe(ErrorLog(site.Name))}");
+                throw new LabException($"nginx of {host} did not come up. {LogTail.Describe(ErrorLog(host))}");
             await Task.Delay(50, cancellationToken);
         }
     }
@@ -63,7 +65,7 @@ internal sealed class LabWebServer(ICommandRunner runner, LabPaths paths, LabPro
     public Task StopAsync(string site, CancellationToken cancellationToken) =>
         processes.StopAsync(ProcessName(site), "TERM", TimeSpan.FromSeconds(10), cancellationToken);
 
-    private string RenderConfig(string site, string directory) => $$"""
+    private string RenderConfig(string site, string directory, IReadOnlyList<int> ports) => $$"""
         # Written by `keepwire lab` for site {{site}}.
         daemon on;
         worker_processes 1;
@@ -86,8 +88,7 @@ internal sealed class LabWebServer(ICommandRunner runner, LabPaths paths, LabPro
             keepalive_timeout 30s;
 
             server {
-                listen 80;
-                listen [::]:80 ipv6only=on;
+                {{string.Join("\n        ", ports.Select(port => $"listen {port};\n        listen [::]:{port} ipv6only=on;"))}}
                 default_type text/plain;
 
                 location = /{{BigFileName}} {

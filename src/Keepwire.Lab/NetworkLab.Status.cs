@@ -62,7 +62,7 @@ public sealed partial class NetworkLab
             }
         }
         var pair = LabNaming.IsValidPairPrefix(paths.Prefix) && existingNamespaces.Contains(LabNaming.NamespaceOf(paths.Prefix, "hub1"));
-        return LabTopology.Create(paths.Prefix, pair);
+        return LabTopology.Create(paths.Prefix, pair, siteRouter: existingNamespaces.Contains(LabNaming.NamespaceOf(paths.Prefix, "lan1")));
     }
 
     private static string FormatHost(IPAddress address) =>

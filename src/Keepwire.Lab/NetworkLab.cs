@@ -20,7 +20,7 @@ public sealed partial class NetworkLab(ICommandRunner runner, ILogger? logger = 
     /// </summary>
     public async Task<LabHandle> UpAsync(LabOptions options, CancellationToken cancellationToken = default)
     {
-        var topology = LabTopology.Create(options.Prefix, options.HubPair, options.ProviderRouted);
+        var topology = LabTopology.Create(options.Prefix, options.HubPair, options.ProviderRouted, options.SiteRouter);
         if (options.Conntrackd && !options.HubPair)
             throw new ArgumentException("LabOptions.Conntrackd needs LabOptions.HubPair: conntrackd syncs the two hubs of a pair.", nameof(options));
         if (options.KeepwireCommand.Count == 0)
@@ -104,7 +104,7 @@ public sealed partial class NetworkLab(ICommandRunner runner, ILogger? logger = 
         var topology = handle.Topology;
         CreateStateDirectories(paths);
         // The manifest first: from here on the lab is findable (and removable) by its state directory.
-        new LabManifest(options.Prefix, options.KeepwireCommand, DateTimeOffset.UtcNow, topology.IsHubPair, topology.IsProviderRouted).Write(paths.ManifestFile);
+        new LabManifest(options.Prefix, options.KeepwireCommand, DateTimeOffset.UtcNow, topology.IsHubPair, topology.IsProviderRouted, topology.Lan is not null).Write(paths.ManifestFile);
 
         var network = new LabNetworkBuilder(runner, topology);
         await network.BuildAsync(cancellationToken);
@@ -118,8 +118,11 @@ public sealed partial class NetworkLab(ICommandRunner runner, ILogger? logger = 
 
         var processes = new LabProcesses(runner, paths, logger);
         new LabEchoServer(runner, paths, processes).Prepare();
+        var extraPorts = topology.Lan?.Servers.Select(s => s.Port).ToList() ?? [];
         foreach (var site in topology.Sites)
-            new LabWebServer(runner, paths, processes).Prepare(site.Name, options.BigFileBytes);
+            new LabWebServer(runner, paths, processes).Prepare(site.Name, options.BigFileBytes, extraPorts);
+        foreach (var server in topology.Lan?.Servers ?? [])
+            new LabWebServer(runner, paths, processes).Prepare(server.Name, options.BigFileBytes, [server.Port]);
         await handle.StartServersAsync(cancellationToken);
         if (topology.IsProviderRouted)
             await handle.StartProviderApiAsync(cancellationToken);

@@ -36,7 +36,11 @@ internal static class LabCommand
         {
             Description = "With --hub-pair: no shared layer 2; a provider router routes the VIPs and the hubs move them with the generic HTTP provider hook through a fake provider API.",
         };
-        var command = new Command("up", "Build a lab and start its hub and site daemons; prints where everything is.") { prefix, noDaemons, hubPair, conntrackd, provider };
+        var siteRouter = new Option<bool>("--site-router")
+        {
+            Description = "alpha is also a router in front of a LAN with two nginx servers (lan1, lan2), and two more services are forwarded to them there (backends:).",
+        };
+        var command = new Command("up", "Build a lab and start its hub and site daemons; prints where everything is.") { prefix, noDaemons, hubPair, conntrackd, provider, siteRouter };
         command.SetAction(async (parse, cancellationToken) =>
         {
             using var loggers = Logging.CreateFactory();
@@ -47,6 +51,7 @@ internal static class LabCommand
                 HubPair = parse.GetValue(hubPair),
                 Conntrackd = parse.GetValue(conntrackd),
                 ProviderRouted = parse.GetValue(provider),
+                SiteRouter = parse.GetValue(siteRouter),
             };
             if (parse.GetValue(prefix) is { } chosen)
                 options = options with { Prefix = chosen };
@@ -57,6 +62,8 @@ internal static class LabCommand
                 foreach (var hub in handle.Topology.Hubs)
                     Console.WriteLine($"  {hub.Name} control socket: {handle.DaemonSocketPath(hub.Name)}");
                 Console.WriteLine($"  try: ip netns exec {handle.Prefix}-client curl http://{handle.Topology.Vips.IPv4}/");
+                foreach (var server in handle.Topology.Lan?.Servers ?? [])
+                    Console.WriteLine($"  {server.Service} ({server.Name} behind {handle.Topology.Lan!.Router}): ip netns exec {handle.Prefix}-client curl http://{handle.Topology.Vips.IPv4}:{server.Port}/addresses");
                 return 0;
             }
             catch (Exception e) when (e is LabException or ArgumentException)

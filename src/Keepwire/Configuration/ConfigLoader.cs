@@ -187,6 +187,7 @@ public static class ConfigLoader
         TunnelAddressPlanner.Plan(hubs, sites, errors);
         ServiceRules.Check(services, hubs, sites, errors);
         RoutedServiceRules.Check(services, hubs, sites, errors);
+        BackendRules.Check(services, hubs, sites, pairSettings, errors);
         ProbeBudget.Check(services, sites, errors);
 
         if (errors.Count > 0 || hubs.Count == 0)

@@ -96,6 +96,14 @@ public sealed record CheckDefinition(string Name, CheckKind Kind)
     /// <summary>Exec: program and arguments. The site's address is appended as the last argument and set in KEEPWIRE_SITE_ADDRESS.</summary>
     public IReadOnlyList<string> Command { get; init; } = [];
 
+    /// <summary>What the check probes at a site's tunnel address (HTTP on port 80 unless told); null for exec, which probes from the hub.</summary>
+    public (TransportProtocol Protocol, int Port)? SitePort => Kind switch
+    {
+        CheckKind.Exec => null,
+        CheckKind.Udp => Port is { } udp ? (TransportProtocol.Udp, udp) : null,
+        _ => Port is { } tcp ? (TransportProtocol.Tcp, tcp) : Kind == CheckKind.Http ? (TransportProtocol.Tcp, Decisions.ProbeSpec.DefaultHttpPort) : null,
+    };
+
     /// <summary>Time between the starts of two probes of one site: probes overlap, so it is the interval whatever the timeout.</summary>
     public TimeSpan ProbePeriod => Interval;
 

@@ -17,6 +17,9 @@ public sealed record PortRule(TransportProtocol Protocol, int First, int Last, i
     /// <summary>The port the site sees for public port <see cref="First"/>.</summary>
     public int TargetPort => BackendPort ?? First;
 
+    /// <summary>The ports the site is reached on: the range as it is, or the one port after the mapping.</summary>
+    public (int First, int Last) SiteRange => IsRange ? (First, Last) : (TargetPort, TargetPort);
+
     public override string ToString()
     {
         var proto = Protocol == TransportProtocol.Tcp ? "tcp" : "udp";

@@ -35,4 +35,13 @@ public sealed record ServiceConfig(
     public bool AllowsAllPorts { get; init; }
 
     public bool IsRouted => Mode == ServiceMode.Routed;
+
+    /// <summary>
+    /// Sites that are routers in front of the service's real server, by site name: the agent there forwards the
+    /// service's ports to the <see cref="SiteBackend"/> on its LAN. A site without an entry serves the service itself.
+    /// </summary>
+    public IReadOnlyDictionary<string, SiteBackend> Backends { get; init; } = new Dictionary<string, SiteBackend>();
+
+    /// <summary>The LAN server <paramref name="site"/> forwards this service to, or null when the site serves it itself.</summary>
+    public SiteBackend? BackendAt(string site) => Backends.TryGetValue(site, out var backend) ? backend : null;
 }

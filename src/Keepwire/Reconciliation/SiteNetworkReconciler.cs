@@ -55,7 +55,9 @@ public sealed partial class SiteNetworkReconciler(
         foreach (var tunnel in tunnels)
             await Attempt(() => EnsureTunnelAsync(site, tunnel, cancellationToken));
         // The marks before the rules that read them: a rule without marked packets is harmless, the reverse is not.
-        await Attempt(() => EnsureReturnPathTableAsync(SiteReturnPathSpec.For(config, site, tunnels), cancellationToken));
+        var returnPath = SiteReturnPathSpec.For(config, site, tunnels);
+        await Attempt(() => EnsureReturnPathTableAsync(returnPath, cancellationToken));
+        await Attempt(() => EnsureForwardingAsync(returnPath.Forwards, cancellationToken));
         foreach (var tunnel in tunnels)
             await Attempt(() => EnsureReturnPathAsync(site, tunnel, cancellationToken));
         // After the return path: a held address whose replies had no rule yet would answer through the site's own uplink.
@@ -146,6 +148,25 @@ public sealed partial class SiteNetworkReconciler(
         if (!change.IsEmpty)
             Log.RoutedPrefixesChanged(logger, change);
         return !change.IsEmpty;
+    }
+
+    /// <summary>
+    /// A router forwards to its LAN servers: IPv4 (or IPv6) forwarding on, in the families it forwards. Never turned off
+    /// again: a router usually forwards for more than Keepwire. IPv6 forwarding makes interfaces with accept_ra=1 ignore
+    /// router advertisements, which the documentation warns about (a SLAAC uplink needs accept_ra=2).
+    /// </summary>
+    private async Task<bool> EnsureForwardingAsync(IReadOnlyList<LanForward> forwards, CancellationToken cancellationToken)
+    {
+        var changed = false;
+        foreach (var (key, needed) in new[] { (SysctlKeys.IPv4Forwarding, forwards.Any(f => !f.IsIPv6)), (SysctlKeys.IPv6Forwarding, forwards.Any(f => f.IsIPv6)) })
+        {
+            if (needed && await sysctl.EnsureAsync(key, "1", cancellationToken))
+            {
+                Log.ForwardingEnabled(logger, key);
+                changed = true;
+            }
+        }
+        return changed;
     }
 
     private static bool IsHostRouteThrough(RouteEntry route, string device) =>
@@ -261,11 +282,14 @@ public sealed partial class SiteNetworkReconciler(
         [LoggerMessage(Level = LogLevel.Information, Message = "Applied nftables table inet {Table} ({Comment}): replies follow the tunnel their connection arrived through, and UDP replies leave from the tunnel address")]
         public static partial void ReturnPathTableApplied(ILogger logger, string table, string comment);
 
-        [LoggerMessage(Level = LogLevel.Information, Message = "Removed nftables table inet {Table}: one hub and no UDP service need none")]
+        [LoggerMessage(Level = LogLevel.Information, Message = "Removed nftables table inet {Table}: one hub, no UDP service and no LAN server need none")]
         public static partial void ReturnPathTableRemoved(ILogger logger, string table);
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Return path of {Interface} (table {Table}): routes {Routes}; rules {Rules}")]
         public static partial void ReturnPathChanged(ILogger logger, string @interface, int table, RoutingChange<RouteEntry> routes, RoutingChange<PolicyRule> rules);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Set {Key} = 1: this site forwards services to servers on its LAN")]
+        public static partial void ForwardingEnabled(ILogger logger, string key);
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Set loose reverse-path filtering on {Interface}: clients' packets arrive through it but their addresses route elsewhere")]
         public static partial void LooseReversePathFilter(ILogger logger, string @interface);

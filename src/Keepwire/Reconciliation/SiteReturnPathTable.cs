@@ -35,6 +35,8 @@ namespace Keepwire.Reconciliation;
 /// the source rule (one hub) sends it into the tunnel. Conntrack then sees the reply of the client's own flow,
 /// so in a pair the connection's mark picks the tunnel it arrived through, as for every other reply.</item>
 /// </list>
+/// <para>A router site (a service's backend on its LAN) also gets the chains of <see cref="SiteRouterRules"/>, and
+/// its connections are marked as in a pair even with one hub: its LAN servers' replies are found by the mark.</para>
 /// <para>Every write keeps the bits outside <see cref="SiteNetworkReconciler.ReturnPath.MarkMask"/>. The table comment
 /// carries a fingerprint of the rules, so a pass compares one string and rebuilds only when something differs.</para>
 /// </remarks>
@@ -107,6 +109,8 @@ internal static class SiteReturnPathTable
                 text.Append(CultureInfo.InvariantCulture, $"\t\t{family.Ip} saddr != {family.Tunnel} {family.Ip} daddr . udp dport . udp sport @{family.Set} {family.Ip} saddr set {family.Tunnel}\n");
             text.Append("\t}\n");
         }
+
+        text.Append(SiteRouterRules.Chains(spec.Forwards, spec.Interfaces));
         return text.ToString();
     }
 

@@ -49,8 +49,24 @@ internal sealed record SiteTunnelPlan(
             [],
             table,
             SiteNetworkReconciler.ReturnPath.Routes(site.Tunnel, name),
-            [.. SiteNetworkReconciler.ReturnPath.Rules(site.Tunnel, name), .. SiteNetworkReconciler.ReturnPath.RoutedRules(RoutedPrefixes(config, site), name)],
+            [
+                .. SiteNetworkReconciler.ReturnPath.Rules(site.Tunnel, name),
+                .. SiteNetworkReconciler.ReturnPath.RoutedRules(RoutedPrefixes(config, site), name),
+                .. ForwardedRules(config, site, table),
+            ],
             null);
+    }
+
+    /// <summary>
+    /// A router with one hub: <c>fwmark M lookup T</c>, for the replies of its LAN servers, which carry the mark of the
+    /// connection the tunnel brought (<see cref="SiteReturnPathSpec"/>) but not the tunnel address as their source.
+    /// </summary>
+    private static IEnumerable<PolicyRule> ForwardedRules(ClusterConfig config, SiteNode site, int table)
+    {
+        if (LanForward.For(config, site).Count == 0)
+            return [];
+        var mark = SiteNetworkReconciler.ReturnPath.MarkFor(0);
+        return site.Tunnel.All.Select(address => PolicyRule.FromMark(mark, table, SiteNetworkReconciler.ReturnPath.RulePriority, address.AddressFamily));
     }
 
     /// <summary>

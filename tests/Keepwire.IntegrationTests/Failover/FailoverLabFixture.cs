@@ -6,7 +6,7 @@ namespace Keepwire.IntegrationTests.Failover;
 /// A lab with the real daemons for one failover test class, up and settled: the lab's own config
 /// (kept, so every test can put it back) loaded, web and echo served by alpha, every site healthy.
 /// </summary>
-public sealed class FailoverLabFixture : DaemonLabFixture, IAsyncLifetime
+public class FailoverLabFixture : DaemonLabFixture, IAsyncLifetime
 {
     private string? labConfig;
 

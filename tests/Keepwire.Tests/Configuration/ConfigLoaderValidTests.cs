@@ -50,7 +50,10 @@ public sealed class ConfigLoaderValidTests
         Assert.Equal(50, charlie.Priority);
         Assert.Equal(TunnelAddresses.Host(IPAddress.Parse("10.77.0.11"), IPAddress.Parse("fd77::11")), charlie.Tunnel);
 
-        Assert.Equal(["web", "game", "mail"], config.Services.Select(s => s.Name));
+        Assert.Equal(["web", "game", "mail", "files"], config.Services.Select(s => s.Name));
+        var files = config.FindService("files")!;
+        Assert.Equal(new SiteBackend(IPAddress.Parse("192.168.50.10"), null, false), files.BackendAt("bravo"));
+        Assert.Null(files.BackendAt("alpha"));
         var web = config.FindService("web")!;
         Assert.Equal([IPAddress.Parse("203.0.113.80"), IPAddress.Parse("2001:db8::80")], web.Vips);
         Assert.Equal([new PortRule(TransportProtocol.Tcp, 80, 80, null), new PortRule(TransportProtocol.Tcp, 443, 443, null)], web.Ports);

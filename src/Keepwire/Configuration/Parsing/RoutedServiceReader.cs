@@ -28,6 +28,12 @@ internal static class RoutedServiceReader
                 errors.Report(node, $"'{key}' does not apply to routed {service.DisplayName}: nothing is NATed", hint);
         }
 
+        if (map.KeyNode(BackendReader.Key) is { } backends)
+        {
+            errors.Report(backends, $"'{BackendReader.Key}' does not apply to routed {service.DisplayName}: the serving site holds the routed addresses itself",
+                "use a DNAT service (the default mode) to forward to a server behind a router site");
+        }
+
         foreach (var item in ServiceReader.RequiredList(map, "addresses", AddressesHint))
             ReadAddress(item, service, errors);
 

@@ -34,6 +34,9 @@ internal sealed class ServiceDraft(YamlNode node)
 
     public List<Located<string>> Sites { get; } = [];
 
+    /// <summary>A DNAT service's LAN servers behind router sites (<c>backends:</c>), in file order.</summary>
+    public List<BackendDraft> Backends { get; } = [];
+
     public ServicePolicy? Policy { get; set; }
 
     public FailoverPolicyOptions? Failover { get; set; }
@@ -54,6 +57,7 @@ internal sealed class ServiceDraft(YamlNode node)
         Mode = Mode ?? throw Incomplete(),
         RoutedPrefixes = [.. RoutedPrefixes.Select(p => p.Value)],
         AllowsAllPorts = AllowsAllPorts,
+        Backends = Backends.ToDictionary(b => b.Site.Value, b => b.ToBackend()),
     };
 
     private static InvalidOperationException Incomplete() => new("a service draft with errors cannot become a ServiceConfig");

@@ -8,7 +8,7 @@ namespace Keepwire.Configuration.Parsing;
 /// <summary>Reads one entry of <c>services:</c>. Checks that need the rest of the file live in <see cref="ServiceRules"/>.</summary>
 internal static class ServiceReader
 {
-    public static readonly string[] Keys = ["name", "mode", "vips", "ports", .. RoutedServiceReader.Keys, "sites", "checks", .. PolicyReader.Keys];
+    public static readonly string[] Keys = ["name", "mode", "vips", "ports", .. RoutedServiceReader.Keys, "sites", BackendReader.Key, "checks", .. PolicyReader.Keys];
 
     public static ServiceDraft? Read(YamlNode node, ConfigErrorSink errors)
     {
@@ -52,6 +52,7 @@ internal static class ServiceReader
         }
 
         service.PortsValid = errors.Count == beforePorts;
+        BackendReader.Read(map, service);
     }
 
     /// <summary>One <c>tcp/80</c>-style entry, or null after reporting it.</summary>
