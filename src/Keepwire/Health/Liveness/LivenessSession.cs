@@ -45,6 +45,7 @@ public sealed class LivenessSession(string site, TimeSpan interval, int multipli
     private TimeSpan? _smoothedRtt;
     private TimeSpan _peakRtt;
     private DateTimeOffset _peakAt;
+    private DateTimeOffset? _upSince;
 
     public string Site { get; } = site;
 
@@ -107,9 +108,11 @@ public sealed class LivenessSession(string site, TimeSpan interval, int multipli
         if (rtt < TimeSpan.Zero)
             rtt = TimeSpan.Zero;
         LastRtt = rtt;
-        // Only answers of a site that was up count: the first ones wait for the tunnel's handshake (seconds), and those
-        // that end a loss were queued behind it; neither says how late this site answers.
-        if (_lastAnswerAt is not null && !Lost && rtt >= LateAllowance(now))
+        // Only datagrams sent while the site was up count: the first ones wait for the tunnel's handshake (seconds), and
+        // those sent before a loss ended were queued behind the outage (their answers trail the one that ended it);
+        // neither says how late this site answers. bench/failover saw the queued ones keep the allowance at its cap.
+        var sentWhileUp = _upSince is { } up && _sent[slot].SentAt >= up;
+        if (sentWhileUp && !Lost && rtt >= LateAllowance(now))
             (_peakRtt, _peakAt) = (rtt, now);
         _smoothedRtt = _smoothedRtt is { } smoothed ? smoothed + ((rtt - smoothed) / 8) : rtt;
         if (seq > _lastAnsweredSeq)
@@ -123,6 +126,7 @@ public sealed class LivenessSession(string site, TimeSpan interval, int multipli
         // The first answer is told too: a site the engine still counts lost from before a reload (a new session) comes back by it.
         Lost = false;
         _lostReportedAt = null;
+        _upSince = now;
         return new LivenessObservation(Site, now, Alive: true, $"liveness answering{(first ? "" : " again")} (rtt {Milliseconds(rtt)})", DetectionTime);
     }
 

@@ -12,6 +12,13 @@ public sealed class LivenessSessionTests
 
     private static DateTimeOffset At(double ms) => T0 + TimeSpan.FromMilliseconds(ms);
 
+    /// <summary>The site answers the datagram sent at 0; the 8 sent every 50 ms after it go unanswered. Returns their numbers.</summary>
+    private List<ulong> AnsweredOnceThenSilent()
+    {
+        _session.Answer(_session.Next(At(0)), At(1));
+        return [.. Enumerable.Range(1, 8).Select(i => _session.Next(At(i * 50)))];
+    }
+
     [Fact]
     public void A_site_that_never_answered_is_never_judged()
     {
@@ -79,6 +86,24 @@ public sealed class LivenessSessionTests
     }
 
     [Fact]
+    public void Answers_queued_behind_an_outage_do_not_raise_the_late_answer_allowance()
+    {
+        var queued = AnsweredOnceThenSilent();
+        Assert.Null(_session.Judge(At(210)));
+        Assert.NotNull(_session.Judge(At(310)));
+
+        // The link returns at 1000: WireGuard delivers what it queued, answered one after the other.
+        Assert.True(_session.Answer(queued[0], At(1000))!.Alive);
+        foreach (var seq in queued.Skip(1))
+            _session.Answer(seq, At(1001));
+
+        Assert.Equal(TimeSpan.Zero, _session.LateAllowance(At(1001)));
+        // A late answer to a datagram sent since it is up again counts.
+        _session.Answer(_session.Next(At(1050)), At(1250));
+        Assert.Equal(TimeSpan.FromMilliseconds(200), _session.LateAllowance(At(1250)));
+    }
+
+    [Fact]
     public void The_late_answer_allowance_is_at_most_twice_the_detection_time()
     {
         _session.Answer(_session.Next(At(0)), At(1));
@@ -114,8 +139,7 @@ public sealed class LivenessSessionTests
     [Fact]
     public void A_loss_is_repeated_every_detection_time_and_an_answer_ends_it()
     {
-        _session.Answer(_session.Next(At(0)), At(1));
-        var seqs = Enumerable.Range(1, 8).Select(i => _session.Next(At(i * 50))).ToList();
+        var seqs = AnsweredOnceThenSilent();
         Assert.Null(_session.Judge(At(160)));
         Assert.Null(_session.Judge(At(210)));
         Assert.NotNull(_session.Judge(At(260)));
