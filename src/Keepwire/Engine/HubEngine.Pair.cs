@@ -51,13 +51,11 @@ public sealed partial class HubEngine
         {
             if (vips.Any)
             {
-                pair.VipFlowsCleared = false;
                 pair.VipsReleasedAt = null;
             }
-            else if (!pair.VipFlowsCleared)
+            else if (pair.VipsReleasedAt is null)
             {
                 // Only after a read that shows no VIP at all: a failed read never cuts live flows.
-                pair.VipFlowsCleared = true;
                 pair.VipsReleasedAt = now;
                 pair.VipFlowSweepsDone = 0;
                 flushes.Add(new FlowFlush.VipsReleased(Config.AllVips()));
@@ -127,10 +125,10 @@ public sealed partial class HubEngine
         /// <summary>A heartbeat is due at this time (the first one at once).</summary>
         public DateTimeOffset NextHeartbeat { get; set; } = firstHeartbeat;
 
-        /// <summary>The flows towards the VIPs were cleared since this hub last held any of them.</summary>
-        public bool VipFlowsCleared { get; set; }
-
-        /// <summary>When a read last found the VIPs gone after holding some; null while this hub holds any.</summary>
+        /// <summary>
+        /// When a read first found no VIP here since this hub last held any (the flows towards them were cleared then);
+        /// null while it holds some, or before the first such read.
+        /// </summary>
         public DateTimeOffset? VipsReleasedAt { get; set; }
 
         /// <summary>How many of <see cref="VipFlowSweeps"/> ran since <see cref="VipsReleasedAt"/>.</summary>
@@ -158,7 +156,7 @@ public sealed partial class HubEngine
             var view = old is not null && old.View.Matches(hub.Name, hub.VrrpPriority, peer.Name, peer.VrrpPriority, settings.PeerTimeout)
                 ? old.View
                 : NewView(hub, peer, settings, time);
-            return new PairState(settings, view, time.GetUtcNow()) { Role = old?.Role, VipFlowsCleared = old?.VipFlowsCleared ?? false, VipsReleasedAt = old?.VipsReleasedAt, VipFlowSweepsDone = old?.VipFlowSweepsDone ?? 0, HeldVipsAtLastRead = old?.HeldVipsAtLastRead ?? false };
+            return new PairState(settings, view, time.GetUtcNow()) { Role = old?.Role, VipsReleasedAt = old?.VipsReleasedAt, VipFlowSweepsDone = old?.VipFlowSweepsDone ?? 0, HeldVipsAtLastRead = old?.HeldVipsAtLastRead ?? false };
         }
 
         private static PeerHubView NewView(HubNode hub, HubNode peer, HubPairSettings settings, TimeProvider time) =>

@@ -58,7 +58,7 @@ internal static class BackendRules
                 continue;
             if (service.Vips.FirstOrDefault(v => v.Value.AddressFamily == family) is { } vip)
             {
-                var name = family == AddressFamily.InterNetworkV6 ? "IPv6" : "IPv4";
+                var name = AddressSyntax.FamilyName(vip.Value);
                 errors.Report(backend.Node, $"the backend of {service.DisplayName} at site '{site}' has no {name} address, but the hub forwards {name} VIP {vip.Value} (line {vip.Node.Start.Line}) to the site's {name} tunnel address",
                     $"add the LAN server's {name} address, e.g. {site}: [192.168.50.10, \"fd00:50::10\"], or give the {name} VIPs a service of their own");
             }
