@@ -32,5 +32,8 @@ public sealed partial class HubDaemon
 
         [LoggerMessage(Level = LogLevel.Error, Message = "{Message}")]
         public static partial void ReloadRejected(ILogger logger, string message);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "reload: closing the previous config's checks and listeners failed; the new ones start anyway")]
+        public static partial void ObserversNotClosed(ILogger logger, Exception exception);
     }
 }

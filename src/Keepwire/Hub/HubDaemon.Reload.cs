@@ -111,7 +111,15 @@ public sealed partial class HubDaemon
         var prepared = request.Prepared;
         var old = _observers;
         _observers = prepared.Observers;
-        await old.DisposeAsync();
+        try
+        {
+            await old.DisposeAsync();
+        }
+        catch (Exception e)
+        {
+            // The new observers must start whatever the old ones left behind: without them the hub decides on nothing.
+            Log.ObserversNotClosed(_logger, e);
+        }
         _observers.Start();
         var oldNotifier = _notifier;
         _events.Unsubscribe(oldNotifier);

@@ -178,6 +178,21 @@ public sealed partial class HubDaemon : IAsyncDisposable
         var requests = new List<HubRequest>();
         while (_requests.Reader.TryRead(out var request))
             requests.Add(request);
+        try
+        {
+            await PassAsync(requests, stopping);
+        }
+        catch (Exception e)
+        {
+            // Taken from the channel, so nobody else will answer them: a reload left waiting would hold the reload gate forever.
+            foreach (var request in requests)
+                request.Reply.TrySetResult(ControlResponse.Failure($"the hub's pass failed before answering ({e.Message}); the next pass starts afresh, ask again"));
+            throw;
+        }
+    }
+
+    private async Task PassAsync(List<HubRequest> requests, CancellationToken stopping)
+    {
         var reloaded = false;
         foreach (var reload in requests.OfType<HubRequest.Reload>())
             reloaded |= await CommitReloadAsync(reload);

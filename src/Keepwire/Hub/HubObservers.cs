@@ -86,14 +86,32 @@ internal sealed class HubObservers : IAsyncDisposable
         Liveness?.Start();
     }
 
-    /// <summary>Stops probing and listening and waits for the probes under way.</summary>
+    /// <summary>
+    /// Stops probing and listening and waits for the probes under way. Every part is closed even when one fails
+    /// (its sockets would otherwise stay open for the life of the daemon); the failures are thrown together at the end.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
-        await _scheduler.DisposeAsync();
-        await _reports.DisposeAsync();
-        if (Liveness is not null)
-            await Liveness.DisposeAsync();
+        var failures = new List<Exception>();
+        await Close(_scheduler.DisposeAsync);
+        await Close(_reports.DisposeAsync);
+        if (Liveness is { } liveness)
+            await Close(liveness.DisposeAsync);
         foreach (var check in _checks)
-            check.Dispose();
+            await Close(() => { check.Dispose(); return ValueTask.CompletedTask; });
+        if (failures.Count > 0)
+            throw new AggregateException("closing the checks and listeners failed", failures);
+
+        async ValueTask Close(Func<ValueTask> dispose)
+        {
+            try
+            {
+                await dispose();
+            }
+            catch (Exception e)
+            {
+                failures.Add(e);
+            }
+        }
     }
 }

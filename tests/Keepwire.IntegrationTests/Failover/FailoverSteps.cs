@@ -177,7 +177,7 @@ public static class FailoverSteps
     public static async Task ReloadAsync(this LabHandle lab)
     {
         var reload = await lab.KeepwireAtHubAsync("reload");
-        Assert.True(reload.Succeeded, $"keepwire reload failed ({reload.ExitCode}): {reload.StandardError}");
+        Assert.True(reload.Succeeded, $"keepwire reload failed ({reload.ExitCode}): {reload.StandardError}\nHub daemon {(lab.DaemonPid("hub") is { } pid ? $"pid {pid} running" : "not running")}; its log: {LabClient.ReadLogTail(lab.DaemonLogFile("hub"))}");
     }
 
     /// <summary>Writes the lab's config with <paramref name="from"/> (first occurrence) replaced, and reloads it.</summary>

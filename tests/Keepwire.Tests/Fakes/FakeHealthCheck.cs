@@ -13,6 +13,9 @@ internal sealed class FakeSites(TimeProvider time)
 
     public int Probes { get; private set; }
 
+    /// <summary>When set, closing a check throws this (a check that cannot release its socket, say).</summary>
+    public string? DisposeFailure { get; set; }
+
     public void Down(string site)
     {
         lock (_lock)
@@ -48,6 +51,8 @@ internal sealed class FakeSites(TimeProvider time)
 
         public void Dispose()
         {
+            if (sites.DisposeFailure is { } failure)
+                throw new InvalidOperationException(failure);
         }
     }
 }

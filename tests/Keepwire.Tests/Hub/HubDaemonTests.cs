@@ -139,6 +139,24 @@ public sealed class HubDaemonTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task A_reload_whose_old_checks_fail_to_close_is_answered_and_the_new_checks_decide()
+    {
+        await Until(() => Web() == $"{Address("alpha")} . 80");
+        await File.WriteAllTextAsync(ConfigPath, (await File.ReadAllTextAsync(ConfigPath)).Replace("ports: [tcp/80]", "ports: [tcp/80, tcp/443]"));
+        _sites.DisposeFailure = "the check's socket would not close";
+
+        // Before the fix the reload was never answered, and every later reload waited behind it.
+        var reloaded = await Send("reload").WaitAsync(Patience);
+        _sites.DisposeFailure = null;
+
+        Assert.True(reloaded.Ok, reloaded.Error);
+        Assert.Equal($"{Address("alpha")} . 443", _nft.Lookup("inet", "keepwire", "fwd4", "203.0.113.80 . tcp . 443"));
+        _sites.Down("alpha");
+        await Until(() => Web() == $"{Address("bravo")} . 80");
+        Assert.True((await Send("reload").WaitAsync(Patience)).Ok);
+    }
+
+    [Fact]
     public async Task Services_that_check_the_same_thing_share_one_probe_per_site_and_all_follow_its_results()
     {
         await Until(() => Web() == $"{Address("alpha")} . 80");
