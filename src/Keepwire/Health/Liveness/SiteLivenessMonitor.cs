@@ -30,7 +30,8 @@ public sealed partial class SiteLivenessMonitor : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly Lock _counting = new();
     private readonly CancellationTokenSource _stopping = new();
-    private readonly List<Task> _running = [];
+    private readonly List<Task> _receiving = [];
+    private Task _sending = Task.CompletedTask;
     private long _rejected;
 
     /// <param name="sites">Each site judged, with the tunnel address it is sent to.</param>
@@ -89,8 +90,8 @@ public sealed partial class SiteLivenessMonitor : IAsyncDisposable
         if (_sites.Count == 0)
             return;
         foreach (var socket in _sockets.Values)
-            _running.Add(Task.Run(() => ReceiveAsync(socket, _stopping.Token)));
-        _running.Add(Task.Run(() => SendAsync(_stopping.Token)));
+            _receiving.Add(Task.Run(() => ReceiveAsync(socket, _stopping.Token)));
+        _sending = Task.Run(() => SendAsync(_stopping.Token));
     }
 
     private async Task SendAsync(CancellationToken cancellationToken)
@@ -183,18 +184,17 @@ public sealed partial class SiteLivenessMonitor : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Stops sending first and waits for a beat under way, so no beat touches a closed socket (a reload disposes
+    /// the old monitor while the hub runs on); then closes the sockets, which ends the receive loops.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync();
+        await _sending;
         foreach (var socket in _sockets.Values)
             socket.Dispose();
-        try
-        {
-            await Task.WhenAll(_running);
-        }
-        catch (OperationCanceledException)
-        {
-        }
+        await Task.WhenAll(_receiving);
         _stopping.Dispose();
     }
 
