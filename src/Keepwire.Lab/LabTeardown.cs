@@ -52,6 +52,9 @@ internal sealed class LabTeardown(ICommandRunner runner, LabPaths paths, ILogger
         foreach (var ns in allNamespaces)
             await StepAsync($"remove /etc/netns files of {ns}", () => RemoveDirectoryAsync(LabPaths.EtcNetnsDirectory(ns)));
         await StepAsync("remove stale wireguard-go sockets", () => RemoveStaleWireGuardSocketsAsync(wireGuardNames));
+        // With every process stopped, the logs are complete.
+        if (LabLogArchive.Directory is { } archive)
+            await StepAsync($"keep the logs in {archive}", () => ArchiveLogsAsync(archive));
         await StepAsync($"remove state directory {paths.Root}", () => RemoveDirectoryAsync(paths.Root));
 
         if (failures.Count > 0)
@@ -144,6 +147,13 @@ internal sealed class LabTeardown(ICommandRunner runner, LabPaths paths, ILogger
         // a socket still there is stale: a wireguard-go killed with SIGKILL leaves it behind.
         foreach (var name in wireGuardNames)
             File.Delete(Path.Combine(WireGuardSocketDirectory, name + ".sock"));
+        return Task.CompletedTask;
+    }
+
+    private Task ArchiveLogsAsync(string archive)
+    {
+        if (LabLogArchive.Copy(paths, archive, DateTimeOffset.UtcNow) is { } kept)
+            Log.LogsKept(logger, paths.Prefix, kept);
         return Task.CompletedTask;
     }
 

@@ -13,6 +13,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 5003, Level = LogLevel.Information, Message = "Tearing down lab {Prefix}")]
     public static partial void TearingDown(ILogger logger, string prefix);
 
+    [LoggerMessage(EventId = 5010, Level = LogLevel.Information, Message = "Kept the logs of lab {Prefix} in {Directory}")]
+    public static partial void LogsKept(ILogger logger, string prefix, string directory);
+
     [LoggerMessage(EventId = 5004, Level = LogLevel.Warning, Message = "Cleanup of lab {Prefix}: {Step} failed: {Reason}")]
     public static partial void CleanupStepFailed(ILogger logger, string prefix, string step, string reason);
 
