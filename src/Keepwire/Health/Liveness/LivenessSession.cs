@@ -13,8 +13,22 @@ namespace Keepwire.Health.Liveness;
 /// service checks alone decide, as before.
 /// </summary>
 /// <param name="firstSeq">The first sequence number; random by default, so one site's numbers are no other's (and none can be guessed).</param>
-public sealed class LivenessSession(string site, TimeSpan interval, int multiplier, ulong? firstSeq = null)
+/// <param name="startupWindow">How long after the first answer <see cref="StartupAllowance"/> applies; <see cref="DefaultStartupWindow"/> when null.</param>
+public sealed class LivenessSession(string site, TimeSpan interval, int multiplier, ulong? firstSeq = null, TimeSpan? startupWindow = null)
 {
+    /// <summary>
+    /// BFD starts a session slowly and only then goes to its fast timers. Here the first seconds after a site first
+    /// answers are when its answers are least punctual: the agent, its wireguard-go and (in a lab, or after a reboot)
+    /// every neighbour start at once. The lab saw a site that had answered within 30 ms fall silent for 618 ms 2.6 s
+    /// later and move both its services for the 5 s until it was preferred again.
+    /// </summary>
+    public static readonly TimeSpan DefaultStartupWindow = TimeSpan.FromSeconds(10);
+
+    /// <summary>The late-answer allowance while in the startup window: a site failing in its first seconds is found this much later.</summary>
+    public static readonly TimeSpan StartupAllowance = TimeSpan.FromSeconds(1);
+
+    private readonly TimeSpan _startupWindow = startupWindow ?? DefaultStartupWindow;
+
     /// <summary>Datagrams sent at once to a suspected site before it is called lost.</summary>
     public const int PollDatagrams = 3;
 
@@ -46,6 +60,7 @@ public sealed class LivenessSession(string site, TimeSpan interval, int multipli
     private TimeSpan _peakRtt;
     private DateTimeOffset _peakAt;
     private DateTimeOffset? _upSince;
+    private DateTimeOffset? _firstAnswerAt;
 
     public string Site { get; } = site;
 
@@ -112,12 +127,13 @@ public sealed class LivenessSession(string site, TimeSpan interval, int multipli
         // those sent before a loss ended were queued behind the outage (their answers trail the one that ended it);
         // neither says how late this site answers. bench/failover saw the queued ones keep the allowance at its cap.
         var sentWhileUp = _upSince is { } up && _sent[slot].SentAt >= up;
-        if (sentWhileUp && !Lost && rtt >= LateAllowance(now))
+        if (sentWhileUp && !Lost && rtt >= LearnedAllowance(now))
             (_peakRtt, _peakAt) = (rtt, now);
         _smoothedRtt = _smoothedRtt is { } smoothed ? smoothed + ((rtt - smoothed) / 8) : rtt;
         if (seq > _lastAnsweredSeq)
             _lastAnsweredSeq = seq;
         var first = _lastAnswerAt is null;
+        _firstAnswerAt ??= now;
         _lastAnswerAt = now;
         if (!Lost && !first)
             return null;
@@ -178,9 +194,17 @@ public sealed class LivenessSession(string site, TimeSpan interval, int multipli
     /// saw answers 360–390 ms late, each judged a loss by the fixed 300 ms) gets that much more silence before it is
     /// suspected, while a site that answers promptly keeps the plain detection time. A dead site sends no answers to
     /// raise it. Only answers of a site that was up count (not the handshake's wait before the first, not a loss's
-    /// queue), and it is at most twice the detection time.
+    /// queue), and it is at most twice the detection time, except in the session's startup window
+    /// (<see cref="StartupAllowance"/>).
     /// </summary>
     public TimeSpan LateAllowance(DateTimeOffset now)
+    {
+        var learned = LearnedAllowance(now);
+        return _firstAnswerAt is { } firstAnswer && now - firstAnswer < _startupWindow && learned < StartupAllowance ? StartupAllowance : learned;
+    }
+
+    /// <summary>The allowance learned from this site's slowest recent answer (what <see cref="LateAllowance"/> is past the startup window).</summary>
+    private TimeSpan LearnedAllowance(DateTimeOffset now)
     {
         if (_peakRtt <= TimeSpan.Zero)
             return TimeSpan.Zero;

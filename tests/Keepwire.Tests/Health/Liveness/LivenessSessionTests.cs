@@ -1,3 +1,4 @@
+using Keepwire.Engine;
 using Keepwire.Health.Liveness;
 
 namespace Keepwire.Tests.Health.Liveness;
@@ -8,7 +9,8 @@ public sealed class LivenessSessionTests
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(50);
     private static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
-    private readonly LivenessSession _session = new("alpha", Interval, 3, firstSeq: 1);
+    // Without the startup window: these tests count the steady state (the window has its own test).
+    private readonly LivenessSession _session = new("alpha", Interval, 3, firstSeq: 1, startupWindow: TimeSpan.Zero);
 
     private static DateTimeOffset At(double ms) => T0 + TimeSpan.FromMilliseconds(ms);
 
@@ -110,6 +112,40 @@ public sealed class LivenessSessionTests
         _session.Answer(_session.Next(At(50)), At(2050));
 
         Assert.Equal(TimeSpan.FromMilliseconds(300), _session.LateAllowance(At(2050)));
+    }
+
+    [Fact]
+    public void In_its_first_seconds_a_site_gets_a_second_of_silence_and_a_slow_answer_then_still_counts()
+    {
+        var session = new LivenessSession("alpha", Interval, 3, firstSeq: 1);
+        session.Answer(session.Next(At(0)), At(30));
+        session.Answer(session.Next(At(2_000)), At(2_005));
+        Assert.Equal(LivenessSession.StartupAllowance, session.LateAllowance(At(2_000)));
+
+        // 2 s after the first answer the site falls silent for 600 ms (what the lab saw): not even suspected.
+        var late = session.Next(At(2_050));
+        for (var beat = 2_100; beat <= 2_600; beat += 50)
+        {
+            session.Next(At(beat));
+            Assert.Null(session.Judge(At(beat)));
+            Assert.False(session.TakePoll());
+        }
+        Assert.Null(session.Answer(late, At(2_650)));
+
+        // That 600 ms answer still counts past the window: the site keeps the learned allowance (at its cap, 300 ms).
+        Assert.Equal(2 * session.DetectionTime, session.LateAllowance(At(LivenessSession.DefaultStartupWindow.TotalMilliseconds + 30)));
+
+        // A site silent for longer than the window's allowance is still lost: after the allowance, the detection time and the poll.
+        var at = 2_700.0;
+        LivenessObservation? lost = null;
+        for (; lost is null && at < 6_000; at += 50)
+        {
+            session.Next(At(at));
+            lost = session.Judge(At(at));
+        }
+        Assert.NotNull(lost);
+        Assert.False(lost.Alive);
+        Assert.InRange(at - 2_650, 1_000, 1_000 + session.DetectionTime.TotalMilliseconds + ((LivenessSession.PollBeats + 1) * Interval.TotalMilliseconds));
     }
 
     [Fact]
