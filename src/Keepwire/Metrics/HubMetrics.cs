@@ -43,7 +43,9 @@ public sealed class HubMetrics : IDataPathObserver
     private readonly Histogram _loopLag;
     private readonly Counter _inconclusive;
     private readonly Counter _suspected;
+    private readonly Counter _refusals;
     private long _inconclusiveCounted;
+    private long _refusalsCounted;
     private readonly WireGuardPeerMetrics _wireGuard;
     // Kept for the reader: it updates itself when the registry is collected.
     private readonly NotificationMetrics _notifications;
@@ -70,6 +72,7 @@ public sealed class HubMetrics : IDataPathObserver
         _loopLag = factory.CreateHistogram(MetricNames.HubLoopLag, "How late the hub's loop-lag timer fired (every 20 ms): the hub's own scheduling lag; from 10 ms on it is a stall, and timeouts through it do not count.", new HistogramConfiguration { Buckets = LagBuckets });
         _inconclusive = factory.CreateCounter(MetricNames.ProbesInconclusive, "Timed-out probes not counted against their site because the hub itself stalled during them.");
         _suspected = factory.CreateCounter(MetricNames.HubSuspected, "Steps in which every site failed at once and the hub (or its uplink) was suspected first.");
+        _refusals = factory.CreateCounter(MetricNames.SiteRefusals, "Refusals of forwarded clients by the sites (a RST to a SYN, port unreachable) that the hub read: passive evidence, at most 20 a second per site.");
         _wireGuard = new WireGuardPeerMetrics(factory, "site");
         _notifications = new NotificationMetrics(factory, Registry, notifications);
         foreach (var stage in Stages)
@@ -111,6 +114,8 @@ public sealed class HubMetrics : IDataPathObserver
             _nextHealthRefresh = DateTimeOffset.MinValue;
         _inconclusive.Inc(Math.Max(0, engine.InconclusiveProbes - _inconclusiveCounted));
         _inconclusiveCounted = engine.InconclusiveProbes;
+        _refusals.Inc(Math.Max(0, engine.Refusals - _refusalsCounted));
+        _refusalsCounted = engine.Refusals;
         _suspected.Inc(step.Notes.Count(n => n.Kind == HubNoteKind.HubSuspected));
     }
 
