@@ -236,7 +236,7 @@ public sealed partial class HubDaemon : IAsyncDisposable
         _metrics?.StepTaken(step, _engine);
         var tableApplied = await CarryOutAsync(step, reconcileDue, stopping);
         _passFault = null;
-        _metrics?.Refresh(_engine, _time.GetUtcNow());
+        _metrics?.Refresh(_engine, () => _observers.Liveness?.Status(), _time.GetUtcNow());
         _readiness.PassDone(_engine, tableApplied, DataPathFault);
 
         for (var i = 0; i < commands.Count; i++)
