@@ -33,6 +33,9 @@ public static class NftForwardingTable
     /// </summary>
     public const ushort RefusalLogGroup = 18230;
 
+    /// <summary>Sets the kernel fills itself (dynamic sets of the rules): in the table, but never diffed or written by Keepwire.</summary>
+    public static IReadOnlyList<string> KernelSetNames { get; } = [Refusers4, Refusers6];
+
     public static IReadOnlyList<string> SetNames { get; } =
         [Forward4, Forward4Ranges, Forward6, Forward6Ranges, Snat4, Snat6, AllowForward4, AllowForward6];
 

@@ -29,6 +29,9 @@ public sealed class PassiveEvidenceTests(FailoverLabFixture fixture, ITestOutput
         {
             await Lab.ReloadWithAsync(fixture.LabConfig, WebCheck, SlowWebCheck);
             await Lab.WaitForServingAsync("web", "alpha");
+            // The reload starts the slow checks afresh: bravo must have risen again before alpha fails, or charlie takes web.
+            foreach (var site in Lab.Topology.Sites)
+                await Lab.WaitForHealthyAsync(site.Name);
             var startedAt = DateTimeOffset.UtcNow;
             await using var loop = Lab.StartClientLoop();
             await loop.WaitForAnswerAfterAsync(DateTimeOffset.UtcNow, "the loop started");

@@ -136,19 +136,19 @@ internal static class NflogMessages
             return null;
         ushort? etherType = null;
         ReadOnlySpan<byte> payload = default;
-        var at = GenericHeaderLength;
-        while (body.Length - at >= AttributeHeaderLength)
+        var offset = GenericHeaderLength;
+        while (body.Length - offset >= AttributeHeaderLength)
         {
-            var length = BinaryPrimitives.ReadUInt16LittleEndian(body[at..]);
-            var type = (ushort)(BinaryPrimitives.ReadUInt16LittleEndian(body[(at + 2)..]) & AttributeTypeMask);
-            if (length < AttributeHeaderLength || length > body.Length - at)
+            var length = BinaryPrimitives.ReadUInt16LittleEndian(body[offset..]);
+            var type = (ushort)(BinaryPrimitives.ReadUInt16LittleEndian(body[(offset + 2)..]) & AttributeTypeMask);
+            if (length < AttributeHeaderLength || length > body.Length - offset)
                 return null;
-            var value = body.Slice(at + AttributeHeaderLength, length - AttributeHeaderLength);
+            var value = body.Slice(offset + AttributeHeaderLength, length - AttributeHeaderLength);
             if (type == PacketHeader && value.Length >= 2)
                 etherType = BinaryPrimitives.ReadUInt16BigEndian(value);
             else if (type == Payload)
                 payload = value;
-            at += Align(length);
+            offset += Align(length);
         }
         return etherType switch
         {
