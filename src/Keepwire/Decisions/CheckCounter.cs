@@ -18,6 +18,8 @@ internal sealed class CheckCounter(CheckDefinition definition, DateTimeOffset? s
     private DateTimeOffset? lastResultAt;
     private DateTimeOffset? enteredAt;
     private DateTimeOffset? failingSince;
+    private DateTimeOffset? refusedAt;
+    private string? refusalDetail;
 
     public CheckDefinition Definition { get; } = definition;
 
@@ -46,6 +48,9 @@ internal sealed class CheckCounter(CheckDefinition definition, DateTimeOffset? s
         lastResultAt = result.Time;
         if (result.Success)
         {
+            // Passing after the refusal: the site answers, so the refusal was about that one client.
+            if (result.Time >= refusedAt)
+                refusedAt = null;
             EverPassed = true;
             successes++;
             failures = 0;
@@ -60,10 +65,36 @@ internal sealed class CheckCounter(CheckDefinition definition, DateTimeOffset? s
             failures++;
             successes = 0;
             lastFailureDetail = result.Detail;
-            if (state != HealthState.Unhealthy && failures >= Definition.Fall)
+            var confirms = result.Time >= refusedAt;
+            if (confirms)
+                refusedAt = null;
+            if (state != HealthState.Unhealthy && confirms)
+            {
+                // Clients were refused and now the probe fails too: two kinds of evidence agree, so one failure decides.
+                lastDetail = lastFailureDetail = $"{result.Detail}, confirming {refusalDetail}";
                 Enter(HealthState.Unhealthy, result.Time);
+            }
+            else if (state != HealthState.Unhealthy && failures >= Definition.Fall)
+            {
+                Enter(HealthState.Unhealthy, result.Time);
+            }
         }
         return state != before || wasStale;
+    }
+
+    /// <summary>
+    /// The site refused a forwarded client at <paramref name="at"/> (a RST answering its SYN, port unreachable
+    /// for its datagram): passive evidence, which alone moves nothing, since one client can be refused for its own
+    /// reasons. The next probe decides: a failure then takes the check down at once instead of after <c>fall</c>
+    /// failures in a row; a pass clears it. True when this started a suspicion (none was pending and the check is not down).
+    /// </summary>
+    public bool Suspect(DateTimeOffset at, string detail)
+    {
+        if (state == HealthState.Unhealthy || refusedAt is not null)
+            return false;
+        refusedAt = at;
+        refusalDetail = detail;
+        return true;
     }
 
     /// <summary>

@@ -109,6 +109,21 @@ public sealed class HealthTracker
     }
 
     /// <summary>
+    /// <paramref name="site"/> refused a forwarded client of this service: every check of the site is suspected
+    /// (<see cref="CheckCounter.Suspect"/>), so its next failing probe takes the site down at once. True when that
+    /// started a suspicion of some check.
+    /// </summary>
+    public bool RecordRefusal(string site, DateTimeOffset at, string detail)
+    {
+        if (!sites.TryGetValue(site, out var record))
+            return false;
+        var suspected = false;
+        foreach (var counter in record.Checks.Values)
+            suspected |= counter.Suspect(at, detail);
+        return suspected;
+    }
+
+    /// <summary>
     /// The hub this one follows serves <paramref name="site"/>: its checks that pass now count as healthy
     /// (<see cref="CheckCounter.Vouch"/>). Nothing else changes: a lost liveness stream, a failing check, a stale
     /// handshake or an unhealthy agent report still count against it.

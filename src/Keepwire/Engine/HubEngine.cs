@@ -138,6 +138,7 @@ public sealed partial class HubEngine
 
     private void Observe(HubEvidence evidence, List<HubNote> notes)
     {
+        ObserveRefusals(evidence.Refusals, notes);
         foreach (var probe in CountedProbes(evidence, notes))
             _decisions.Record(probe);
         ObserveLiveness(evidence.Liveness, notes);

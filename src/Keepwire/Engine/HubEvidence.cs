@@ -26,6 +26,9 @@ public sealed record HubEvidence
     /// <summary>What the sites' liveness streams said: lost, or answering again (after the stalls, like the probes).</summary>
     public IReadOnlyList<LivenessObservation> Liveness { get; init; } = [];
 
+    /// <summary>Serving sites that refused forwarded clients, as the table logged them (before the probes, like the stalls).</summary>
+    public IReadOnlyList<RefusedFlow> Refusals { get; init; } = [];
+
     /// <summary>What site agents said about themselves.</summary>
     public IReadOnlyList<SiteAgentReport> Reports { get; init; } = [];
 

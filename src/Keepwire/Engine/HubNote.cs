@@ -25,6 +25,9 @@ public enum HubNoteKind
 
     /// <summary>A liveness loss while the hub itself stalled: not counted, the next judgement decides.</summary>
     LivenessInconclusive,
+
+    /// <summary>A serving site refused a forwarded client: its next failing probe takes it down at once.</summary>
+    Refused,
 }
 
 /// <summary>

@@ -94,6 +94,27 @@ internal sealed partial class ServiceDecisions
         return deciders.Count;
     }
 
+    /// <summary>
+    /// <paramref name="refusal"/> from <paramref name="site"/> counts against the services it serves now on the
+    /// refusing port (only a serving site gets forwarded clients to refuse). Returns those whose checks it started to suspect.
+    /// </summary>
+    public IReadOnlyList<string> RecordRefusal(string site, RefusedFlow refusal)
+    {
+        var suspected = new List<string>();
+        foreach (var decider in OfSite(site))
+        {
+            if (decider.Current.ServingSite != site || !ForwardsTo(_services[decider.Service], refusal))
+                continue;
+            var detail = $"a client refused on {refusal.Protocol.ToString().ToLowerInvariant()}/{refusal.Port}";
+            if (decider.Health.RecordRefusal(site, refusal.At, detail))
+                suspected.Add(decider.Service);
+        }
+        return suspected;
+    }
+
+    private static bool ForwardsTo(ServiceConfig service, RefusedFlow refusal) =>
+        !service.IsRouted && service.Ports.Any(port => port.Protocol == refusal.Protocol && port.SiteRange.First <= refusal.Port && refusal.Port <= port.SiteRange.Last);
+
     /// <summary>Feeds every site's latest handshake with this hub to every service it may serve.</summary>
     public void RecordHandshakes(ClusterConfig config, WireGuardDeviceState? device)
     {

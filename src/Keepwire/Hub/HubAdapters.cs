@@ -1,5 +1,7 @@
+using System.Threading.Channels;
 using Keepwire.Adapters.Conntrack;
 using Keepwire.Adapters.Keepalived;
+using Keepwire.Adapters.Nflog;
 using Keepwire.Adapters.Nftables;
 using Keepwire.Adapters.Posix;
 using Keepwire.Adapters.Processes;
@@ -7,10 +9,12 @@ using Keepwire.Adapters.ProviderHooks;
 using Keepwire.Adapters.Routing;
 using Keepwire.Adapters.Systemd;
 using Keepwire.Adapters.WireGuard;
+using Keepwire.Engine;
 using Keepwire.Health;
 using Keepwire.Health.Liveness;
 using Keepwire.Model;
 using Keepwire.Notifications;
+using Keepwire.Reconciliation;
 using Microsoft.Extensions.Logging;
 
 namespace Keepwire.Hub;
@@ -49,6 +53,12 @@ public sealed record HubAdapters(
     /// </summary>
     public Func<System.Net.Sockets.AddressFamily, ILivenessSocket>? OpenLivenessSocket { get; init; }
 
+    /// <summary>
+    /// Starts reading the sites' refusals the table logs (<see cref="NflogRefusalListener"/> on a host) into the
+    /// writer; dispose it to stop. Null: no passive evidence, as with fakes.
+    /// </summary>
+    public Func<ChannelWriter<RefusedFlow>, IDisposable>? ListenForRefusals { get; init; }
+
     /// <summary>Sends notifications (HTTP POSTs, exec receivers through <see cref="Runner"/>); off the decision path.</summary>
     public INotificationTransport Notifications { get; init; } = new NotificationTransport(Runner);
 
@@ -74,6 +84,7 @@ public sealed record HubAdapters(
     {
         AddressChanges = RtnetlinkChanges.Addresses(),
         OpenLivenessSocket = family => new UdpLivenessSocket(family),
+        ListenForRefusals = output => NflogRefusalListener.Start(NftForwardingTable.RefusalLogGroup, output, time, loggers.CreateLogger<NflogRefusalListener>()),
         Systemd = SystemdNotifier.FromEnvironment(),
     };
 }

@@ -33,6 +33,9 @@ public sealed partial class HubDaemon
         [LoggerMessage(Level = LogLevel.Error, Message = "{Message}")]
         public static partial void ReloadRejected(ILogger logger, string message);
 
+        [LoggerMessage(Level = LogLevel.Warning, Message = "the sites' refusals cannot be read, so no passive evidence: {Error}")]
+        public static partial void RefusalsUnavailable(ILogger logger, string error);
+
         [LoggerMessage(Level = LogLevel.Warning, Message = "reload: closing the previous config's checks and listeners failed; the new ones start anyway")]
         public static partial void ObserversNotClosed(ILogger logger, Exception exception);
     }

@@ -47,6 +47,7 @@ public sealed partial class HubDaemon : IAsyncDisposable
     private readonly Channel<ProbeStreamResult> _results = Channel.CreateUnbounded<ProbeStreamResult>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Channel<SiteAgentReport> _reports = Channel.CreateBounded<SiteAgentReport>(new BoundedChannelOptions(1024) { SingleReader = true, FullMode = BoundedChannelFullMode.DropOldest });
     private readonly Channel<LivenessObservation> _liveness = Channel.CreateBounded<LivenessObservation>(new BoundedChannelOptions(1024) { SingleReader = true, FullMode = BoundedChannelFullMode.DropOldest });
+    private readonly Channel<RefusedFlow> _refusals = Channel.CreateBounded<RefusedFlow>(new BoundedChannelOptions(1024) { SingleReader = true, FullMode = BoundedChannelFullMode.DropOldest });
     private readonly Channel<HubRequest> _requests = Channel.CreateUnbounded<HubRequest>(new UnboundedChannelOptions { SingleReader = true });
 
     private readonly HubEventFeed _events = new();
@@ -56,6 +57,7 @@ public sealed partial class HubDaemon : IAsyncDisposable
     private HubPair? _pair;
     // Made only when the config asks for metrics: prometheus-net and its listener cost a hub about 16 MiB of RSS.
     private HubMetrics? _metrics;
+    private IDisposable? _refusalListener;
     private MetricsListener? _metricsListener;
     private DateTimeOffset _configLoadedAt;
     private DateTimeOffset _nextReconcile;
@@ -127,6 +129,7 @@ public sealed partial class HubDaemon : IAsyncDisposable
         {
             Log.DashboardFailed(_logger, _engine.Config.Dashboard!.Listen.ToString(), e.Message);
         }
+        ListenForRefusals();
         Libc.UnignoreHangUp();
         using var reload = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
         {
@@ -210,6 +213,7 @@ public sealed partial class HubDaemon : IAsyncDisposable
         foreach (var probe in probes)
             _metrics?.ProbeFinished(probe);
         var liveness = Drain(_liveness.Reader);
+        var refusals = Drain(_refusals.Reader);
         // After the probes and liveness: a stall that made one of them time out is already over, or overdue and reported as far as it went.
         var stalls = _loopLag.TakeStalls();
         var peerMessages = _pair is null ? [] : Drain(_pair.Received);
@@ -219,6 +223,7 @@ public sealed partial class HubDaemon : IAsyncDisposable
             Stalls = stalls,
             Probes = [.. probes.Select(Observation)],
             Liveness = liveness,
+            Refusals = refusals,
             Reports = [.. Drain(_reports.Reader)],
             WireGuard = wireGuard,
             PeerMessages = [.. peerMessages],
@@ -231,7 +236,7 @@ public sealed partial class HubDaemon : IAsyncDisposable
         _metrics?.StepTaken(step, _engine);
         var tableApplied = await CarryOutAsync(step, reconcileDue, stopping);
         _passFault = null;
-        _metrics?.Refresh(_engine, _time.GetUtcNow());
+        _metrics?.Refresh(_engine, () => _observers.Liveness?.Status(), _time.GetUtcNow());
         _readiness.PassDone(_engine, tableApplied, DataPathFault);
 
         for (var i = 0; i < commands.Count; i++)
@@ -324,6 +329,7 @@ public sealed partial class HubDaemon : IAsyncDisposable
             _results.Reader.WaitToReadAsync(wake.Token).AsTask(),
             _reports.Reader.WaitToReadAsync(wake.Token).AsTask(),
             _liveness.Reader.WaitToReadAsync(wake.Token).AsTask(),
+            _refusals.Reader.WaitToReadAsync(wake.Token).AsTask(),
             _requests.Reader.WaitToReadAsync(wake.Token).AsTask(),
         };
         if (_pair is not null)
@@ -359,12 +365,26 @@ public sealed partial class HubDaemon : IAsyncDisposable
         return items;
     }
 
+    /// <summary>Passive evidence: without it (no nfnetlink_log, the group taken) the probes and liveness decide alone.</summary>
+    private void ListenForRefusals()
+    {
+        try
+        {
+            _refusalListener = _adapters.ListenForRefusals?.Invoke(_refusals.Writer);
+        }
+        catch (IOException e)
+        {
+            Log.RefusalsUnavailable(_logger, e.Message);
+        }
+    }
+
     private async Task StopAsync()
     {
         if (_stopped)
             return;
         _stopped = true;
         _loopLag.Dispose();
+        _refusalListener?.Dispose();
         await _observers.DisposeAsync();
         if (_dashboard is not null)
             await _dashboard.DisposeAsync();

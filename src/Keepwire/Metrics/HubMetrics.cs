@@ -2,6 +2,7 @@ using Keepwire.Adapters.WireGuard;
 using Keepwire.Decisions;
 using Keepwire.Engine;
 using Keepwire.Health;
+using Keepwire.Health.Liveness;
 using Keepwire.Model;
 using Keepwire.Notifications;
 using Keepwire.Reconciliation;
@@ -43,7 +44,12 @@ public sealed class HubMetrics : IDataPathObserver
     private readonly Histogram _loopLag;
     private readonly Counter _inconclusive;
     private readonly Counter _suspected;
+    private readonly Counter _refusals;
+    private readonly GaugeSnapshot _livenessUp;
+    private readonly GaugeSnapshot _livenessRtt;
+    private readonly GaugeSnapshot _livenessLoss;
     private long _inconclusiveCounted;
+    private long _refusalsCounted;
     private readonly WireGuardPeerMetrics _wireGuard;
     // Kept for the reader: it updates itself when the registry is collected.
     private readonly NotificationMetrics _notifications;
@@ -70,6 +76,10 @@ public sealed class HubMetrics : IDataPathObserver
         _loopLag = factory.CreateHistogram(MetricNames.HubLoopLag, "How late the hub's loop-lag timer fired (every 20 ms): the hub's own scheduling lag; from 10 ms on it is a stall, and timeouts through it do not count.", new HistogramConfiguration { Buckets = LagBuckets });
         _inconclusive = factory.CreateCounter(MetricNames.ProbesInconclusive, "Timed-out probes not counted against their site because the hub itself stalled during them.");
         _suspected = factory.CreateCounter(MetricNames.HubSuspected, "Steps in which every site failed at once and the hub (or its uplink) was suspected first.");
+        _livenessUp = new GaugeSnapshot(factory.CreateGauge(MetricNames.SiteLivenessUp, "1 while the site answers its liveness stream, 0 when it is lost or has never answered (its checks decide alone then).", "site"));
+        _livenessRtt = new GaugeSnapshot(factory.CreateGauge(MetricNames.SiteLivenessRtt, "The site's smoothed liveness round trip through the tunnel (absent until it answered).", "site"));
+        _livenessLoss = new GaugeSnapshot(factory.CreateGauge(MetricNames.SiteLivenessLoss, "The share of liveness datagrams to the site never answered since the stream began (at start or the last reload), 0 to 1.", "site"));
+        _refusals = factory.CreateCounter(MetricNames.SiteRefusals, "Refusals of forwarded clients by the sites (a RST to a SYN, port unreachable) that the hub read: passive evidence, at most 20 a second per site.");
         _wireGuard = new WireGuardPeerMetrics(factory, "site");
         _notifications = new NotificationMetrics(factory, Registry, notifications);
         foreach (var stage in Stages)
@@ -111,6 +121,8 @@ public sealed class HubMetrics : IDataPathObserver
             _nextHealthRefresh = DateTimeOffset.MinValue;
         _inconclusive.Inc(Math.Max(0, engine.InconclusiveProbes - _inconclusiveCounted));
         _inconclusiveCounted = engine.InconclusiveProbes;
+        _refusals.Inc(Math.Max(0, engine.Refusals - _refusalsCounted));
+        _refusalsCounted = engine.Refusals;
         _suspected.Inc(step.Notes.Count(n => n.Kind == HubNoteKind.HubSuspected));
     }
 
@@ -133,12 +145,19 @@ public sealed class HubMetrics : IDataPathObserver
 
     public void ReconcileFailed(string stage) => _reconcileErrors.WithLabels(stage).Inc();
 
-    /// <summary>Serving sites and health of every service, site and check, at most every <see cref="HealthRefreshInterval"/> (or at once after a switch).</summary>
-    public void Refresh(HubEngine engine, DateTimeOffset now)
+    /// <summary>
+    /// Serving sites and health of every service, site and check, and every site's liveness stream (asked only
+    /// when due; null: none runs), at most every <see cref="HealthRefreshInterval"/> (or at once after a switch).
+    /// </summary>
+    public void Refresh(HubEngine engine, Func<IReadOnlyList<LivenessStatus>?> liveness, DateTimeOffset now)
     {
         if (now < _nextHealthRefresh)
             return;
         _nextHealthRefresh = now + HealthRefreshInterval;
+        var streams = liveness() ?? [];
+        _livenessUp.Set(streams.Select(s => (new[] { s.Site }, s.State == "up" ? 1.0 : 0.0)));
+        _livenessRtt.Set(streams.Where(s => s.SmoothedRtt is not null).Select(s => (new[] { s.Site }, s.SmoothedRtt!.Value.TotalSeconds)));
+        _livenessLoss.Set(streams.Select(s => (new[] { s.Site }, s.Loss)));
         var serving = new List<(string[], double)>();
         var sites = new List<(string[], double)>();
         var checks = new List<(string[], double)>();

@@ -24,6 +24,10 @@ public static class MetricNames
     public const string HubLoopLag = "keepwire_hub_loop_lag_seconds";
     public const string ProbesInconclusive = "keepwire_probes_inconclusive_total";
     public const string HubSuspected = "keepwire_hub_suspected_total";
+    public const string SiteRefusals = "keepwire_site_refusals_total";
+    public const string SiteLivenessUp = "keepwire_site_liveness_up";
+    public const string SiteLivenessRtt = "keepwire_site_liveness_rtt_seconds";
+    public const string SiteLivenessLoss = "keepwire_site_liveness_loss_ratio";
     public const string SyncMessages = "keepwire_sync_messages_total";
     public const string NotificationsDropped = "keepwire_notifications_dropped_total";
     public const string NotificationsDelivered = "keepwire_notifications_delivered_total";

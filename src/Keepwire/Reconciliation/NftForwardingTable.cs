@@ -23,6 +23,19 @@ public static class NftForwardingTable
     public const string AllowForward4 = "allow4";
     public const string AllowForward6 = "allow6";
 
+    /// <summary>Sites whose refusals were logged lately (the kernel fills them to limit the log per site); not Keepwire's elements.</summary>
+    public const string Refusers4 = "refusers4";
+    public const string Refusers6 = "refusers6";
+
+    /// <summary>
+    /// The NFLOG group the table logs the sites' refusals to, which the hub reads (<see cref="Adapters.Nflog.NflogRefusalListener"/>).
+    /// A group only one process can bind: chosen far from the small numbers ulogd and the docs use.
+    /// </summary>
+    public const ushort RefusalLogGroup = 18230;
+
+    /// <summary>Sets the kernel fills itself (dynamic sets of the rules): in the table, but never diffed or written by Keepwire.</summary>
+    public static IReadOnlyList<string> KernelSetNames { get; } = [Refusers4, Refusers6];
+
     public static IReadOnlyList<string> SetNames { get; } =
         [Forward4, Forward4Ranges, Forward6, Forward6Ranges, Snat4, Snat6, AllowForward4, AllowForward6];
 

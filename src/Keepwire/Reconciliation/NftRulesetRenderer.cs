@@ -77,6 +77,19 @@ public static partial class NftRulesetRenderer
         		type ipv6_addr
         		flags interval
         	}
+        	# Filled by the kernel: the sites whose refusals are logged, each at most {{RefusalLogRate}}/second.
+        	set {{Refusers4}} {
+        		type ipv4_addr
+        		size 4096
+        		flags dynamic,timeout
+        		timeout 10s
+        	}
+        	set {{Refusers6}} {
+        		type ipv6_addr
+        		size 4096
+        		flags dynamic,timeout
+        		timeout 10s
+        	}
         	chain prerouting {
         		type nat hook prerouting priority dstnat; policy accept;
         {{DnatRules}}
@@ -104,12 +117,17 @@ public static partial class NftRulesetRenderer
         	# or ICMP port unreachable for UDP. Passed on, the client gives up at once. Dropped, the
         	# client retransmits (TCP: 1 s later), by then the hub has failed over and deleted the flow's
         	# conntrack entry, and the retransmission reaches a healthy site: no failed connection.
-        	# Only replies of forwarded (DNATed) flows are touched.
+        	# Only replies of forwarded (DNATed) flows are touched. Each refusal is also logged to the hub
+        	# (NFLOG group {{RefusalLogGroup}}, a limited number per site): passive evidence against the site.
         	# Then a site may only answer: replies of forwarded flows pass, anything new it starts through the hub
         	# (towards the internet, another site, the hub's other networks) is dropped.
         	chain from_tunnel {
+        		ct status dnat tcp flags & (rst | ack) == rst | ack tcp sequence 0 {{LogRefusal4}}
+        		ct status dnat tcp flags & (rst | ack) == rst | ack tcp sequence 0 {{LogRefusal6}}
         		ct status dnat tcp flags & (rst | ack) == rst | ack tcp sequence 0 counter drop comment "refusal of a forwarded SYN: let the client retry"
+        		ct status dnat icmp type destination-unreachable icmp code port-unreachable {{LogRefusal4}}
         		ct status dnat icmp type destination-unreachable icmp code port-unreachable counter drop comment "refusal of a forwarded datagram"
+        		ct status dnat icmpv6 type destination-unreachable icmpv6 code port-unreachable {{LogRefusal6}}
         		ct status dnat icmpv6 type destination-unreachable icmpv6 code port-unreachable counter drop comment "refusal of a forwarded datagram"
         {{NftRoutedRules.FromTunnel(routed)}}		ct state established,related accept
         		counter drop comment "a site only answers: nothing new from the tunnel is forwarded"
@@ -146,6 +164,12 @@ public static partial class NftRulesetRenderer
         		dnat ip6 to ip6 daddr . meta l4proto . th dport map @{Forward6}
         		dnat ip6 to ip6 daddr . meta l4proto . th dport map @{Forward6Ranges}
         """;
+
+    /// <summary>Refusals logged per site and second at most (a burst of 5 first): evidence enough, never a flood.</summary>
+    private const int RefusalLogRate = 20;
+
+    private static readonly string LogRefusal4 = $"update @{Refusers4} {{ ip saddr limit rate {RefusalLogRate}/second burst 5 packets }} log group {RefusalLogGroup}";
+    private static readonly string LogRefusal6 = $"update @{Refusers6} {{ ip6 saddr limit rate {RefusalLogRate}/second burst 5 packets }} log group {RefusalLogGroup}";
 
     /// <summary>In a pair: the sites relay hub sync through the tunnel.</summary>
     private static string SyncThroughTunnelRule(HubInputPolicy input) =>

@@ -142,6 +142,21 @@ public sealed class NftRulesetRendererTests
     }
 
     [Fact]
+    public void A_sites_refusals_are_logged_to_the_hub_at_a_limited_rate_per_site_before_they_are_dropped()
+    {
+        var definition = NftRulesetRenderer.Render(Plane(tunnel: "hubtun")).Definition;
+
+        var fromTunnel = Chain(definition, "from_tunnel").Split('\n');
+        var refusals = fromTunnel.Where(line => line.Contains("tcp sequence 0", StringComparison.Ordinal)).ToList();
+        Assert.Equal(3, refusals.Count);
+        Assert.EndsWith($"update @refusers4 {{ ip saddr limit rate 20/second burst 5 packets }} log group {NftForwardingTable.RefusalLogGroup}", refusals[0]);
+        Assert.EndsWith($"update @refusers6 {{ ip6 saddr limit rate 20/second burst 5 packets }} log group {NftForwardingTable.RefusalLogGroup}", refusals[1]);
+        Assert.EndsWith("counter drop comment \"refusal of a forwarded SYN: let the client retry\"", refusals[2]);
+        Assert.Equal(2, fromTunnel.Count(line => line.Contains("port-unreachable update @refusers", StringComparison.Ordinal)));
+        Assert.Contains("\tset refusers4 {\n\t\ttype ipv4_addr\n\t\tsize 4096\n\t\tflags dynamic,timeout\n", definition);
+    }
+
+    [Fact]
     public void The_hub_itself_takes_only_reports_icmp_and_answers_from_the_tunnel_and_reports_from_nowhere_else()
     {
         var definition = NftRulesetRenderer.Render(Plane(tunnel: "hubtun")).Definition;

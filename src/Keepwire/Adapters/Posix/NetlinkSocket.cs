@@ -100,6 +100,29 @@ internal sealed class NetlinkSocket : IDisposable
         }
     }
 
+    /// <summary>
+    /// Waits at most the receive timeout for a message: the bytes read, 0 when none came in time, or
+    /// <see cref="Overrun"/> when the kernel dropped some (a listener that wakes up now and then to see whether to stop).
+    /// </summary>
+    /// <exception cref="IOException">The socket failed.</exception>
+    public int ReceiveWithinTimeout(Span<byte> buffer)
+    {
+        while (true)
+        {
+            var read = Libc.Receive(_handle, buffer, buffer.Length, 0);
+            if (read >= 0)
+                return (int)read;
+            var errno = Marshal.GetLastPInvokeError();
+            if (errno == ErrnoInterrupted)
+                continue;
+            if (errno == ErrnoNoBufferSpace)
+                return Overrun;
+            if (errno == ErrnoWouldBlock)
+                return 0;
+            throw Failure("receive from the netlink socket", errno);
+        }
+    }
+
     /// <summary>What <see cref="Receive"/> returns when notifications were lost (ENOBUFS).</summary>
     public const int Overrun = -1;
 

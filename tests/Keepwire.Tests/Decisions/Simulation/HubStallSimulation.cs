@@ -74,7 +74,8 @@ internal sealed record StallScenario(
 /// instant (the worst case). Everything that finishes at one instant reaches the engine in one step, with the stall
 /// as the loop-lag monitor saw it (its timer, every <see cref="LoopLagMonitor.Period"/>, fires late at the stall's
 /// end), the way the daemon's pass hands them over. The site liveness stream runs beside the probes with the default
-/// timing, through the real <see cref="LivenessSession"/>: its losses must not move anything either. The invariant: no switch away from a site for its health (a
+/// timing, through the real <see cref="LivenessSession"/>: its losses must not move anything either, and so does an odd
+/// client now and then refused by the serving site (passive evidence alone). The invariant: no switch away from a site for its health (a
 /// failover, or to the last-resort site), and no site ever counted unhealthy. <see cref="WithoutStallEvidence"/> withholds the monitor's stalls and the probes'
 /// timing, to show the same schedules do move services without them.
 /// </summary>
@@ -90,6 +91,7 @@ internal sealed class HubStallSimulation
     private readonly List<ProbeObservation> _batch = [];
     private readonly List<HubStall> _batchStalls = [];
     private readonly List<LivenessObservation> _livenessBatch = [];
+    private readonly List<RefusedFlow> _refusalBatch = [];
     private readonly Dictionary<string, LivenessSession> _liveness = new(StringComparer.Ordinal);
     private readonly List<(DateTimeOffset Arrived, DateTimeOffset Read)> _answersInFlight = [];
     private readonly List<string> _trace = [];
@@ -103,7 +105,9 @@ internal sealed class HubStallSimulation
         _scenario = scenario;
         WithoutStallEvidence = withoutStallEvidence;
         _luck = new Random(unchecked((scenario.Seed * 7919) + 17));
-        var nodes = scenario.Sites.Select(s => DeciderHarness.Node(s.Name, s.Priority)).Append(DeciderHarness.Node(SimScenario.LastResortSite, 1)).ToList();
+        // Each site its own tunnel address: the odd client's refusals name their site by it.
+        var nodes = scenario.Sites.Select(s => DeciderHarness.Node(s.Name, s.Priority)).Append(DeciderHarness.Node(SimScenario.LastResortSite, 1))
+            .Select((node, i) => node with { Tunnel = TunnelAddresses.Host(IPAddress.Parse($"10.77.0.{i + 2}"), null) }).ToList();
         var service = new ServiceConfig("web", [IPAddress.Parse("198.51.100.10")], [new PortRule(TransportProtocol.Tcp, 443, 443, null)], [.. scenario.Sites.Select(s => s.Name)])
         {
             Failover = scenario.Policy,
@@ -145,6 +149,7 @@ internal sealed class HubStallSimulation
         foreach (var (site, _) in _scenario.Sites)
             At(StallScenario.Start + TimeSpan.FromMilliseconds(offsets.Next((int)_scenario.Check.Interval.TotalMilliseconds)), () => Beat(site));
         At(StallScenario.Start + _scenario.TickPhase, () => LivenessBeat(StallScenario.Start + _scenario.TickPhase));
+        At(StallScenario.Start + TimeSpan.FromMilliseconds(offsets.Next(300, 3000)), OddClientRefused);
 
         var end = StallScenario.Start + _scenario.Duration;
         while (_violation is null && _queue.TryDequeue(out var action, out var when) && when.Ticks <= end.UtcTicks)
@@ -239,8 +244,27 @@ internal sealed class HubStallSimulation
     private void Liveness(LivenessObservation observation)
     {
         _livenessBatch.Add(observation);
-        if (_batch.Count == 0 && _livenessBatch.Count == 1)
+        if (_batch.Count == 0 && _livenessBatch.Count == 1 && _refusalBatch.Count == 0)
             At(Now, Step);
+    }
+
+    /// <summary>
+    /// Now and then one client is refused by the serving site (its own reasons: a port it got wrong, a connection
+    /// the site's backlog dropped): passive evidence that must not move a service whose probes pass, however the hub
+    /// stalls around it. The hub reads the refusal once it runs.
+    /// </summary>
+    private void OddClientRefused()
+    {
+        At(Now + TimeSpan.FromMilliseconds(300 + _luck.Next(2700)), OddClientRefused);
+        if (_engine.Find("web")!.Current.ServingSite is not { } serving)
+            return;
+        var address = _config.FindSite(serving)!.Tunnel.IPv4!;
+        At(Resumes(Now + TimeSpan.FromMilliseconds(1)), () =>
+        {
+            _refusalBatch.Add(new RefusedFlow(address, TransportProtocol.Tcp, 443, Now));
+            if (_batch.Count == 0 && _livenessBatch.Count == 0 && _refusalBatch.Count == 1)
+                At(Now, Step);
+        });
     }
 
     private void StartProbe(string site)
@@ -287,16 +311,17 @@ internal sealed class HubStallSimulation
             : new CheckResult(site, "http", Now, false, $"timeout after {Timeout.TotalMilliseconds:0} ms") { TimedOut = true };
         var observation = ProbeObservation.For("web", result);
         _batch.Add(WithoutStallEvidence ? observation : observation with { Timing = new ProbeTiming(probe.Started, Timeout) });
-        if (_batch.Count == 1 && _livenessBatch.Count == 0)
+        if (_batch.Count == 1 && _livenessBatch.Count == 0 && _refusalBatch.Count == 0)
             At(Now, Step);
     }
 
     /// <summary>One pass of the daemon: every result that arrived, with the stalls the monitor saw by now.</summary>
     private void Step()
     {
-        var evidence = new HubEvidence { Probes = [.. _batch], Liveness = [.. _livenessBatch], Stalls = WithoutStallEvidence ? [] : [.. _batchStalls] };
+        var evidence = new HubEvidence { Probes = [.. _batch], Liveness = [.. _livenessBatch], Refusals = [.. _refusalBatch], Stalls = WithoutStallEvidence ? [] : [.. _batchStalls] };
         _batch.Clear();
         _livenessBatch.Clear();
+        _refusalBatch.Clear();
         _batchStalls.Clear();
         Check(_engine.Step(evidence), evidence);
     }
@@ -332,6 +357,8 @@ internal sealed class HubStallSimulation
         text.AppendLine($"step's stalls: {string.Join(", ", evidence.Stalls.Select(s => $"+{(s.Start - StallScenario.Start).TotalSeconds:0.000}s {s.Length.TotalMilliseconds:0} ms"))}");
         foreach (var liveness in evidence.Liveness)
             text.AppendLine($"  {liveness.Site} {liveness.Detail}");
+        foreach (var refusal in evidence.Refusals)
+            text.AppendLine($"  {refusal.Site} refused a client on tcp/{refusal.Port}");
         foreach (var probe in evidence.Probes)
             text.AppendLine($"  {probe.Result.Site} {(probe.Result.Success ? "passed" : probe.Result.Detail)}, started +{((probe.Timing?.Started ?? probe.Result.Time) - StallScenario.Start).TotalSeconds:0.000}s");
         _violation = text.ToString();
