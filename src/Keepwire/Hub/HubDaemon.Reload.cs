@@ -73,7 +73,8 @@ public sealed partial class HubDaemon
         HubObservers observers;
         try
         {
-            observers = HubObservers.Build(config, hub, _adapters.CreateCheck, _results.Writer, _reports.Writer, _time, _loggers, _adapters.OpenLivenessSocket, _liveness.Writer);
+            observers = HubObservers.Build(config, hub, _adapters.CreateCheck, _results.Writer, _reports.Writer, _time, _loggers, _adapters.OpenLivenessSocket, _liveness.Writer,
+                livenessAlreadyUp: _observers.Liveness?.UpSites());
         }
         catch (Exception e)
         {

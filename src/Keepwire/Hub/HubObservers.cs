@@ -49,7 +49,8 @@ internal sealed class HubObservers : IAsyncDisposable
         TimeProvider time,
         ILoggerFactory loggers,
         Func<AddressFamily, ILivenessSocket>? openLiveness = null,
-        ChannelWriter<LivenessObservation>? liveness = null)
+        ChannelWriter<LivenessObservation>? liveness = null,
+        IReadOnlySet<string>? livenessAlreadyUp = null)
     {
         var checks = new List<IHealthCheck>();
         try
@@ -67,7 +68,7 @@ internal sealed class HubObservers : IAsyncDisposable
             if (openLiveness is not null && liveness is not null)
             {
                 var tunnel = new InterfaceIndexCache(hub.Interface, time);
-                monitor = new SiteLivenessMonitor(config.Liveness, SiteLivenessMonitor.SitesOf(config, hub), openLiveness, tunnel.Matches, liveness, time, loggers.CreateLogger<SiteLivenessMonitor>());
+                monitor = new SiteLivenessMonitor(config.Liveness, SiteLivenessMonitor.SitesOf(config, hub), openLiveness, tunnel.Matches, liveness, time, loggers.CreateLogger<SiteLivenessMonitor>(), livenessAlreadyUp);
             }
             return new HubObservers(checks, scheduler, listener, monitor);
         }

@@ -37,6 +37,10 @@ public sealed partial class SiteLivenessMonitor : IAsyncDisposable
     /// <param name="sites">Each site judged, with the tunnel address it is sent to.</param>
     /// <param name="open">Opens the socket of an address family (one per family that some site needs).</param>
     /// <param name="fromTunnel">Whether an interface index is the hub's WireGuard interface.</param>
+    /// <param name="alreadyUp">
+    /// Sites that were up in the monitor this one replaces (a reload): their sessions skip the startup window, which is
+    /// for sites and hubs just started, so a reload does not relax liveness for everyone.
+    /// </param>
     public SiteLivenessMonitor(
         LivenessSettings settings,
         IReadOnlyList<(string Site, IPAddress Address)> sites,
@@ -44,7 +48,8 @@ public sealed partial class SiteLivenessMonitor : IAsyncDisposable
         Func<int, bool> fromTunnel,
         ChannelWriter<LivenessObservation> output,
         TimeProvider time,
-        ILogger logger)
+        ILogger logger,
+        IReadOnlySet<string>? alreadyUp = null)
     {
         _settings = settings;
         _fromTunnel = fromTunnel;
@@ -56,7 +61,7 @@ public sealed partial class SiteLivenessMonitor : IAsyncDisposable
         {
             foreach (var (site, address) in sites)
             {
-                var session = new LivenessSession(site, settings.Interval, settings.Multiplier);
+                var session = new LivenessSession(site, settings.Interval, settings.Multiplier, startupWindow: alreadyUp?.Contains(site) == true ? TimeSpan.Zero : null);
                 list.Add((session, new IPEndPoint(address, LivenessEcho.Port)));
                 _byAddress[address] = session;
                 if (!_sockets.ContainsKey(address.AddressFamily))
@@ -77,6 +82,9 @@ public sealed partial class SiteLivenessMonitor : IAsyncDisposable
 
     /// <summary>Datagrams on the liveness sockets from no site's tunnel address, or not through the WireGuard interface.</summary>
     public long Rejected => Interlocked.Read(ref _rejected);
+
+    /// <summary>The sites whose liveness is up now: what a monitor replacing this one starts from.</summary>
+    public IReadOnlySet<string> UpSites() => Status().Where(s => s.State == "up").Select(s => s.Site).ToHashSet(StringComparer.Ordinal);
 
     /// <summary>Every site's liveness now, for status and metrics.</summary>
     public IReadOnlyList<LivenessStatus> Status()

@@ -120,11 +120,44 @@ public sealed class SiteLivenessMonitorTests : IAsyncDisposable
         Assert.Equal(2, Drain().Count);
     }
 
-    private void Beat()
+    [Fact]
+    public async Task A_monitor_replacing_one_on_reload_starts_the_sites_that_were_up_past_their_startup_window()
+    {
+        var replacement = new SiteLivenessMonitor(LivenessSettings.Default, [("alpha", Alpha), ("bravo", Bravo)],
+            _ => _socket, index => index == Tunnel, _output.Writer, _clock, NullLogger.Instance, alreadyUp: new HashSet<string> { "alpha" });
+        await using (replacement)
+        {
+            Tick(replacement);
+            Answer(replacement, Alpha);
+            Answer(replacement, Bravo);
+            Drain();
+
+            // Both fall silent: alpha, up before the reload, is lost in the steady state's time; bravo, new, has its
+            // startup window's second.
+            var lost = new List<LivenessObservation>();
+            for (var i = 0; i < 10; i++)
+            {
+                Tick(replacement);
+                lost.AddRange(Drain());
+            }
+            Assert.Equal(["alpha"], lost.Select(o => o.Site).Distinct());
+            Assert.All(lost, o => Assert.False(o.Alive));
+        }
+    }
+
+    private void Tick(SiteLivenessMonitor monitor)
     {
         _clock.Advance(LivenessSettings.DefaultInterval);
-        _monitor.Beat(_buffer);
+        monitor.Beat(_buffer);
     }
+
+    private void Answer(SiteLivenessMonitor monitor, IPAddress site)
+    {
+        var last = _socket.Sent.Last(s => s.To.Address.Equals(site)).Bytes;
+        monitor.Count(last, new LivenessDatagram(last.Length, site, Tunnel));
+    }
+
+    private void Beat() => Tick(_monitor);
 
     /// <summary>Both sites answer every beat until their sessions are past the startup window (its generous allowance).</summary>
     private void UpPastStartup()
@@ -141,11 +174,7 @@ public sealed class SiteLivenessMonitorTests : IAsyncDisposable
         AnswerFrom(Bravo);
     }
 
-    private void AnswerFrom(IPAddress site)
-    {
-        var last = _socket.Sent.Last(s => s.To.Address.Equals(site)).Bytes;
-        _monitor.Count(last, new LivenessDatagram(last.Length, site, Tunnel));
-    }
+    private void AnswerFrom(IPAddress site) => Answer(_monitor, site);
 
     private List<LivenessObservation> Drain()
     {
