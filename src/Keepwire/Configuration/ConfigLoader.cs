@@ -103,11 +103,19 @@ public static class ConfigLoader
             errors.Report(e.Start, message, hint);
             return null;
         }
+        catch (ArgumentException e) when (e.ParamName == "parser")
+        {
+            // YamlDotNet's document model meets a parser event it does not expect after some malformed block
+            // structures ("The current event is of an unsupported type", found by the fuzzer) instead of a syntax error.
+            errors.Report(WhereScanningFails(yamlText), "YAML syntax error: the parser cannot continue after this point",
+                "check the indentation and the ':' after each key here or just before");
+            return null;
+        }
         catch (ArgumentException)
         {
             // YamlDotNet's scanner decodes a "\udc00" escape (half of a surrogate pair, which is no character)
             // with Char.ConvertToUtf32, which throws instead of reporting a syntax error (found by the fuzzer).
-            errors.Report(LastReadableToken(yamlText), "YAML syntax error: a quoted value holds an escape that is no character (such as \\ud800 to \\udfff, half of a surrogate pair)",
+            errors.Report(WhereScanningFails(yamlText), "YAML syntax error: a quoted value holds an escape that is no character (such as \\ud800 to \\udfff, half of a surrogate pair)",
                 "write the character itself, or its full code point as \\U0001F600");
             return null;
         }
@@ -115,7 +123,7 @@ public static class ConfigLoader
         {
             // YamlDotNet's scanner sometimes fails without a position (seen with an unclosed '[' followed by
             // more lines); point at the last token it could read, which is where the damage starts.
-            errors.Report(LastReadableToken(yamlText), "YAML syntax error: the parser cannot continue after this point",
+            errors.Report(WhereScanningFails(yamlText), "YAML syntax error: the parser cannot continue after this point",
                 "look for an unclosed '[', '{' or quote here or just after");
             return null;
         }
@@ -149,14 +157,25 @@ public static class ConfigLoader
         return ($"YAML syntax error: {text}", "check the indentation and quoting around this spot");
     }
 
-    private static Mark LastReadableToken(string yamlText)
+    /// <summary>
+    /// Where YamlDotNet's scanner reports an error token, else the last token it could read: where the damage starts.
+    /// Bounded: on some inputs the scanner yields the same error token at one place forever (a hostile file hung
+    /// the loader, and a reload with it, found by the fuzzer), and no file of a few kilobytes has more tokens than
+    /// <see cref="MaxTokensPerChar"/> per character.
+    /// </summary>
+    private static Mark WhereScanningFails(string yamlText)
     {
         var scanner = new Scanner(new StringReader(yamlText));
         var last = Mark.Empty;
+        var maxTokens = ((long)yamlText.Length * MaxTokensPerChar) + 16;
         try
         {
-            while (scanner.MoveNext())
+            for (long read = 0; read < maxTokens && scanner.MoveNext(); read++)
+            {
+                if (scanner.Current is YamlDotNet.Core.Tokens.Error error)
+                    return error.Start;
                 last = scanner.Current?.Start ?? last;
+            }
         }
         catch (Exception e) when (e is YamlException or InvalidOperationException or ArgumentException)
         {
@@ -165,6 +184,9 @@ public static class ConfigLoader
 
         return last;
     }
+
+    /// <summary>A token starts at a character at most; a few more (block ends, keys, values) at the same place.</summary>
+    private const int MaxTokensPerChar = 4;
 
     private static ClusterConfig? Build(YamlNode root, string sourcePath, string baseDirectory, ConfigErrorSink errors)
     {

@@ -1,3 +1,6 @@
+using Keepwire.Configuration;
+using Keepwire.Tests.Fuzzing;
+
 namespace Keepwire.Tests.Configuration;
 
 /// <summary>
@@ -153,6 +156,20 @@ public sealed partial class MalformedConfigTests
         var (text, line, column, fragment) = Cases.TryGetValue(caseName, out var single) ? single : PairCases[caseName];
 
         text.AssertSingleError(FileName, line, column, fragment);
+    }
+
+    [Fact]
+    public void A_block_structure_the_yaml_scanner_loops_on_is_an_error_not_a_hang()
+    {
+        // Found by ConfigLoaderFuzzTests (seed fTr8VkmLSLQ6): the scanner repeated one error token forever, and the
+        // loader, looking for where the file broke, read tokens until the reload hung.
+        const string Text = "  : x }\na:\n  - b:# c\n    d: [e]\n    f: [g]\n";
+
+        var result = Bounded.Run(() => ConfigLoader.Parse(Text, FileName));
+
+        var error = Assert.Single(result.Errors);
+        Assert.Equal((4, 6), (error.Line, error.Column));
+        Assert.Contains("the parser cannot continue after this point", error.Message);
     }
 
     [Fact]
