@@ -67,13 +67,14 @@ public sealed record HubAdapters(
 
     /// <summary>
     /// The real ones, acting on the daemon's own network namespace: tools run through <paramref name="runner"/> as
-    /// programs with argument lists, and what the idle reconcile pass reads every second without a program (the
+    /// programs with argument lists, nftables through libnftables in the process (a switch starts no program), and
+    /// what the idle reconcile pass reads every second without a program (the
     /// nftables generation and routing changes over netlink, sysctls from /proc/sys, a wireguard-go device through
     /// its socket), so an idle hub starts none.
     /// </summary>
     public static HubAdapters ForHost(ICommandRunner runner, ILoggerFactory loggers, TimeProvider time) => new(
         runner,
-        new NftablesCli(runner, new NftablesGeneration()),
+        NftablesLibrary.ForThisNamespace(runner, new NftablesGeneration()),
         new ConntrackCli(runner),
         new WireGuardCli(runner, loggers.CreateLogger<WireGuardCli>(), linkExists: name => Libc.InterfaceIndex(name) != 0),
         new RoutingCli(runner),

@@ -114,6 +114,33 @@ internal static partial class Libc
 
     [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
     internal static partial int Close(nint fd);
+
+    /// <summary>
+    /// An anonymous file in memory (memfd_create) holding <paramref name="content"/>, for a library that reads only
+    /// from a path: <c>/proc/self/fd/{fd}</c> opens it while the handle is open. Gone when the handle is disposed.
+    /// </summary>
+    public static SafeFileHandle MemoryFile(string name, ReadOnlySpan<byte> content)
+    {
+        var fd = memfd_create(name, MemoryFileCloseOnExec);
+        if (fd < 0)
+            throw new IOException($"memfd_create failed: errno {Marshal.GetLastPInvokeError()}");
+        var handle = new SafeFileHandle(fd, ownsHandle: true);
+        try
+        {
+            RandomAccess.Write(handle, content, fileOffset: 0);
+            return handle;
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+    }
+
+    private const uint MemoryFileCloseOnExec = 1;
+
+    [LibraryImport("libc", EntryPoint = "memfd_create", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int memfd_create(string name, uint flags);
 }
 
 public enum PathKind
