@@ -78,7 +78,8 @@ public sealed class ProviderHookFailoverTests(ProviderPairDaemonLabFixture fixtu
         var driftsBefore = (await Lab.StatusAtAsync(holder)).Pair!.ProviderHook!.Drifts;
 
         await Lab.MoveProviderRouteAsync(Lab.Topology.Vips.IPv4, HubPairSteps.Other(holder));
-        Assert.Equal(HubPairSteps.Other(holder), await Lab.ProviderRouteAsync(Lab.Topology.Vips.IPv4));
+        // Not read back here: the holder's check may put the route right before the test could read it (CI saw it
+        // back at the holder within that moment). The drift counted below shows the holder found it moved.
         await WaitForProviderRouteAsync(holder);
 
         var hook = (await Lab.StatusAtAsync(holder)).Pair!.ProviderHook!;
