@@ -8,7 +8,9 @@ Per trial:
   failed         = attempts in the window that got no answer (refused, reset, timeout, ...),
                    split two ways:
     by what failed: failed_connect = no connection: connect() timed out (--connect-timeout) or
-                   was refused or reset; failed_in_flight = connected, then reset, timed out or
+                   was refused or reset before any answer to the SYN; failed_in_flight = connected
+                   (also "handshake_reset": the SYN-ACK had arrived when a reset failed the connect),
+                   then reset, timed out or
                    closed without a full answer: a connection the dying site had accepted (the
                    client cannot tell which site accepted a connection that never answered, but
                    the new site answers in full);
@@ -50,7 +52,8 @@ def percentile(values, q):
 
 
 def is_connect_failure(attempt):
-    """loadclient.py names errors of connect() "connect_timeout" or "connect:ERRNO"; later ones otherwise."""
+    """loadclient.py names errors of connect() "connect_timeout" or "connect:ERRNO" ("handshake_reset:ERRNO" when the
+    server had answered the SYN: in flight); later ones otherwise."""
     return attempt["error"].startswith("connect")
 
 

@@ -13,6 +13,14 @@ the VIPs reaching the other hub of a pair).
 
 Output (JSON lines): one {"type": "kill", ...} record, one {"type": "attempt", ...} per attempt,
 one {"type": "end", ...}. Times are CLOCK_MONOTONIC seconds.
+
+An attempt whose connect() fails is "connect:ERRNO" when the kernel received nothing but the
+failure (a refused or unanswered SYN), and "handshake_reset:ERRNO" when it had received the
+server's SYN-ACK before the reset (tcpi_segs_in > 0; a refused SYN leaves it at 0, the SYN-ACK
+makes it 1 and the reset 2): a connection the old site's kernel
+accepted and then reset, which only looks like a connect failure because the reset arrived
+before the event loop saw the connect complete. analyze.py counts the first as failed_connect
+and the second as failed_in_flight.
 """
 
 import argparse
@@ -21,8 +29,14 @@ import errno
 import json
 import os
 import resource
+import socket
+import struct
 import sys
 import time
+
+# struct tcp_info (linux/tcp.h): tcpi_segs_in, the segments received, is the u32 at this offset (Linux 4.2+).
+TCPI_SEGS_IN_OFFSET = 140
+TCP_INFO_SIZE = 232
 
 
 def parse_args():
@@ -50,15 +64,49 @@ def error_name(e):
     return errno.errorcode.get(e.errno, type(e).__name__) if e.errno else type(e).__name__
 
 
+class ConnectFailed(Exception):
+    def __init__(self, error, handshake_done):
+        super().__init__(error)
+        self.error = error
+        self.handshake_done = handshake_done
+
+
+def segments_received(sock):
+    info = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, TCP_INFO_SIZE)
+    return struct.unpack_from("<I", info, TCPI_SEGS_IN_OFFSET)[0] if len(info) >= TCPI_SEGS_IN_OFFSET + 4 else 0
+
+
+async def open_connection(host, port):
+    """asyncio.open_connection, except that a failed connect says whether the server had completed the handshake."""
+    loop = asyncio.get_running_loop()
+    family, kind, proto, _, address = (await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM))[0]
+    sock = socket.socket(family, kind, proto)
+    sock.setblocking(False)
+    try:
+        await loop.sock_connect(sock, address)
+    except OSError as e:
+        handshake_done = segments_received(sock) > 0
+        sock.close()
+        raise ConnectFailed(error_name(e), handshake_done) from e
+    except BaseException:
+        sock.close()
+        raise
+    return await asyncio.open_connection(sock=sock)
+
+
 async def attempt(args, start_at, records, state):
     rec = {"type": "attempt", "start": start_at, "connect_s": None, "total_s": None, "site": None, "error": None, "port": None}
     writer = None
     try:
         try:
-            reader, writer = await asyncio.wait_for(asyncio.open_connection(args.host, args.port), args.connect_timeout)
+            reader, writer = await asyncio.wait_for(open_connection(args.host, args.port), args.connect_timeout)
         except asyncio.TimeoutError:
             rec["connect_s"] = time.monotonic() - start_at
             rec["error"] = "connect_timeout"
+            return
+        except ConnectFailed as e:
+            rec["connect_s"] = time.monotonic() - start_at
+            rec["error"] = ("handshake_reset:" if e.handshake_done else "connect:") + e.error
             return
         except OSError as e:
             rec["connect_s"] = time.monotonic() - start_at
