@@ -35,6 +35,9 @@ public sealed class ProviderHookRunnerTests
         var start = _clock.GetUtcNow();
 
         runner.Want(Claim());
+        // The first assign needs no time to pass: wait for it before the clock moves (CI once saw the clock stepped
+        // 100 ms before the runner's loop got to it).
+        await Eventually.True(() => _hook.Count(ProviderHookAction.Assign) >= 1);
         await RunClockUntilAsync(() => _hook.Count(ProviderHookAction.Check) == 2);
 
         var assigns = _hook.Calls(ProviderHookAction.Assign);
