@@ -76,10 +76,10 @@ public sealed partial class ForwardingReconciler(INftables nftables, ILogger<For
     }
 
     /// <summary>
-    /// Same fingerprint and the same sets and maps. The fingerprint is the contract; checking the
-    /// set names as well catches a hand-edited table cheaply, before an element update would fail on it.
+    /// Same fingerprint and the same sets and maps: ours and the ones the kernel fills (their elements are not ours to
+    /// diff). The fingerprint is the contract; checking the set names as well catches a hand-edited table cheaply,
+    /// before an element update would fail on it.
     /// </summary>
-    /// <summary>The comment's fingerprint, and every set there: ours and the ones the kernel fills (their elements are not ours to diff).</summary>
     private static bool SameStructure(NftTableState actual, NftRuleset desired) =>
         actual.Comment == desired.Comment &&
         actual.Elements.Keys.ToHashSet(StringComparer.Ordinal).SetEquals(desired.Elements.Keys.Concat(KernelSetNames));

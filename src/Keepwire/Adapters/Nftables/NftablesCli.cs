@@ -75,8 +75,10 @@ public sealed partial class NftablesCli(ICommandRunner runner, NftablesGeneratio
             lineText);
     }
 
-    private static bool IsAbsent(CommandResult result) =>
-        result.StandardError.Contains("No such file or directory", StringComparison.Ordinal);
+    private static bool IsAbsent(CommandResult result) => SaysTableAbsent(result.StandardError);
+
+    /// <summary>Whether nft's error for a listing says the table does not exist (the program's and the library's alike).</summary>
+    internal static bool SaysTableAbsent(string error) => error.Contains("No such file or directory", StringComparison.Ordinal);
 
     // "/dev/stdin:3:16-16: Error: syntax error, unexpected newline"
     [GeneratedRegex(@"^[^:\n]*:(?<line>\d+):\d+(?:-\d+)?: Error: (?<message>.*)$", RegexOptions.Multiline)]

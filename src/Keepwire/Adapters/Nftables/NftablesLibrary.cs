@@ -31,7 +31,8 @@ public sealed class NftablesLibrary(NftablesGeneration? generation = null) : INf
     public Task<NftTableState?> ReadTableAsync(string family, string name, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var listing = Run(context => LibNftables.RunCommandFromBuffer(context, $"list table {family} {name}"), LibNftables.OutputJson);
+        var list = $"list table {family} {name}";
+        var listing = Run(context => LibNftables.RunCommandFromBuffer(context, list), LibNftables.OutputJson);
         if (!listing.Succeeded)
             return Task.FromResult(AbsentOrThrow(listing, family, name));
         var state = NftJsonListing.Parse(listing.Output, family, name);
@@ -39,7 +40,7 @@ public sealed class NftablesLibrary(NftablesGeneration? generation = null) : INf
             return Task.FromResult(state);
 
         // As with the program: nft 1.0.6 leaves table comments out of its JSON; the terse text listing has them.
-        var text = Run(context => LibNftables.RunCommandFromBuffer(context, $"list table {family} {name}"), LibNftables.OutputTerse);
+        var text = Run(context => LibNftables.RunCommandFromBuffer(context, list), LibNftables.OutputTerse);
         if (!text.Succeeded)
             return Task.FromResult(AbsentOrThrow(text, family, name));
         return Task.FromResult<NftTableState?>(state with { Comment = NftablesCli.TableCommentFromText(text.Output) });
@@ -60,7 +61,7 @@ public sealed class NftablesLibrary(NftablesGeneration? generation = null) : INf
     public Task<uint?> ReadGenerationAsync(CancellationToken cancellationToken = default) => Task.FromResult(generation?.Read());
 
     private static NftTableState? AbsentOrThrow(CommandOutcome outcome, string family, string name) =>
-        outcome.Error.Contains("No such file or directory", StringComparison.Ordinal)
+        NftablesCli.SaysTableAbsent(outcome.Error)
             ? null
             : throw new NftablesException(NftablesFailure.ListFailed, $"`nft list table {family} {name}` failed: {outcome.Error.Trim()}");
 
