@@ -208,7 +208,7 @@ public static class ConfigLoader
         SiteInterfaces.Assign(hubs, sites, errors);
         TunnelAddressPlanner.Plan(hubs, sites, errors);
         ServiceRules.Check(services, hubs, sites, errors);
-        RoutedServiceRules.Check(services, hubs, sites, errors);
+        RoutedServiceRules.Check(services, hubs, sites, pairSettings, errors);
         BackendRules.Check(services, hubs, sites, pairSettings, errors);
         ProbeBudget.Check(services, sites, errors);
 

@@ -72,7 +72,8 @@ internal sealed record SiteTunnelPlan(
     /// <summary>
     /// A pair: the same host addresses on both interfaces (so the source address no longer tells the tunnels
     /// apart), a host route to each hub through its own interface, and the return path chosen by the mark of
-    /// the connection, which records the interface it last arrived on.
+    /// the connection, which records the interface it last arrived on. That covers the replies from routed
+    /// addresses too: a <c>from &lt;prefix&gt;</c> rule could name only one of the two tunnels.
     /// </summary>
     private static SiteTunnelPlan OfPair(SiteNode site, HubNode hub, int hubIndex)
     {

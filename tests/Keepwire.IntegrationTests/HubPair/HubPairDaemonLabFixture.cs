@@ -9,11 +9,17 @@ namespace Keepwire.IntegrationTests.HubPair;
 /// </summary>
 public sealed class HubPairDaemonLabFixture : LabFixture, IAsyncLifetime
 {
+    private string? labConfig;
+
+    /// <summary>The config the lab wrote, as it was before any test changed it.</summary>
+    public string LabConfig => labConfig ?? throw new InvalidOperationException("The lab is not up: the fixture has not been initialised.");
+
     protected override LabOptions CreateOptions() => HubPairLabFixture.PairOptions(startDaemons: true);
 
     public new async Task InitializeAsync()
     {
         await base.InitializeAsync();
+        labConfig = await File.ReadAllTextAsync(Lab.ConfigPath);
         await Lab.RestorePairSteadyStateAsync();
     }
 }

@@ -72,4 +72,28 @@ public sealed class RoutedServiceConfigTests
             "    addresses: [\"2001:db8:90:1::/64\"]",
             "    allow: [tcp/80]",
             "    sites: [alpha]").AssertSingleError("routed.yaml", 23, 17, "overlaps 2001:db8:90::/56 of service 'mail'");
+
+    /// <summary>The pair config with a routed service after web (lines 24-28).</summary>
+    private static ConfigText PairWithRouted(string addresses) =>
+        ConfigText.Pair.Append(
+            /* 24 */ "  - name: mail",
+            /* 25 */ "    mode: routed",
+            /* 26 */ $"    addresses: {addresses}",
+            /* 27 */ "    allow: [tcp/25]",
+            /* 28 */ "    sites: [alpha, bravo]");
+
+    [Fact]
+    public void A_hub_pair_routes_a_routed_service_through_a_vip_of_its_family()
+    {
+        PairWithRouted("[198.51.100.90]").AssertValid("pair.yaml");
+        // web's VIP is IPv4 only: nothing in the pair moves for an IPv6 prefix to be routed through.
+        PairWithRouted("[198.51.100.90, \"2001:db8:90::/64\"]").AssertSingleError("pair.yaml", 25, 5, "the hub pair holds no IPv6 VIP");
+        PairWithRouted("[\"2001:db8:90::/64\"]").Replace(21, "    vips: [203.0.113.80, \"2001:db8:80::1\"]").AssertValid("pair.yaml");
+    }
+
+    [Fact]
+    public void A_provider_moved_pair_refuses_routed_services() =>
+        PairWithRouted("[198.51.100.90]")
+            .Replace(13, "  vip_mover: provider", "  provider_hook: { command: [/usr/bin/true] }")
+            .AssertSingleError("pair.yaml", 26, 5, "needs hub_pair.vip_mover: arp");
 }

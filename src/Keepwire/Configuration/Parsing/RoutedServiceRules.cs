@@ -6,21 +6,18 @@ namespace Keepwire.Configuration.Parsing;
 /// <summary>
 /// Checks of routed services against the rest of the file: every routed address belongs to exactly one service
 /// and to no tunnel, the hub's tunnel carries its family, its sites run the agent (which holds the address),
-/// and the cluster has one hub.
+/// and in a hub pair the provider has a moving next hop to route it through.
 /// </summary>
 internal static class RoutedServiceRules
 {
-    public static void Check(IReadOnlyList<ServiceDraft> services, IReadOnlyList<HubDraft> hubs, IReadOnlyList<SiteDraft> sites, ConfigErrorSink errors)
+    public static void Check(IReadOnlyList<ServiceDraft> services, IReadOnlyList<HubDraft> hubs, IReadOnlyList<SiteDraft> sites, HubPairSettings? pair, ConfigErrorSink errors)
     {
         var hub = hubs.Count > 0 ? hubs[0] : null;
         var siteModes = sites.Where(s => s.Name is not null).DistinctBy(s => s.Name!.Value).ToDictionary(s => s.Name!.Value, s => s.Mode);
         foreach (var service in services.Where(s => s.IsRouted))
         {
-            if (hubs.Count > 1)
-            {
-                errors.Report(service.ModeNode ?? service.Node, $"routed {service.DisplayName} needs a single hub: a hub pair does not move routed addresses yet",
-                    "use mode: dnat (the default) with a hub pair, or run one hub");
-            }
+            if (pair is not null)
+                CheckPair(service, services, pair, errors);
 
             foreach (var reference in service.Sites)
             {
@@ -33,6 +30,30 @@ internal static class RoutedServiceRules
 
             foreach (var prefix in service.RoutedPrefixes)
                 CheckPrefix(prefix, service, services, hub, errors);
+        }
+    }
+
+    /// <summary>
+    /// In a pair the provider routes the addresses to a next hop that keepalived moves: a VIP of the pair, in each
+    /// family the service has (see docs/configuration.md, "Routed services"). A provider-moved pair routes each VIP
+    /// to one hub through its API, and the hook is not told about routed addresses.
+    /// </summary>
+    private static void CheckPair(ServiceDraft service, IReadOnlyList<ServiceDraft> services, HubPairSettings pair, ConfigErrorSink errors)
+    {
+        if (pair.VipMover == VipMover.Provider)
+        {
+            errors.Report(service.ModeNode ?? service.Node, $"routed {service.DisplayName} needs hub_pair.vip_mover: arp: the provider hook moves VIPs, not routed addresses",
+                "use mode: dnat for this service, or vip_mover: arp with a VIP as the routed addresses' next hop");
+            return;
+        }
+
+        foreach (var family in service.RoutedPrefixes.Select(p => p.Value.BaseAddress.AddressFamily).Distinct())
+        {
+            if (services.Any(other => other.Vips.Any(v => v.Value.AddressFamily == family)))
+                continue;
+            var name = AddressSyntax.FamilyName(service.RoutedPrefixes.First(p => p.Value.BaseAddress.AddressFamily == family).Value.BaseAddress);
+            errors.Report(service.ModeNode ?? service.Node, $"routed {service.DisplayName} has {name} addresses, but the hub pair holds no {name} VIP for the provider to route them through",
+                $"give a DNAT service an {name} VIP: keepalived moves it with the active hub, and the provider routes the addresses via it");
         }
     }
 
