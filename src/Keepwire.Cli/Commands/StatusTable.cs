@@ -65,11 +65,20 @@ internal static class StatusTable
         output.WriteLine();
     }
 
-    /// <summary>PINNED names the operator's pin (keepwire failover), which holds until keepwire unpin.</summary>
+    /// <summary>
+    /// ADDRESSES: the VIPs, or a routed service's prefixes after "routed"; SERVING: the site, and the LAN server it
+    /// forwards to when it is a router; PINNED names the operator's pin (keepwire failover), which holds until keepwire unpin.
+    /// </summary>
     private static void WriteServices(TextWriter output, IEnumerable<ServiceStatus> services) =>
-        WriteRows(output, ["SERVICE", "SERVING", "PINNED", "SINCE", "EPOCH", "REASON"], services.Select(s => new[]
+        WriteRows(output, ["SERVICE", "ADDRESSES", "SERVING", "PINNED", "SINCE", "EPOCH", "REASON"], services.Select(s => new[]
         {
-            s.Name, s.ServingSite ?? "-", s.PinnedSite ?? "-", s.Since?.ToString("u") ?? "-", s.Epoch.ToString(), s.Reason,
+            s.Name,
+            (s.Mode == "routed" ? "routed " : "") + (s.Addresses.Count == 0 ? "-" : string.Join(' ', s.Addresses)),
+            s.ServingSite is null ? "-" : s.Backend is { } backend ? $"{s.ServingSite} → {backend}" : s.ServingSite,
+            s.PinnedSite ?? "-",
+            s.Since?.ToString("u") ?? "-",
+            s.Epoch.ToString(),
+            s.Reason,
         }));
 
     /// <param name="serving">With a summary: services served per site, shown in a SERVES column.</param>

@@ -46,6 +46,15 @@ public sealed record ServiceStatus(
     /// <summary>The sites that may serve it, best first (priority, then name): the first is its first choice.</summary>
     public IReadOnlyList<string> Sites { get; init; } = [];
 
+    /// <summary>"dnat" or "routed".</summary>
+    public string Mode { get; init; } = "dnat";
+
+    /// <summary>The public addresses clients reach it at: a DNAT service's VIPs, a routed service's prefixes.</summary>
+    public IReadOnlyList<string> Addresses { get; init; } = [];
+
+    /// <summary>The LAN server the serving site forwards it to (a router site, <c>backends:</c>); null when the site serves it itself.</summary>
+    public string? Backend { get; init; }
+
     /// <summary>Not served by its first-choice site: failed over, drained, pinned elsewhere, or not served at all.</summary>
     public bool IsOffFirstChoice => ServingSite is null || (Sites.Count > 0 && ServingSite != Sites[0]);
 }

@@ -17,6 +17,9 @@ internal static class HubStatusView
             return new ServiceStatus(service.Name, decision.ServingSite, reason, decision.ServingSite is null ? null : decision.Since, decision.Epoch, decider.PinnedSite)
             {
                 Sites = decider.SitesByPreference,
+                Mode = service.Mode.ToString().ToLowerInvariant(),
+                Addresses = service.IsRouted ? [.. service.RoutedPrefixes.Select(p => p.ToString())] : [.. service.Vips.Select(v => v.ToString())],
+                Backend = decision.ServingSite is { } site ? service.BackendAt(site)?.ToString() : null,
             };
         })];
 
