@@ -7,7 +7,7 @@ namespace Keepwire.IntegrationTests.HubPair;
 /// A hub-pair lab (hub1, hub2, real keepalived started by the hub daemons) with every daemon running,
 /// for one test class: up once one hub holds the VIPs and both hubs serve every service from alpha.
 /// </summary>
-public sealed class HubPairDaemonLabFixture : LabFixture, IAsyncLifetime
+public class HubPairDaemonLabFixture : LabFixture, IAsyncLifetime
 {
     private string? labConfig;
 
