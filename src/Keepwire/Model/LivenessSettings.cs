@@ -10,7 +10,12 @@ namespace Keepwire.Model;
 /// <param name="Enabled">False: no liveness stream; sites are judged by their service checks only.</param>
 public sealed record LivenessSettings(bool Enabled, TimeSpan Interval, int Multiplier)
 {
-    public static readonly TimeSpan DefaultInterval = TimeSpan.FromMilliseconds(50);
+    /// <summary>
+    /// 40 ms: with the multiplier 3 and the two-beat poll a dead site is lost at most 240 ms after it died, so its
+    /// services are on another site within the 0.30 s (50 ms had the hub switch 250–300 ms after the cut and
+    /// bench/failover's p99 at 0.35–0.41 s). It costs 25 datagrams a second each way per site instead of 20.
+    /// </summary>
+    public static readonly TimeSpan DefaultInterval = TimeSpan.FromMilliseconds(40);
     public const int DefaultMultiplier = 3;
 
     /// <summary>Shorter intervals cost the hub a wake-up more often than its timers keep (and a site a datagram a few ms).</summary>
@@ -24,6 +29,6 @@ public sealed record LivenessSettings(bool Enabled, TimeSpan Interval, int Multi
 
     public static readonly LivenessSettings Default = new(true, DefaultInterval, DefaultMultiplier);
 
-    /// <summary>How long a site may stay silent before it is lost: interval × multiplier (150 ms by default).</summary>
+    /// <summary>How long a site may stay silent before it is lost: interval × multiplier (120 ms by default).</summary>
     public TimeSpan DetectionTime => Interval * Multiplier;
 }

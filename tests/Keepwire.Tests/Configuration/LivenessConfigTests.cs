@@ -6,19 +6,19 @@ namespace Keepwire.Tests.Configuration;
 public sealed class LivenessConfigTests
 {
     [Fact]
-    public void Without_a_liveness_key_the_stream_is_on_every_50_ms_lost_after_3()
+    public void Without_a_liveness_key_the_stream_is_on_every_40_ms_lost_after_3()
     {
         var liveness = ConfigLoader.Parse(ConfigText.Base.ToString(), "k.yaml").Config!.Liveness;
 
         Assert.Equal(LivenessSettings.Default, liveness);
         Assert.True(liveness.Enabled);
-        Assert.Equal(TimeSpan.FromMilliseconds(150), liveness.DetectionTime);
+        Assert.Equal(TimeSpan.FromMilliseconds(120), liveness.DetectionTime);
     }
 
     [Theory]
     [InlineData("liveness: { interval: 100ms }", true, 100, 3)]
     [InlineData("liveness: { interval: 20ms, multiplier: 5 }", true, 20, 5)]
-    [InlineData("liveness: { enabled: false }", false, 50, 3)]
+    [InlineData("liveness: { enabled: false }", false, 40, 3)]
     public void The_liveness_section_sets_interval_multiplier_and_enabled(string line, bool enabled, int intervalMs, int multiplier)
     {
         var result = ConfigLoader.Parse(ConfigText.Base.Append(line).ToString(), "k.yaml");

@@ -96,7 +96,7 @@ public sealed class SiteLivenessTests
     public void A_short_stall_is_no_excuse()
     {
         var engine = Serving();
-        var stall = new HubStall(_h.Now - TimeSpan.FromMilliseconds(30), _h.Now);
+        var stall = new HubStall(_h.Now - TimeSpan.FromMilliseconds(20), _h.Now);
 
         var step = engine.Step(new HubEvidence { Stalls = [stall], Liveness = [Lost("a")] });
 

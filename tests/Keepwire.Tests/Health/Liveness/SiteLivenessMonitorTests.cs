@@ -97,7 +97,7 @@ public sealed class SiteLivenessMonitorTests : IAsyncDisposable
 
         var lost = Assert.Single(Drain());
         Assert.Equal(("alpha", false), (lost.Site, lost.Alive));
-        Assert.Equal("liveness lost for 300 ms (3 of 3 missed, then a poll)", lost.Detail);
+        Assert.Equal("liveness lost for 240 ms (3 of 3 missed, then a poll)", lost.Detail);
         Assert.Equal("up", _monitor.Status().Single(s => s.Site == "bravo").State);
     }
 
