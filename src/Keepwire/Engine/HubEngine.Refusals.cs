@@ -40,9 +40,17 @@ public sealed partial class HubEngine
         }
     }
 
+    /// <summary>
+    /// The site that sent a refusal: a DNATed service's refusal comes from the site's tunnel address, a routed one's from
+    /// the routed address itself, which only the serving site of its service answers for (WireGuard accepts packets
+    /// from it only from that site's peer).
+    /// </summary>
     private string? SiteAt(IPAddress address)
     {
         var normal = address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
-        return Config.Sites.FirstOrDefault(s => normal.Equals(s.Tunnel.IPv4) || normal.Equals(s.Tunnel.IPv6))?.Name;
+        if (Config.Sites.FirstOrDefault(s => normal.Equals(s.Tunnel.IPv4) || normal.Equals(s.Tunnel.IPv6)) is { } site)
+            return site.Name;
+        var routed = Config.Services.FirstOrDefault(s => s.IsRouted && s.RoutedPrefixes.Any(p => p.Contains(normal)));
+        return routed is null ? null : _decisions.Find(routed.Name)?.Current.ServingSite;
     }
 }

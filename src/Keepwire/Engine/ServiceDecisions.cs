@@ -112,8 +112,14 @@ internal sealed partial class ServiceDecisions
         return suspected;
     }
 
+    /// <summary>
+    /// Whether <paramref name="refusal"/> refused a client of <paramref name="service"/>: a port the service forwards,
+    /// and for a routed service one of its own addresses (with <c>allow: all</c> a refusal is the normal answer of a
+    /// closed port, so it never counts).
+    /// </summary>
     private static bool ForwardsTo(ServiceConfig service, RefusedFlow refusal) =>
-        !service.IsRouted && service.Ports.Any(port => port.Protocol == refusal.Protocol && port.SiteRange.First <= refusal.Port && refusal.Port <= port.SiteRange.Last);
+        (!service.IsRouted || (!service.AllowsAllPorts && service.RoutedPrefixes.Any(p => p.Contains(refusal.Site))))
+        && service.Ports.Any(port => port.Protocol == refusal.Protocol && port.SiteRange.First <= refusal.Port && refusal.Port <= port.SiteRange.Last);
 
     /// <summary>Feeds every site's latest handshake with this hub to every service it may serve.</summary>
     public void RecordHandshakes(ClusterConfig config, WireGuardDeviceState? device)

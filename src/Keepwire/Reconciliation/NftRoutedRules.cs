@@ -37,24 +37,33 @@ internal static class NftRoutedRules
     }
 
     /// <summary>
-    /// Rules of <c>from_tunnel</c>, before replies are accepted: a site whose allowed TCP port refuses a SYN (RST, seq 0)
-    /// is dropped like a DNATed one, so the client retransmits and meets the site the hub fails over to. Not with
-    /// <c>all</c>: there a refusal is the normal answer of a closed port.
+    /// Rules of <c>from_tunnel</c>, before replies are accepted: a site whose allowed TCP port refuses a SYN (RST, seq 0),
+    /// or whose allowed UDP port answers port unreachable, is logged to the hub as passive evidence and dropped like a
+    /// DNATed one, so the client retransmits and meets the site the hub fails over to. Not with <c>all</c>: there a
+    /// refusal is the normal answer of a closed port.
     /// </summary>
     public static string FromTunnel(IReadOnlyList<RoutedPrefix> routed)
     {
         var text = new StringBuilder();
         foreach (var prefix in Distinct(routed).Where(p => !p.AllowsAllPorts))
         {
-            var (family, _) = Family(prefix);
-            foreach (var (protocol, ports) in PortsByProtocol(prefix).Where(p => p.Protocol == "tcp"))
+            var (family, icmp) = Family(prefix);
+            var source = $"{family} saddr {NftText.Prefix(prefix.Prefix)}";
+            var log = family == "ip6" ? NftRulesetRenderer.LogRefusal6 : NftRulesetRenderer.LogRefusal4;
+            foreach (var (protocol, ports) in PortsByProtocol(prefix))
             {
-                text.Append($"\t\t{family} saddr {NftText.Prefix(prefix.Prefix)} {protocol} sport {ports} tcp flags & (rst | ack) == rst | ack tcp sequence 0 "
-                    + $"counter drop comment \"refusal of a SYN to routed service {prefix.Service}: let the client retry\"\n");
+                var refusal = protocol == "tcp"
+                    ? $"{source} tcp sport {ports} tcp flags & (rst | ack) == rst | ack tcp sequence 0"
+                    : $"{source} {IcmpName(icmp)} type destination-unreachable {IcmpName(icmp)} code port-unreachable";
+                text.Append($"\t\t{refusal} {log}\n");
+                text.Append($"\t\t{refusal} counter drop comment \"refusal of a {(protocol == "tcp" ? "SYN" : "datagram")} to routed service {prefix.Service}: let the client retry\"\n");
             }
         }
         return text.ToString();
     }
+
+    /// <summary>nft's name of the ICMP header in a rule: <c>icmp</c> or <c>icmpv6</c> (its protocol is <c>ipv6-icmp</c>).</summary>
+    private static string IcmpName(string protocol) => protocol == "ipv6-icmp" ? "icmpv6" : "icmp";
 
     /// <summary>Once per prefix, in a stable order; the serving site is left out on purpose (it is not the table's business).</summary>
     private static IEnumerable<RoutedPrefix> Distinct(IReadOnlyList<RoutedPrefix> routed) =>

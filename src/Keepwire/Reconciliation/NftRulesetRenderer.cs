@@ -168,8 +168,9 @@ public static partial class NftRulesetRenderer
     /// <summary>Refusals logged per site and second at most (a burst of 5 first): evidence enough, never a flood.</summary>
     private const int RefusalLogRate = 20;
 
-    private static readonly string LogRefusal4 = $"update @{Refusers4} {{ ip saddr limit rate {RefusalLogRate}/second burst 5 packets }} log group {RefusalLogGroup}";
-    private static readonly string LogRefusal6 = $"update @{Refusers6} {{ ip6 saddr limit rate {RefusalLogRate}/second burst 5 packets }} log group {RefusalLogGroup}";
+    /// <summary>Logs a refusal to the hub (NFLOG), at most <see cref="RefusalLogRate"/> a second per refusing address; also for routed services (<see cref="NftRoutedRules"/>).</summary>
+    internal static readonly string LogRefusal4 = $"update @{Refusers4} {{ ip saddr limit rate {RefusalLogRate}/second burst 5 packets }} log group {RefusalLogGroup}";
+    internal static readonly string LogRefusal6 = $"update @{Refusers6} {{ ip6 saddr limit rate {RefusalLogRate}/second burst 5 packets }} log group {RefusalLogGroup}";
 
     /// <summary>In a pair: the sites relay hub sync through the tunnel.</summary>
     private static string SyncThroughTunnelRule(HubInputPolicy input) =>

@@ -121,6 +121,30 @@ public sealed class PassiveEvidenceTests
         Assert.Equal("a", engine.Find("web")!.Current.ServingSite);
     }
 
+    [Fact]
+    public void A_routed_service_is_refused_from_its_own_address_and_that_counts_against_its_serving_site()
+    {
+        var routed = IPNetwork.Parse("198.51.100.64/32");
+        var harness = new EngineHarness(adjust: config => config with
+        {
+            Services = [config.Services[0] with { Vips = [], Mode = ServiceMode.Routed, RoutedPrefixes = [routed] }, config.Services[1]],
+        });
+        var engine = harness.Engine();
+        engine.Step(harness.Results(true, "a", "b", "c"));
+        Assert.Equal("a", engine.Find("web")!.Current.ServingSite);
+        harness.Clock.Advance(TimeSpan.FromMilliseconds(10));
+
+        var step = engine.Step(new HubEvidence
+        {
+            // A refusal from an address of no service, and one on a port web does not allow, suspect nothing.
+            Refusals = [new(routed.BaseAddress, TransportProtocol.Tcp, 443, harness.Now), new(IPAddress.Parse("198.51.100.65"), TransportProtocol.Tcp, 443, harness.Now), new(routed.BaseAddress, TransportProtocol.Tcp, 80, harness.Now)],
+            Probes = [harness.Probe("web", "a", success: false)],
+        });
+
+        Assert.Equal(("web", "b"), (Assert.Single(step.Switched).Service, step.Switched[0].ServingSite));
+        Assert.Contains("confirming a client refused on tcp/443", step.Switched[0].Detail);
+    }
+
     private HubEngine Serving()
     {
         var engine = _h.Engine();

@@ -52,6 +52,10 @@ public sealed class RoutedDataPlaneTests
         Assert.Contains("ip daddr 198.51.100.91 counter accept", table.Definition, StringComparison.Ordinal);
         Assert.Contains("ip6 saddr 2001:db8:90::/64 tcp sport { 25, 587 } tcp flags & (rst | ack) == rst | ack tcp sequence 0", table.Definition, StringComparison.Ordinal);
         Assert.DoesNotContain("ip saddr 198.51.100.91", table.Definition, StringComparison.Ordinal);
+        // Refusals from the routed addresses are passive evidence too: logged to the hub, then dropped so the client retries.
+        Assert.Contains($"ip saddr 198.51.100.90 tcp sport {{ 25, 587 }} tcp flags & (rst | ack) == rst | ack tcp sequence 0 {NftRulesetRenderer.LogRefusal4}", table.Definition, StringComparison.Ordinal);
+        Assert.Contains($"ip6 saddr 2001:db8:90::/64 icmpv6 type destination-unreachable icmpv6 code port-unreachable {NftRulesetRenderer.LogRefusal6}", table.Definition, StringComparison.Ordinal);
+        Assert.Contains("ip saddr 198.51.100.90 icmp type destination-unreachable icmp code port-unreachable counter drop", table.Definition, StringComparison.Ordinal);
         // The routed filter changes with the config only: a failover is a WireGuard change, not a table rebuild.
         Assert.Equal(table.Fingerprint, NftRulesetRenderer.Render(PlaneWith("bravo")).Fingerprint);
     }
