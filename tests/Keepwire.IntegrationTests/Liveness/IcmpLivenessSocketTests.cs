@@ -50,26 +50,23 @@ public sealed class IcmpLivenessSocketTests : IAsyncLifetime
             var datagram = new byte[LivenessEcho.Size];
             var buffer = new byte[LivenessEcho.Size + 1];
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            LivenessDatagram answer = default;
-            ulong seq = 0;
+            // The hub's monitor starts receiving before its first send, as here.
+            var receive = socket.ReceiveAsync(buffer, timeout.Token).AsTask();
             // Neighbour discovery may swallow the first requests; a later one is answered.
-            for (ulong n = 0x1234_5678_9abc_0001; answer.Length == 0; n++)
+            var first = 0x1234_5678_9abc_0001ul;
+            for (var n = first; !receive.IsCompleted; n++)
             {
                 LivenessEcho.Write(n, datagram);
                 Assert.True(socket.TrySend(new IPEndPoint(site, 0), datagram), "the echo request could not be sent");
-                var receive = socket.ReceiveAsync(buffer, timeout.Token).AsTask();
-                if (await Task.WhenAny(receive, Task.Delay(TimeSpan.FromMilliseconds(500), timeout.Token)) == receive)
-                {
-                    answer = await receive;
-                    Assert.True(LivenessEcho.TryRead(buffer.AsSpan(0, answer.Length), out seq), $"the reply carried {answer.Length} bytes that are no liveness datagram");
-                    Assert.Equal(n, seq);
-                }
+                await Task.WhenAny(receive, Task.Delay(TimeSpan.FromMilliseconds(500), timeout.Token));
                 timeout.Token.ThrowIfCancellationRequested();
             }
+            var answer = await receive;
+            Assert.True(LivenessEcho.TryRead(buffer.AsSpan(0, answer.Length), out var seq), $"the reply carried {answer.Length} bytes that are no liveness datagram");
+            Assert.InRange(seq, first, first + 60);
 
             Assert.Equal(site, answer.Source);
             Assert.Equal(linkIndex, answer.InterfaceIndex);
-            Assert.False(socket.HasUnread);
         }
     }
 

@@ -129,7 +129,8 @@ public sealed partial class JoinLabTests(OnboardingLabFixture lab, ITestOutputHe
             }
             await Task.Delay(200);
         }
-        Assert.Fail($"{site}'s liveness never became {state}; last: {last?.ToString() ?? "none"}");
+        var log = string.Join('\n', File.ReadLines(Path.Combine(lab.Directory, "hub.log")).TakeLast(40));
+        Assert.Fail($"{site}'s liveness never became {state}; last: {(last is null ? "none" : $"{last} (sent {last.Sent}, answered {last.Answered}, dropped {last.Dropped})")}; the hub's log:\n{log}");
         return null!;
     }
 

@@ -27,6 +27,13 @@ public sealed class IcmpLivenessSocket : ILivenessSocket
     private readonly byte[] _request = new byte[IcmpEcho.HeaderSize + LivenessEcho.Size];
     private readonly byte[] _received = new byte[1500];
 
+    /// <summary>
+    /// Set by the first send. .NET receives only on a socket it knows an endpoint of (bound, connected or sent from),
+    /// and binding a raw ICMPv6 socket to <c>::</c> makes it ask for IPv4 packet information, which the kernel refuses
+    /// for raw ICMPv6; so receiving waits for the first request, before which no reply can come anyway.
+    /// </summary>
+    private readonly TaskCompletionSource _sent = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     public IcmpLivenessSocket(AddressFamily family)
     {
         _family = family;
@@ -58,7 +65,9 @@ public sealed class IcmpLivenessSocket : ILivenessSocket
         var length = IcmpEcho.WriteRequest(_family, _identifier, seq, datagram, _request);
         try
         {
-            return _socket.SendTo(_request.AsSpan(0, length), SocketFlags.None, new IPEndPoint(site.Address, 0)) == length;
+            var sent = _socket.SendTo(_request.AsSpan(0, length), SocketFlags.None, new IPEndPoint(site.Address, 0)) == length;
+            _sent.TrySetResult();
+            return sent;
         }
         catch (SocketException)
         {
@@ -68,6 +77,7 @@ public sealed class IcmpLivenessSocket : ILivenessSocket
 
     public async ValueTask<LivenessDatagram> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken)
     {
+        await _sent.Task.WaitAsync(cancellationToken);
         while (true)
         {
             SocketReceiveMessageFromResult received;
