@@ -48,10 +48,10 @@ public sealed record HubAdapters(
     public SystemdNotifier Systemd { get; init; } = SystemdNotifier.None;
 
     /// <summary>
-    /// Opens the hub's liveness socket of an address family (<see cref="UdpLivenessSocket"/> on a host); null: no
+    /// Opens the hub's liveness socket of an address family and transport (<see cref="UdpLivenessSocket"/>, <see cref="IcmpLivenessSocket"/> on a host); null: no
     /// liveness stream, as with fakes, which must not send real datagrams.
     /// </summary>
-    public Func<System.Net.Sockets.AddressFamily, ILivenessSocket>? OpenLivenessSocket { get; init; }
+    public Func<LivenessSocketKind, ILivenessSocket>? OpenLivenessSocket { get; init; }
 
     /// <summary>
     /// Starts reading the sites' refusals the table logs (<see cref="NflogRefusalListener"/> on a host) into the
@@ -84,7 +84,7 @@ public sealed record HubAdapters(
         new RtnetlinkChanges())
     {
         AddressChanges = RtnetlinkChanges.Addresses(),
-        OpenLivenessSocket = family => new UdpLivenessSocket(family),
+        OpenLivenessSocket = kind => kind.Transport == LivenessTransport.IcmpEcho ? new IcmpLivenessSocket(kind.Family) : new UdpLivenessSocket(kind.Family),
         ListenForRefusals = output => NflogRefusalListener.Start(NftForwardingTable.RefusalLogGroup, output, time, loggers.CreateLogger<NflogRefusalListener>()),
         Systemd = SystemdNotifier.FromEnvironment(),
     };

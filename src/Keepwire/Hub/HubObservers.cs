@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using System.Threading.Channels;
 using Keepwire.Adapters.Posix;
 using Keepwire.Decisions;
@@ -48,7 +47,7 @@ internal sealed class HubObservers : IAsyncDisposable
         ChannelWriter<SiteAgentReport> reports,
         TimeProvider time,
         ILoggerFactory loggers,
-        Func<AddressFamily, ILivenessSocket>? openLiveness = null,
+        Func<LivenessSocketKind, ILivenessSocket>? openLiveness = null,
         ChannelWriter<LivenessObservation>? liveness = null,
         IReadOnlySet<string>? livenessAlreadyUp = null)
     {

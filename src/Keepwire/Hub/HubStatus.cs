@@ -71,7 +71,7 @@ public sealed record SiteStatus(
     string Health,
     IReadOnlyList<CheckStatus> Checks)
 {
-    /// <summary>The hub's liveness stream to this site; null when none runs (a <c>mode: snat</c> site, liveness off, an older hub).</summary>
+    /// <summary>The hub's liveness stream to this site; null when none runs (liveness off, an older hub, a <c>mode: snat</c> site on a hub without a raw ICMP socket).</summary>
     public SiteLiveness? Liveness { get; init; }
 
     /// <summary>The words <see cref="Health"/> starts with when every service's checks pass at this site.</summary>

@@ -1,7 +1,10 @@
 using System.Diagnostics;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using Keepwire.Adapters.Processes;
 using Keepwire.Configuration;
+using Keepwire.Control;
+using Keepwire.Hub;
 using Keepwire.Onboarding.Tokens;
 using Xunit.Abstractions;
 
@@ -99,11 +102,36 @@ public sealed partial class JoinLabTests(OnboardingLabFixture lab, ITestOutputHe
 
             // mode: snat, so the site sees the hub's tunnel address rather than the client's.
             Assert.Contains($"client={lab.Lab.Topology.Hub.Tunnel.IPv4}", body, StringComparison.Ordinal);
+
+            // No agent, yet the hub's liveness stream reaches it: charlie's kernel answers the ICMP echo through the tunnel.
+            var liveness = await WaitForLivenessAsync("charlie", "up");
+            Assert.True(liveness.Answered > 0, $"charlie's liveness is up without an answer: {liveness}");
         }
         finally
         {
             await lab.Lab.ExecAsync("charlie", ["wg-quick", "down", wgQuickConfig]);
         }
+    }
+
+    /// <summary>Waits until the hub's status shows <paramref name="site"/>'s liveness in <paramref name="state"/>.</summary>
+    private async Task<SiteLiveness> WaitForLivenessAsync(string site, string state)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        SiteLiveness? last = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            var response = await new ControlClient(lab.HubSocket).SendAsync(new ControlRequest("status"));
+            if (response.Ok)
+            {
+                last = response.Result!.Value.Deserialize<HubStatus>(ControlJson.Options)!.Sites.SingleOrDefault(s => s.Name == site)?.Liveness;
+                if (last?.State == state)
+                    return last;
+            }
+            await Task.Delay(200);
+        }
+        var log = string.Join('\n', File.ReadLines(Path.Combine(lab.Directory, "hub.log")).TakeLast(40));
+        Assert.Fail($"{site}'s liveness never became {state}; last: {(last is null ? "none" : $"{last} (sent {last.Sent}, answered {last.Answered}, dropped {last.Dropped})")}; the hub's log:\n{log}");
+        return null!;
     }
 
     private string[] HubOptions(params string[] command) =>

@@ -8,8 +8,10 @@ using Microsoft.Extensions.Logging;
 namespace Keepwire.Health.Liveness;
 
 /// <summary>
-/// The hub's side of site liveness: every interval one datagram to every agent site's tunnel address through one
-/// socket per address family (not one per site), and the answers counted per site (<see cref="LivenessSession"/>).
+/// The hub's side of site liveness: every interval one datagram to every site's tunnel address through one socket
+/// per address family and transport (not one per site), and the answers counted per site (<see cref="LivenessSession"/>).
+/// Agent sites echo it over UDP; sites without an agent get it inside an ICMP echo request, which their kernel answers
+/// (<see cref="LivenessTransport"/>).
 /// Losses and regains go to the engine as <see cref="LivenessObservation"/>s; nothing else wakes the hub's loop.
 /// An answer counts only when it came in through the hub's WireGuard interface from the site's own tunnel address
 /// (WireGuard delivers such a packet only if that site's key encrypted it) and holds a number sent to that site;
@@ -21,9 +23,9 @@ namespace Keepwire.Health.Liveness;
 public sealed partial class SiteLivenessMonitor : IAsyncDisposable
 {
     private readonly LivenessSettings _settings;
-    private readonly IReadOnlyList<(LivenessSession Session, IPEndPoint Endpoint)> _sites;
+    private readonly IReadOnlyList<(LivenessSession Session, IPEndPoint Endpoint, LivenessSocketKind Kind)> _sites;
     private readonly Dictionary<IPAddress, LivenessSession> _byAddress = [];
-    private readonly Dictionary<AddressFamily, ILivenessSocket> _sockets = [];
+    private readonly Dictionary<LivenessSocketKind, ILivenessSocket> _sockets = [];
     private readonly Func<int, bool> _fromTunnel;
     private readonly ChannelWriter<LivenessObservation> _output;
     private readonly TimeProvider _time;
@@ -34,8 +36,12 @@ public sealed partial class SiteLivenessMonitor : IAsyncDisposable
     private Task _sending = Task.CompletedTask;
     private long _rejected;
 
-    /// <param name="sites">Each site judged, with the tunnel address it is sent to.</param>
-    /// <param name="open">Opens the socket of an address family (one per family that some site needs).</param>
+    /// <param name="sites">Each site judged, with the tunnel address it is sent to and how it answers.</param>
+    /// <param name="open">
+    /// Opens the socket of an address family and transport (one per kind that some site needs). When an ICMP socket
+    /// cannot be opened (no CAP_NET_RAW), the sites that need it are left unjudged, as a site that never answered is;
+    /// their checks decide.
+    /// </param>
     /// <param name="fromTunnel">Whether an interface index is the hub's WireGuard interface.</param>
     /// <param name="alreadyUp">
     /// Sites that were up in the monitor this one replaces (a reload): their sessions skip the startup window, which is
@@ -43,8 +49,8 @@ public sealed partial class SiteLivenessMonitor : IAsyncDisposable
     /// </param>
     public SiteLivenessMonitor(
         LivenessSettings settings,
-        IReadOnlyList<(string Site, IPAddress Address)> sites,
-        Func<AddressFamily, ILivenessSocket> open,
+        IReadOnlyList<LivenessTarget> sites,
+        Func<LivenessSocketKind, ILivenessSocket> open,
         Func<int, bool> fromTunnel,
         ChannelWriter<LivenessObservation> output,
         TimeProvider time,
@@ -56,16 +62,17 @@ public sealed partial class SiteLivenessMonitor : IAsyncDisposable
         _output = output;
         _time = time;
         _logger = logger;
-        var list = new List<(LivenessSession, IPEndPoint)>();
+        var list = new List<(LivenessSession, IPEndPoint, LivenessSocketKind)>();
+        var unavailable = new HashSet<LivenessSocketKind>();
         try
         {
-            foreach (var (site, address) in sites)
+            foreach (var target in sites)
             {
-                var session = new LivenessSession(site, settings.Interval, settings.Multiplier, startupWindow: alreadyUp?.Contains(site) == true ? TimeSpan.Zero : null);
-                list.Add((session, new IPEndPoint(address, LivenessEcho.Port)));
-                _byAddress[address] = session;
-                if (!_sockets.ContainsKey(address.AddressFamily))
-                    _sockets[address.AddressFamily] = open(address.AddressFamily);
+                if (unavailable.Contains(target.Kind) || !TryOpen(target.Kind, open, unavailable))
+                    continue;
+                var session = new LivenessSession(target.Site, settings.Interval, settings.Multiplier, startupWindow: alreadyUp?.Contains(target.Site) == true ? TimeSpan.Zero : null);
+                list.Add((session, new IPEndPoint(target.Address, target.Transport == LivenessTransport.AgentEcho ? LivenessEcho.Port : 0), target.Kind));
+                _byAddress[target.Address] = session;
             }
         }
         catch
@@ -75,6 +82,24 @@ public sealed partial class SiteLivenessMonitor : IAsyncDisposable
             throw;
         }
         _sites = list;
+    }
+
+    /// <summary>Opens the socket of <paramref name="kind"/> once; an ICMP socket that cannot be opened is logged and skipped.</summary>
+    private bool TryOpen(LivenessSocketKind kind, Func<LivenessSocketKind, ILivenessSocket> open, HashSet<LivenessSocketKind> unavailable)
+    {
+        if (_sockets.ContainsKey(kind))
+            return true;
+        try
+        {
+            _sockets[kind] = open(kind);
+            return true;
+        }
+        catch (SocketException e) when (kind.Transport == LivenessTransport.IcmpEcho)
+        {
+            unavailable.Add(kind);
+            Log.NoIcmpSocket(_logger, kind.Family, e.Message);
+            return false;
+        }
     }
 
     /// <summary>The sites whose liveness is sent for.</summary>
@@ -124,7 +149,7 @@ public sealed partial class SiteLivenessMonitor : IAsyncDisposable
             var now = _time.GetUtcNow();
             if (!_sockets.Values.Any(s => s.HasUnread))
             {
-                foreach (var (session, _) in _sites)
+                foreach (var (session, _, _) in _sites)
                 {
                     if (session.Judge(now) is { } lost)
                     {
@@ -133,13 +158,13 @@ public sealed partial class SiteLivenessMonitor : IAsyncDisposable
                     }
                 }
             }
-            foreach (var (session, endpoint) in _sites)
+            foreach (var (session, endpoint, kind) in _sites)
             {
                 var datagrams = session.TakePoll() ? 1 + LivenessSession.PollDatagrams : 1;
                 for (var i = 0; i < datagrams; i++)
                 {
                     LivenessEcho.Write(session.Next(now), datagram);
-                    if (!_sockets[endpoint.AddressFamily].TrySend(endpoint, datagram))
+                    if (!_sockets[kind].TrySend(endpoint, datagram))
                         session.SendFailed();
                 }
             }
@@ -207,20 +232,21 @@ public sealed partial class SiteLivenessMonitor : IAsyncDisposable
     }
 
     /// <summary>
-    /// The sites of <paramref name="config"/> that answer liveness (agent sites: a <c>mode: snat</c> site runs no agent),
-    /// each with its tunnel address in a family the hub has too (IPv4 first).
+    /// Every site of <paramref name="config"/>, each with its tunnel address in a family the hub has too (IPv4 first):
+    /// agent sites answer the agent's echo, <c>mode: snat</c> sites (no agent) ICMP echo.
     /// </summary>
-    public static IReadOnlyList<(string Site, IPAddress Address)> SitesOf(ClusterConfig config, HubNode hub)
+    public static IReadOnlyList<LivenessTarget> SitesOf(ClusterConfig config, HubNode hub)
     {
-        var sites = new List<(string, IPAddress)>();
+        var sites = new List<LivenessTarget>();
         if (!config.Liveness.Enabled)
             return sites;
-        foreach (var site in config.Sites.Where(s => s.Mode == SiteMode.Agent))
+        foreach (var site in config.Sites)
         {
+            var transport = site.Mode == SiteMode.Agent ? LivenessTransport.AgentEcho : LivenessTransport.IcmpEcho;
             if (site.Tunnel.IPv4 is { } v4 && hub.Tunnel.IPv4 is not null)
-                sites.Add((site.Name, v4));
+                sites.Add(new LivenessTarget(site.Name, v4, transport));
             else if (site.Tunnel.IPv6 is { } v6 && hub.Tunnel.IPv6 is not null)
-                sites.Add((site.Name, v6));
+                sites.Add(new LivenessTarget(site.Name, v6, transport));
         }
         return sites;
     }
@@ -232,6 +258,9 @@ public sealed partial class SiteLivenessMonitor : IAsyncDisposable
 
         [LoggerMessage(Level = LogLevel.Information, Message = "{Site}: {Detail}")]
         public static partial void Regained(ILogger logger, string site, string detail);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "liveness: cannot open an {Family} ICMP socket ({Reason}); sites without an agent are judged by their checks alone")]
+        public static partial void NoIcmpSocket(ILogger logger, AddressFamily family, string reason);
 
         [LoggerMessage(Level = LogLevel.Debug, Message = "liveness: a datagram from {Source}, which is no site's tunnel address or did not come through the tunnel ({Count} so far), dropped")]
         public static partial void Rejected(ILogger logger, IPAddress source, long count);

@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Keepwire.Engine;
 using Keepwire.Health.Liveness;
 using Keepwire.Model;
+using Keepwire.Tests.Decisions;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
@@ -14,6 +15,7 @@ public sealed class SiteLivenessMonitorTests : IAsyncDisposable
     private const int Tunnel = 7;
     private static readonly IPAddress Alpha = IPAddress.Parse("10.77.0.2");
     private static readonly IPAddress Bravo = IPAddress.Parse("10.77.0.3");
+    private static readonly IPAddress Charlie = IPAddress.Parse("10.77.0.4");
 
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
     private readonly FakeSocket _socket;
@@ -25,7 +27,7 @@ public sealed class SiteLivenessMonitorTests : IAsyncDisposable
     public SiteLivenessMonitorTests()
     {
         _socket = new FakeSocket { Clock = _clock };
-        _monitor = new SiteLivenessMonitor(LivenessSettings.Default, [("alpha", Alpha), ("bravo", Bravo)],
+        _monitor = new SiteLivenessMonitor(LivenessSettings.Default, [new("alpha", Alpha), new("bravo", Bravo)],
             _ => { _opened++; return _socket; }, index => index == Tunnel, _output.Writer, _clock, NullLogger.Instance);
     }
 
@@ -123,7 +125,7 @@ public sealed class SiteLivenessMonitorTests : IAsyncDisposable
     [Fact]
     public async Task A_monitor_replacing_one_on_reload_starts_the_sites_that_were_up_past_their_startup_window()
     {
-        var replacement = new SiteLivenessMonitor(LivenessSettings.Default, [("alpha", Alpha), ("bravo", Bravo)],
+        var replacement = new SiteLivenessMonitor(LivenessSettings.Default, [new("alpha", Alpha), new("bravo", Bravo)],
             _ => _socket, index => index == Tunnel, _output.Writer, _clock, NullLogger.Instance, alreadyUp: new HashSet<string> { "alpha" });
         await using (replacement)
         {
@@ -182,6 +184,52 @@ public sealed class SiteLivenessMonitorTests : IAsyncDisposable
         while (_output.Reader.TryRead(out var o))
             all.Add(o);
         return all;
+    }
+
+    [Fact]
+    public async Task A_site_without_an_agent_gets_its_datagrams_through_the_icmp_socket_and_counts_the_same()
+    {
+        var icmp = new FakeSocket { Clock = _clock };
+        var opened = new List<LivenessSocketKind>();
+        await using var monitor = new SiteLivenessMonitor(LivenessSettings.Default, [new("alpha", Alpha), new("charlie", Charlie, LivenessTransport.IcmpEcho)],
+            kind => { opened.Add(kind); return kind.Transport == LivenessTransport.IcmpEcho ? icmp : _socket; }, index => index == Tunnel, _output.Writer, _clock, NullLogger.Instance);
+
+        monitor.Beat(_buffer);
+        var toCharlie = Assert.Single(icmp.Sent);
+        monitor.Count(toCharlie.Bytes, new LivenessDatagram(toCharlie.Bytes.Length, Charlie, Tunnel));
+
+        Assert.Equal([new LivenessSocketKind(System.Net.Sockets.AddressFamily.InterNetwork, LivenessTransport.AgentEcho), new LivenessSocketKind(System.Net.Sockets.AddressFamily.InterNetwork, LivenessTransport.IcmpEcho)], opened);
+        Assert.Equal(Alpha, Assert.Single(_socket.Sent).To.Address);
+        Assert.Equal(Charlie, toCharlie.To.Address);
+        Assert.Equal(1, monitor.Status().Single(s => s.Site == "charlie").Answered);
+    }
+
+    [Fact]
+    public async Task Without_an_icmp_socket_the_sites_without_an_agent_are_left_unjudged_and_the_others_go_on()
+    {
+        await using var monitor = new SiteLivenessMonitor(LivenessSettings.Default, [new("alpha", Alpha), new("charlie", Charlie, LivenessTransport.IcmpEcho)],
+            kind => kind.Transport == LivenessTransport.IcmpEcho ? throw new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.AccessDenied) : _socket,
+            index => index == Tunnel, _output.Writer, _clock, NullLogger.Instance);
+
+        monitor.Beat(_buffer);
+
+        Assert.Equal(["alpha"], monitor.Status().Select(s => s.Site));
+        Assert.Equal(Alpha, Assert.Single(_socket.Sent).To.Address);
+    }
+
+    [Fact]
+    public void Agent_sites_answer_the_agent_echo_and_snat_sites_icmp_in_a_family_the_hub_has()
+    {
+        var hub = DeciderHarness.Hub() with { Tunnel = TunnelAddresses.Host(IPAddress.Parse("10.77.0.1"), null) };
+        var config = new ClusterConfig("k.yaml", [hub],
+        [
+            DeciderHarness.Node("alpha", 300) with { Tunnel = TunnelAddresses.Host(Alpha, IPAddress.Parse("fd77::2")) },
+            DeciderHarness.Node("charlie", 200) with { Tunnel = TunnelAddresses.Host(Charlie, null), Mode = SiteMode.Snat },
+            DeciderHarness.Node("delta", 100) with { Tunnel = TunnelAddresses.Host(null, IPAddress.Parse("fd77::4")) },
+        ], []);
+
+        Assert.Equal([new LivenessTarget("alpha", Alpha), new LivenessTarget("charlie", Charlie, LivenessTransport.IcmpEcho)], SiteLivenessMonitor.SitesOf(config, hub));
+        Assert.Empty(SiteLivenessMonitor.SitesOf(config with { Liveness = LivenessSettings.Default with { Enabled = false } }, hub));
     }
 
     private sealed class FakeSocket : ILivenessSocket
