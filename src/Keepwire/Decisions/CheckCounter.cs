@@ -34,6 +34,18 @@ internal sealed class CheckCounter(CheckDefinition definition, DateTimeOffset? s
     public bool IsStale(DateTimeOffset now) => now > StaleAt;
 
     /// <summary>
+    /// A result that counts neither way (a timeout while the hub itself stalled): the probes are running, so the verdict
+    /// is not stale, but nothing is counted. True when it made a stale verdict fresh again.
+    /// </summary>
+    public bool Heard(DateTimeOffset at)
+    {
+        var wasStale = IsStale(at);
+        if (lastResultAt is null || at > lastResultAt)
+            lastResultAt = at;
+        return wasStale && !IsStale(at);
+    }
+
+    /// <summary>
     /// Counts a result; true when it changed what the check says: a rise or a fall completed, or a stale
     /// verdict is fresh again (its state may be the same as before it went stale, but it counts again).
     /// </summary>

@@ -51,6 +51,13 @@ public sealed class HealthTracker
         return true;
     }
 
+    /// <summary>A result that counts neither way (<see cref="CheckCounter.Heard"/>): it keeps the check from going stale.</summary>
+    public void RecordInconclusive(CheckResult result)
+    {
+        if (sites.TryGetValue(result.Site, out var site) && site.Checks.TryGetValue(result.Check, out var counter) && counter.Heard(result.Time))
+            Revision++;
+    }
+
     /// <summary>
     /// Records the site's latest WireGuard handshake as read at <paramref name="observedAt"/>;
     /// null means it never completed one. Until the first call the signal is not considered.

@@ -45,7 +45,12 @@ public sealed partial class HubEngine
         foreach (var probe in evidence.Probes)
         {
             if (StallRule.Inconclusive(probe, _stalls) is { } stalled)
+            {
                 inconclusive.Add((probe, stalled));
+                // Not counted, but it shows the probes run: a hub that stalls through every probe for the check's
+                // StaleAfter must not find its checks stale and count the sites failed (HubStallSimulation, seed 2110665282).
+                _decisions.RecordInconclusive(probe);
+            }
             else
                 counted.Add(probe);
         }

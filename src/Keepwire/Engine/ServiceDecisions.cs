@@ -72,6 +72,19 @@ internal sealed partial class ServiceDecisions
         }
     }
 
+    /// <summary>A probe held inconclusive (the hub stalled during it): no count, but its checks are not stale.</summary>
+    public void RecordInconclusive(ProbeObservation probe)
+    {
+        foreach (var subject in probe.Subjects)
+        {
+            if (_deciders.TryGetValue(subject.Service, out var decider))
+            {
+                decider.Health.RecordInconclusive(subject.Check == probe.Result.Check ? probe.Result : probe.Result with { Check = subject.Check });
+                _touched.Add(decider);
+            }
+        }
+    }
+
     /// <summary>A site's own verdict counts for every service the site may serve.</summary>
     public void RecordAgentReport(SiteAgentReport report)
     {

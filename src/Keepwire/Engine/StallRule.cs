@@ -14,7 +14,8 @@ namespace Keepwire.Engine;
 /// the scheduling noise of a healthy hub) makes a timed-out probe inconclusive. That covers every false timeout of
 /// a site that answers within a quarter of its timeout, when the timeout is at least 50 ms (the simulation's
 /// invariant: <c>HubStallSimulationTests</c>). A site that is really dead is still found: the probes after the
-/// stall count, and a hub that stalls through every probe lets the check go stale, which counts as failed.
+/// stall count. A probe held inconclusive still shows the probes run, so it keeps its check from going stale: a hub that
+/// stalls through every probe keeps each site's last verdict instead of counting every site failed.
 /// </remarks>
 public static class StallRule
 {

@@ -23,6 +23,20 @@ public sealed class HubStallSimulationTests(ITestOutputHelper output)
                 throw new InvalidOperationException($"{violation}\n{scenario.Describe()}\nlast steps:\n{string.Join('\n', simulation.Trace.TakeLast(40))}");
         }, output, share: 0.2);
 
+    /// <summary>
+    /// Found by CI (CsCheck seed bq2gT8qtu0m7): stalls from +17.0 s to +22.5 s with gaps of 6–14 ms, every probe in them
+    /// inconclusive, and the check went stale ("no result for 5 s") and counted a healthy site failed.
+    /// </summary>
+    [Fact]
+    public void Seconds_of_back_to_back_stalls_leave_every_check_fresh()
+    {
+        var scenario = StallScenario.Generate(2110665282);
+        var simulation = new HubStallSimulation(scenario);
+
+        Assert.Null(simulation.Run());
+        Assert.True(simulation.Inconclusive > 0, "the schedule no longer holds probes inconclusive; the regression is not exercised");
+    }
+
     [Fact]
     public void The_stalls_do_make_healthy_sites_time_out_and_move_services_without_the_stall_evidence()
     {
