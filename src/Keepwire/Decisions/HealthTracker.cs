@@ -51,11 +51,16 @@ public sealed class HealthTracker
         return true;
     }
 
-    /// <summary>A result that counts neither way (<see cref="CheckCounter.Heard"/>): it keeps the check from going stale.</summary>
-    public void RecordInconclusive(CheckResult result)
+    /// <summary>
+    /// A result that counts neither way (<see cref="CheckCounter.Heard"/>): it keeps the check from going stale. True when
+    /// that made a stale check fresh again, the only change it can make.
+    /// </summary>
+    public bool RecordInconclusive(CheckResult result)
     {
-        if (sites.TryGetValue(result.Site, out var site) && site.Checks.TryGetValue(result.Check, out var counter) && counter.Heard(result.Time))
-            Revision++;
+        if (!sites.TryGetValue(result.Site, out var site) || !site.Checks.TryGetValue(result.Check, out var counter) || !counter.Heard(result.Time))
+            return false;
+        Revision++;
+        return true;
     }
 
     /// <summary>

@@ -67,7 +67,7 @@ internal sealed partial class ServiceDecisions
     {
         foreach (var subject in probe.Subjects)
         {
-            if (_deciders.TryGetValue(subject.Service, out var decider) && decider.Record(subject.Check == probe.Result.Check ? probe.Result : probe.Result with { Check = subject.Check }))
+            if (_deciders.TryGetValue(subject.Service, out var decider) && decider.Record(ResultFor(probe, subject)))
                 _touched.Add(decider);
         }
     }
@@ -77,13 +77,14 @@ internal sealed partial class ServiceDecisions
     {
         foreach (var subject in probe.Subjects)
         {
-            if (_deciders.TryGetValue(subject.Service, out var decider))
-            {
-                decider.Health.RecordInconclusive(subject.Check == probe.Result.Check ? probe.Result : probe.Result with { Check = subject.Check });
+            if (_deciders.TryGetValue(subject.Service, out var decider) && decider.Health.RecordInconclusive(ResultFor(probe, subject)))
                 _touched.Add(decider);
-            }
         }
     }
+
+    /// <summary>The probe's result as the check of <paramref name="subject"/> (a shared probe answers for every check that asked for it).</summary>
+    private static CheckResult ResultFor(ProbeObservation probe, CheckSubject subject) =>
+        subject.Check == probe.Result.Check ? probe.Result : probe.Result with { Check = subject.Check };
 
     /// <summary>A site's own verdict counts for every service the site may serve.</summary>
     public void RecordAgentReport(SiteAgentReport report)

@@ -68,7 +68,7 @@ public sealed partial class SiteLivenessMonitor : IAsyncDisposable
         {
             foreach (var target in sites)
             {
-                if (unavailable.Contains(target.Kind) || !TryOpen(target.Kind, open, unavailable))
+                if (!TryOpen(target.Kind, open, unavailable))
                     continue;
                 var session = new LivenessSession(target.Site, settings.Interval, settings.Multiplier, startupWindow: alreadyUp?.Contains(target.Site) == true ? TimeSpan.Zero : null);
                 list.Add((session, new IPEndPoint(target.Address, target.Transport == LivenessTransport.AgentEcho ? LivenessEcho.Port : 0), target.Kind));
@@ -89,6 +89,8 @@ public sealed partial class SiteLivenessMonitor : IAsyncDisposable
     {
         if (_sockets.ContainsKey(kind))
             return true;
+        if (unavailable.Contains(kind))
+            return false;
         try
         {
             _sockets[kind] = open(kind);
