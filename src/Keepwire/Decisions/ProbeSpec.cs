@@ -21,6 +21,7 @@ public sealed record ProbeSpec(
     string? UdpExpect,
     string Command,
     TimeSpan Interval,
+    TimeSpan FastInterval,
     TimeSpan Timeout,
     int Attempts)
 {
@@ -29,8 +30,9 @@ public sealed record ProbeSpec(
 
     /// <summary>
     /// The most probe attempts a second the checks of all services may ask of one site (the config is refused
-    /// beyond it). Distinct specs add up, equal ones are probed once: with the default timing a spec costs 20
-    /// a second, so this is 25 distinct default checks per site, however many services share them.
+    /// beyond it), counted at the fast interval, the rate of a site in question. Distinct specs add up, equal ones
+    /// are probed once: with the default timing a spec costs 20 a second then (2 while the site is healthy), so
+    /// this is 25 distinct default checks per site, however many services share them.
     /// </summary>
     public const double MaxAttemptsPerSecondPerSite = 500;
 
@@ -46,17 +48,19 @@ public sealed record ProbeSpec(
         check.UdpExpect,
         string.Join('\0', check.Command),
         check.Interval,
+        check.FastInterval,
         check.Timeout,
         check.Attempts);
 
-    /// <summary>Probes a second: one every <see cref="Interval"/>.</summary>
+    /// <summary>Probes a second of a healthy site: one every <see cref="Interval"/>.</summary>
     public double ProbesPerSecond => 1 / Interval.TotalSeconds;
 
     /// <summary>
-    /// Attempts a second, which is what the site and the hub pay for: every probe makes <see cref="Attempts"/>
-    /// (a connection, a datagram or a program each).
+    /// Attempts a second at most, while the site is in question (one probe every <see cref="FastInterval"/>), which
+    /// is what the site and the hub pay for then: every probe makes <see cref="Attempts"/> (a connection, a
+    /// datagram or a program each).
     /// </summary>
-    public double AttemptsPerSecond => Attempts / Interval.TotalSeconds;
+    public double AttemptsPerSecond => Attempts / FastInterval.TotalSeconds;
 
     /// <summary>What probing a site with these checks costs: every distinct spec once.</summary>
     public static double AttemptsPerSecondOf(IEnumerable<ProbeSpec> specs) => specs.Distinct().Sum(s => s.AttemptsPerSecond);

@@ -6,7 +6,8 @@ namespace Keepwire.Engine;
 /// Site liveness, the cheapest evidence: one stream per site, not per service. A lost site (link cut, host dead,
 /// tunnel dead) takes every service it may serve down in this one pass, so they switch together (one nft
 /// transaction, one conntrack flush per site and family). Answering again does not bring it back by itself: the
-/// loss took its checks down, and they must pass <c>rise</c> times (<see cref="HealthTracker.RecordLiveness"/>).
+/// loss took its checks down, and they must pass <c>rise</c> times (<see cref="HealthTracker.RecordLiveness"/>), so a
+/// loss asks for the site's probes at the fast pace at once (<see cref="HubStep.ProbeNow"/>).
 /// A loss judged while the hub itself stalled (<see cref="StallRule"/>) is inconclusive: the answers may be
 /// unread in the socket; the stream repeats a loss every detection time, so the next judgement decides.
 /// </summary>
@@ -21,7 +22,7 @@ public sealed partial class HubEngine
     /// <summary>The sites whose liveness is lost now, as the engine counted it.</summary>
     public IReadOnlyCollection<string> LostSites => _lostSites;
 
-    private void ObserveLiveness(IReadOnlyList<LivenessObservation> observations, List<HubNote> notes)
+    private void ObserveLiveness(IReadOnlyList<LivenessObservation> observations, List<HubNote> notes, HashSet<string> probeNow)
     {
         foreach (var observation in observations)
         {
@@ -49,6 +50,7 @@ public sealed partial class HubEngine
             }
             _lostSites.Add(site);
             _lostDetail[site] = observation.Detail;
+            probeNow.Add(site);
             var services = _decisions.RecordLiveness(site, observation.Detail, observation.Time);
             notes.Add(new HubNote(observation.Time, HubNoteKind.LivenessLost, [site],
                 $"{site}: {observation.Detail}; the {services} service(s) it may serve count it down"));

@@ -6,7 +6,7 @@ namespace Keepwire.Engine;
 /// Passive evidence, read from the traffic the hub already carries: a serving site that refuses a forwarded client
 /// (a RST answering its SYN, port unreachable for its datagram; the table drops the refusal so the client retries)
 /// is suspected for the services it serves on that port, and its next failing probe takes it down at once instead of
-/// after <c>fall</c> failures in a row. A refusal alone moves nothing, however many: one client can be refused for
+/// after <c>fall</c> failures in a row; the step asks for that probe at once (<see cref="HubStep.ProbeNow"/>). A refusal alone moves nothing, however many: one client can be refused for
 /// its own reasons, and a flood of them must not move a service whose probes pass. Refusals come before the probes
 /// of the same step, so a probe that failed after them confirms them.
 /// </summary>
@@ -23,7 +23,7 @@ public sealed partial class HubEngine
     /// <summary>Refusals read since the engine started, for metrics.</summary>
     public long Refusals { get; private set; }
 
-    private void ObserveRefusals(IReadOnlyList<RefusedFlow> refusals, List<HubNote> notes)
+    private void ObserveRefusals(IReadOnlyList<RefusedFlow> refusals, List<HubNote> notes, HashSet<string> probeNow)
     {
         foreach (var refusal in refusals)
         {
@@ -31,6 +31,8 @@ public sealed partial class HubEngine
             if (SiteAt(refusal.Site) is not { } site)
                 continue;
             var suspected = _decisions.RecordRefusal(site, refusal);
+            if (suspected.Count > 0)
+                probeNow.Add(site);
             if (suspected.Count > 0 && (!_refusalNotedAt.TryGetValue(site, out var noted) || refusal.At - noted >= RefusalNoteInterval))
             {
                 _refusalNotedAt[site] = refusal.At;

@@ -84,7 +84,8 @@ public sealed partial class HubEngine
     public HubStep Step(HubEvidence evidence)
     {
         var notes = new List<HubNote>();
-        Observe(evidence, notes);
+        var probeNow = new HashSet<string>(StringComparer.Ordinal);
+        Observe(evidence, notes, probeNow);
         Remember(notes);
         var intentBefore = _intent;
         var commands = evidence.Commands.Select(Accept).ToList();
@@ -124,6 +125,7 @@ public sealed partial class HubEngine
             NextWakeUp())
         {
             Notes = notes,
+            ProbeNow = [.. probeNow.Order(StringComparer.Ordinal)],
         };
     }
 
@@ -136,12 +138,12 @@ public sealed partial class HubEngine
         return next;
     }
 
-    private void Observe(HubEvidence evidence, List<HubNote> notes)
+    private void Observe(HubEvidence evidence, List<HubNote> notes, HashSet<string> probeNow)
     {
-        ObserveRefusals(evidence.Refusals, notes);
+        ObserveRefusals(evidence.Refusals, notes, probeNow);
         foreach (var probe in CountedProbes(evidence, notes))
             _decisions.Record(probe);
-        ObserveLiveness(evidence.Liveness, notes);
+        ObserveLiveness(evidence.Liveness, notes, probeNow);
         foreach (var report in evidence.Reports)
             _decisions.RecordAgentReport(report);
         if (evidence.WireGuard is { } reading)

@@ -33,6 +33,12 @@ public sealed record HubStep(
 {
     /// <summary>What the engine did not count in this step's evidence, and why (a hub stall, every site failing at once).</summary>
     public IReadOnlyList<HubNote> Notes { get; init; } = [];
+
+    /// <summary>
+    /// Sites whose probes must start now and go on at the fast pace: a refusal made them suspect (their next failing
+    /// probe decides), or their liveness was lost (their checks must pass <c>rise</c> times to bring them back).
+    /// </summary>
+    public IReadOnlyList<string> ProbeNow { get; init; } = [];
 }
 
 /// <summary>A pair hub's part of a step.</summary>

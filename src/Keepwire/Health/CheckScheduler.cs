@@ -5,13 +5,14 @@ using Microsoft.Extensions.Logging;
 namespace Keepwire.Health;
 
 /// <summary>
-/// Runs every stream of the <see cref="ProbePlan"/> on its interval and writes each result once to a channel
+/// Runs every stream of the <see cref="ProbePlan"/> on its beat and writes each result once to a channel
 /// the hub loop reads (the decision core is single-threaded; the channel is the hand-over; the loop fans a
-/// result out to the stream's subscribers). A probe of a stream starts
-/// every interval whether or not earlier ones have finished, so a probe waiting out its timeout does
-/// not delay the next one; at <see cref="Model.CheckDefinition.MaxProbesInFlight"/> unreported probes a beat
-/// is skipped. Results are reported in the order their probes started: the health tracker counts
-/// results in a row, and a success that left the site before it died must not land between the
+/// result out to the stream's subscribers). A stream beats every interval while its site passes and every fast
+/// interval while the site is in question (<see cref="ProbeCadence"/>); <see cref="Hasten"/> puts a site's streams in
+/// question at once. A probe of a stream starts on every beat whether or not earlier ones have finished, so a probe
+/// waiting out its timeout does not delay the next one; at <see cref="Model.CheckDefinition.MaxProbesInFlight"/>
+/// unreported probes a beat is skipped. Results are reported in the order their probes started: the health tracker
+/// counts results in a row, and a success that left the site before it died must not land between the
 /// failures after the death. This is what <see cref="Model.CheckDefinition.DetectionBound"/> assumes.
 /// Waiting uses the <see cref="TimeProvider"/>'s timers (Task.Delay over TimeProvider.CreateTimer), so
 /// tests advance a fake clock instead of sleeping. The first probes start immediately, for a quick
@@ -30,6 +31,7 @@ public sealed class CheckScheduler : IAsyncDisposable
     public const int DefaultMaxAttemptsInFlight = 4096;
 
     private readonly IReadOnlyList<ProbeTarget> targets;
+    private readonly ProbeCadence[] cadences;
     private readonly ChannelWriter<ProbeStreamResult> results;
     private readonly InFlightCount attemptsInFlight = new();
     private readonly TimeProvider time;
@@ -40,6 +42,7 @@ public sealed class CheckScheduler : IAsyncDisposable
     public CheckScheduler(IReadOnlyList<ProbeTarget> targets, ChannelWriter<ProbeStreamResult> results, TimeProvider time, ILogger<CheckScheduler> logger, int maxAttemptsInFlight = DefaultMaxAttemptsInFlight)
     {
         this.targets = targets;
+        cadences = [.. targets.Select(t => new ProbeCadence(t.Check.Definition))];
         MaxAttemptsInFlight = maxAttemptsInFlight;
         this.results = results;
         this.time = time;
@@ -57,8 +60,25 @@ public sealed class CheckScheduler : IAsyncDisposable
         if (running != Task.CompletedTask)
             throw new InvalidOperationException("the scheduler is already running");
         Log.SchedulerStarted(logger, targets.Count);
-        running = Task.WhenAll(targets.Select(target => Task.Run(() => RunAsync(target, stopping.Token))));
+        running = Task.WhenAll(targets.Select((target, i) => Task.Run(() => RunAsync(target, cadences[i], stopping.Token))));
     }
+
+    /// <summary>
+    /// Puts every stream of <paramref name="site"/> in question: each starts a probe at once (unless it already probes
+    /// at the fast pace) and goes on at the fast pace until its site passes rise probes in a row. For evidence that
+    /// the probes must confirm or refute quickly: a refusal, a lost liveness stream.
+    /// </summary>
+    public void Hasten(string site)
+    {
+        for (var i = 0; i < targets.Count; i++)
+        {
+            if (targets[i].Stream.Site == site)
+                cadences[i].Hasten();
+        }
+    }
+
+    /// <summary>Streams probing at the fast pace now.</summary>
+    public int StreamsInQuestion => cadences.Count(c => c.InQuestion);
 
     /// <summary>
     /// Stops every probe loop and waits for them and for the probes still running (they are cancelled).
@@ -71,15 +91,15 @@ public sealed class CheckScheduler : IAsyncDisposable
         stopping.Dispose();
     }
 
-    private async Task RunAsync(ProbeTarget target, CancellationToken cancellationToken)
+    private async Task RunAsync(ProbeTarget target, ProbeCadence cadence, CancellationToken cancellationToken)
     {
         // Probes in start order, not yet reported; the reporter drains it from the front.
         var unreported = Channel.CreateUnbounded<Task<(CheckResult Result, TimeSpan Duration)>>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         var inFlight = new InFlightCount();
-        var reporting = ReportInOrderAsync(target, unreported.Reader, inFlight, cancellationToken);
+        var reporting = ReportInOrderAsync(target, cadence, unreported.Reader, inFlight, cancellationToken);
         try
         {
-            await StartOnEveryBeatAsync(target, unreported.Writer, inFlight, cancellationToken);
+            await StartOnEveryBeatAsync(target, cadence, unreported.Writer, inFlight, cancellationToken);
         }
         finally
         {
@@ -88,13 +108,12 @@ public sealed class CheckScheduler : IAsyncDisposable
         }
     }
 
-    private async Task StartOnEveryBeatAsync(ProbeTarget target, ChannelWriter<Task<(CheckResult Result, TimeSpan Duration)>> unreported, InFlightCount inFlight, CancellationToken cancellationToken)
+    private async Task StartOnEveryBeatAsync(ProbeTarget target, ProbeCadence cadence, ChannelWriter<Task<(CheckResult Result, TimeSpan Duration)>> unreported, InFlightCount inFlight, CancellationToken cancellationToken)
     {
         var definition = target.Check.Definition;
         var attempts = definition.Attempts;
-        var interval = definition.Interval;
         var origin = time.GetTimestamp();
-        long beat = 0;
+        var beatAt = TimeSpan.Zero;
         var skipping = false;
         try
         {
@@ -116,14 +135,16 @@ public sealed class CheckScheduler : IAsyncDisposable
                     skipping = true;
                 }
 
-                // Beats stay on the grid origin + k × interval, so a late timer does not shift every later
-                // probe; after a stall the missed beats are not made up in a burst: the next beat is the
-                // next grid point still ahead.
+                // Beats are a period apart from when the last one was due, not from when it ran, so a late timer
+                // does not shift every later probe; after a stall the missed beats are not made up in a burst:
+                // the next beat is the next one still ahead. Going into question starts a beat at once.
+                var period = cadence.Period;
                 var elapsed = time.GetElapsedTime(origin);
-                beat = Math.Max(beat + 1, (long)(elapsed / interval) + 1);
-                var wait = (interval * beat) - elapsed;
-                if (wait > TimeSpan.Zero)
-                    await Task.Delay(wait, time, cancellationToken);
+                beatAt += period;
+                if (beatAt <= elapsed)
+                    beatAt += period * (Math.Floor((elapsed - beatAt) / period) + 1);
+                if (await cadence.WaitAsync(beatAt - elapsed, time, cancellationToken))
+                    beatAt = time.GetElapsedTime(origin);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -131,7 +152,7 @@ public sealed class CheckScheduler : IAsyncDisposable
         }
     }
 
-    private async Task ReportInOrderAsync(ProbeTarget target, ChannelReader<Task<(CheckResult Result, TimeSpan Duration)>> unreported, InFlightCount inFlight, CancellationToken cancellationToken)
+    private async Task ReportInOrderAsync(ProbeTarget target, ProbeCadence cadence, ChannelReader<Task<(CheckResult Result, TimeSpan Duration)>> unreported, InFlightCount inFlight, CancellationToken cancellationToken)
     {
         var attempts = target.Check.Definition.Attempts;
         var readerGone = false;
@@ -155,6 +176,7 @@ public sealed class CheckScheduler : IAsyncDisposable
                 attemptsInFlight.Add(-attempts);
             }
 
+            cadence.Reported(result.Success);
             if (readerGone || cancellationToken.IsCancellationRequested)
                 continue;
             try

@@ -234,6 +234,8 @@ public sealed partial class HubDaemon : IAsyncDisposable
         };
         var step = _engine.Step(evidence);
         _metrics?.StepTaken(step, _engine);
+        foreach (var site in step.ProbeNow)
+            _observers.Hasten(site);
         var tableApplied = await CarryOutAsync(step, reconcileDue, stopping);
         _passFault = null;
         _metrics?.Refresh(_engine, () => _observers.Liveness?.Status(), _time.GetUtcNow());

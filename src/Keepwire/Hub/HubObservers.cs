@@ -79,6 +79,9 @@ internal sealed class HubObservers : IAsyncDisposable
         }
     }
 
+    /// <summary>Starts <paramref name="site"/>'s probes now and keeps them at the fast pace until it passes again (<see cref="CheckScheduler.Hasten"/>).</summary>
+    public void Hasten(string site) => _scheduler.Hasten(site);
+
     public void Start()
     {
         _scheduler.Start();

@@ -22,22 +22,26 @@ public enum CheckKind
 /// <c>Keepwire.Health</c> read the rest.
 /// </summary>
 /// <remarks>
-/// The defaults aim at failover well under a second that 5% packet loss does not trigger.
-/// Probes of one check overlap: one starts every <see cref="Interval"/> whether or not the earlier
-/// ones have finished, and their results are reported in the order the probes started (a late
-/// success from before a death cannot interrupt the failures after it). A site that dies at D is
-/// probed by a probe started at most one interval later; that one and the next
-/// <see cref="Fall"/> − 1 fail, the last of them reporting at most <see cref="Timeout"/> after its
-/// start: <c>detection ≤ interval + (fall − 1) × interval + timeout = fall × interval + timeout</c>
-/// = 4 × 100 ms + 250 ms = 650 ms with the defaults, also when the link is cut and every probe
-/// times out. Each probe makes <see cref="Attempts"/> attempts in parallel and fails only if all
-/// do: under 5% loss per packet an HTTP attempt (5 packets) fails with p ≈ 1 − 0.95⁵ ≈ 0.23, a
-/// probe with p ≈ 0.23² ≈ 0.053, four in a row with ≈ 8·10⁻⁶, which at 600 probes a minute is
-/// one false failover every few hours (≈ 0.005 a minute) instead of about 15 a minute with one attempt and fall 2.
+/// The defaults aim at failover well under a second that 5% packet loss does not trigger, at a probe rate an idle
+/// hub hardly notices. A healthy site is probed every <see cref="Interval"/> (1 s); from a failed probe until
+/// <see cref="Rise"/> pass in a row, and when a refusal makes the site suspect, every <see cref="FastInterval"/>
+/// (100 ms), as HAProxy's <c>inter</c> and <c>fastinter</c>. A dead site or a cut link is caught faster by the
+/// site liveness stream, a stopped web server by the refusals the hub reads; the checks are what catches a server
+/// that answers wrongly or not at all. Probes of one check overlap: one starts on every beat whether or not the
+/// earlier ones have finished, and their results are reported in the order the probes started (a late success from
+/// before a death cannot interrupt the failures after it). A site that fails at D is probed by a probe started at
+/// most one interval later, which fails at most <see cref="Timeout"/> after its start; the stream then probes at
+/// once and every fast interval, and <see cref="Fall"/> − 1 more failures follow:
+/// <c>detection ≤ interval + timeout + (fall − 2) × fast_interval + timeout</c> = 1 s + 250 ms + 200 ms + 250 ms =
+/// 1.7 s with the defaults (see <see cref="DetectionBound"/>). Each probe makes <see cref="Attempts"/> attempts
+/// and fails only if all do: under 5% loss per packet an HTTP attempt (5 packets) fails with p ≈ 1 − 0.95⁵ ≈ 0.23,
+/// a probe with p ≈ 0.23² ≈ 0.053, four in a row with ≈ 8·10⁻⁶: a false failover every few days at one probe a
+/// second (the three fast probes after a lost one only ever run after a failure).
 /// </remarks>
 public sealed record CheckDefinition(string Name, CheckKind Kind)
 {
-    public static readonly TimeSpan DefaultInterval = TimeSpan.FromMilliseconds(100);
+    public static readonly TimeSpan DefaultInterval = TimeSpan.FromSeconds(1);
+    public static readonly TimeSpan DefaultFastInterval = TimeSpan.FromMilliseconds(100);
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromMilliseconds(250);
     public const int DefaultAttempts = 2;
     public const int MaxAttempts = 8;
@@ -45,9 +49,21 @@ public sealed record CheckDefinition(string Name, CheckKind Kind)
     public const int DefaultFall = 4;
 
     private readonly int attempts = DefaultAttempts;
+    private readonly TimeSpan? fastInterval;
 
-    /// <summary>Time between the starts of two probes; probes overlap when <see cref="Timeout"/> is longer.</summary>
+    /// <summary>Time between the starts of two probes of a healthy site; probes overlap when <see cref="Timeout"/> is longer.</summary>
     public TimeSpan Interval { get; init; } = DefaultInterval;
+
+    /// <summary>
+    /// Time between the starts of two probes while a site's verdict is in question: from a failed probe until
+    /// <see cref="Rise"/> pass in a row, and when a refusal made it suspect. Unless set, the shorter of
+    /// <see cref="Interval"/> and <see cref="DefaultFastInterval"/>, so a check with a short interval keeps it throughout.
+    /// </summary>
+    public TimeSpan FastInterval
+    {
+        get => fastInterval ?? (Interval < DefaultFastInterval ? Interval : DefaultFastInterval);
+        init => fastInterval = value;
+    }
 
     /// <summary>A probe that has not succeeded by then has failed.</summary>
     public TimeSpan Timeout { get; init; } = DefaultTimeout;
@@ -104,35 +120,50 @@ public sealed record CheckDefinition(string Name, CheckKind Kind)
         _ => Port is { } tcp ? (TransportProtocol.Tcp, tcp) : Kind == CheckKind.Http ? (TransportProtocol.Tcp, Decisions.ProbeSpec.DefaultHttpPort) : null,
     };
 
-    /// <summary>Time between the starts of two probes of one site: probes overlap, so it is the interval whatever the timeout.</summary>
-    public TimeSpan ProbePeriod => Interval;
-
     /// <summary>
     /// Probes of one site that can be unreported at once when every probe ends within its timeout:
-    /// ceil(timeout / interval), plus one of slack for a late timer. The scheduler skips a beat at
+    /// ceil(timeout / fast interval), plus one of slack for a late timer. The scheduler skips a beat at
     /// this many, so a probe that overruns its timeout cannot pile up sockets or processes.
     /// </summary>
-    public int MaxProbesInFlight => Interval > TimeSpan.Zero ? (int)Math.Ceiling(Timeout / Interval) + 1 : 1;
+    public int MaxProbesInFlight => FastInterval > TimeSpan.Zero ? (int)Math.Ceiling(Timeout / FastInterval) + 1 : 1;
 
     /// <summary>
-    /// Worst case from a site's death to this check reporting it unhealthy: the first probe after
-    /// the death starts within one interval, <see cref="Fall"/> − 1 more follow an interval apart,
-    /// and the last reports within its timeout (see remarks).
+    /// Worst case from a site's failure to this check reporting it unhealthy (see remarks): the first probe after
+    /// it starts within one interval and fails within its timeout; then a probe starts at once and every fast
+    /// interval, and the last of the <see cref="Fall"/> reports within its timeout. Never more than
+    /// <c>fall × interval + timeout</c>, the bound without the fast beats (which only ever start probes sooner).
     /// </summary>
-    public TimeSpan DetectionBound => ProbePeriod * Fall + Timeout;
+    public TimeSpan DetectionBound => SettleBound(Fall);
+
+    /// <summary>Worst case to <paramref name="results"/> results in a row after a change, with the fast beats after the first.</summary>
+    private TimeSpan SettleBound(int results)
+    {
+        var evenly = (Interval * results) + Timeout;
+        // One pace: a failure does not start a probe at once (ProbeCadence), the beats stay even.
+        if (results <= 1 || FastInterval >= Interval)
+            return evenly;
+        var hastened = Interval + Timeout + (FastInterval * (results - 2)) + Timeout;
+        return hastened < evenly ? hastened : evenly;
+    }
 
     /// <summary>
     /// A check with no result for this long has a stale verdict: its probes are not running (or not reporting),
-    /// so whatever it said last is no evidence any more, and the site counts as unhealthy for it. Three detection
-    /// bounds, and at least <see cref="MinimumStaleAfter"/>: a probe reports at least every timeout, so only probes
-    /// that stopped, not a slow site nor a short stall of the hub, leave a check silent that long.
+    /// so whatever it said last is no evidence any more, and the site counts as unhealthy for it. Three times what
+    /// <see cref="Fall"/> probes take at the steady pace (<c>fall × interval + timeout</c>), and at least
+    /// <see cref="MinimumStaleAfter"/>: a probe reports at least every interval plus timeout, so only probes that
+    /// stopped, not a slow site nor a short stall of the hub, leave a check silent that long.
     /// </summary>
-    public TimeSpan StaleAfter => DetectionBound * 3 > MinimumStaleAfter ? DetectionBound * 3 : MinimumStaleAfter;
+    public TimeSpan StaleAfter => SteadyStale > MinimumStaleAfter ? SteadyStale : MinimumStaleAfter;
+
+    private TimeSpan SteadyStale => ((Interval * Fall) + Timeout) * 3;
 
     public static readonly TimeSpan MinimumStaleAfter = TimeSpan.FromSeconds(5);
 
-    /// <summary>Worst case from a site's recovery to this check reporting it healthy again: the same with <see cref="Rise"/>.</summary>
-    public TimeSpan RecoveryBound => ProbePeriod * Rise + Timeout;
+    /// <summary>
+    /// Worst case from a failed site's recovery to this check reporting it healthy again: a failing site is probed
+    /// every fast interval, so <c>rise × fast_interval + timeout</c>.
+    /// </summary>
+    public TimeSpan RecoveryBound => (FastInterval * Rise) + Timeout;
 
     /// <summary>Every problem with this definition at once, as sentences a user can act on.</summary>
     public IReadOnlyList<string> Validate()
@@ -142,6 +173,10 @@ public sealed record CheckDefinition(string Name, CheckKind Kind)
             errors.Add("a check needs a name");
         if (Interval <= TimeSpan.Zero)
             errors.Add($"check {Name}: interval must be positive");
+        if (fastInterval is { } fast && fast <= TimeSpan.Zero)
+            errors.Add($"check {Name}: fast_interval must be positive");
+        else if (FastInterval > Interval && Interval > TimeSpan.Zero)
+            errors.Add($"check {Name}: fast_interval must not be longer than interval (it is the pace while a site is in question)");
         if (Timeout <= TimeSpan.Zero)
             errors.Add($"check {Name}: timeout must be positive");
         if (Rise < 1)

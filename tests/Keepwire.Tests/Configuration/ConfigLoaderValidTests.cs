@@ -66,7 +66,8 @@ public sealed class ConfigLoaderValidTests
         Assert.Equal(FailoverPolicyOptions.Default with { PreemptDelay = TimeSpan.FromSeconds(30) }, web.Failover);
         Assert.Equal(
             [
-                new CheckDefinition("http", CheckKind.Http) { Port = 80, Path = "/healthz", Host = "www.example.net" },
+                // The example writes every default out; a written fast_interval is kept as written.
+                new CheckDefinition("http", CheckKind.Http) { Port = 80, Path = "/healthz", Host = "www.example.net", FastInterval = CheckDefinition.DefaultFastInterval },
                 new CheckDefinition("tls", CheckKind.Tcp) { Port = 443 },
             ],
             web.Checks);

@@ -121,6 +121,8 @@ public sealed partial class MalformedConfigTests
         ["check key of another type"] = (ConfigText.Base.Append("    checks: [{ type: tcp, path: /healthz }]"), 16, 27, "'path' does not apply to a tcp check (hint: 'path' is for http checks"),
         ["check name not valid"] = (ConfigText.Base.Append("    checks: [{ name: Web_Check, type: tcp }]"), 16, 22, "name 'Web_Check' is not valid"),
         ["check interval zero"] = (ConfigText.Base.Append("    checks: [{ type: tcp, interval: 0s }]"), 16, 37, "check tcp: interval must be positive"),
+        ["check fast_interval zero"] = (ConfigText.Base.Append("    checks: [{ type: tcp, fast_interval: 0s }]"), 16, 42, "check tcp: fast_interval must be positive"),
+        ["check fast_interval longer than interval"] = (ConfigText.Base.Append("    checks: [{ type: tcp, interval: 200ms, fast_interval: 300ms }]"), 16, 59, "check tcp: fast_interval must not be longer than interval (it is the pace while a site is in question)"),
         ["check timeout without unit"] = (ConfigText.Base.Append("    checks: [{ type: tcp, timeout: 250 }]"), 16, 36, "timeout '250' has no unit (hint: add one: 250ms or 250s)"),
         ["check rise zero"] = (ConfigText.Base.Append("    checks: [{ type: tcp, rise: 0 }]"), 16, 33, "check tcp: rise must be at least 1"),
         ["check attempts zero"] = (ConfigText.Base.Append("    checks: [{ type: tcp, attempts: 0 }]"), 16, 37, "check tcp: attempts must be between 1 and 8"),

@@ -19,9 +19,9 @@ public sealed class ProbeBudgetConfigTests
     [Fact]
     public void Distinct_checks_beyond_the_budget_are_refused_at_the_site_with_what_to_do() =>
         WithServices(25, i => $"{{ type: tcp, port: {10000 + i} }}").AssertSingleError("cluster.yaml", 7, 5,
-            "site 'alpha' would get 520 probe attempts a second from 26 distinct checks of its services (at most 500) (hint: services that check the same thing on a site");
+            "site 'alpha' would get 520 probe attempts a second while in question (at the checks' fast_interval) from 26 distinct checks of its services (at most 500) (hint: services that check the same thing on a site");
 
     [Fact]
-    public void A_longer_interval_makes_room_for_more_distinct_checks() =>
-        WithServices(200, i => $"{{ type: tcp, port: {10000 + i}, interval: 1s }}").AssertValid("cluster.yaml");
+    public void A_longer_fast_interval_makes_room_for_more_distinct_checks() =>
+        WithServices(200, i => $"{{ type: tcp, port: {10000 + i}, fast_interval: 1s }}").AssertValid("cluster.yaml");
 }

@@ -106,7 +106,7 @@ public sealed class ServiceFailoverConfigTests
         Assert.Equal(NoHealthySiteBehavior.KeepLast, web.Failover.NoHealthySite);
         var check = Assert.Single(web.Checks);
         Assert.Equal(new CheckDefinition("tcp", CheckKind.Tcp) { Port = 443 }, check);
-        Assert.Equal(TimeSpan.FromMilliseconds(650), check.DetectionBound);
+        Assert.Equal((TimeSpan.FromSeconds(1), TimeSpan.FromMilliseconds(100)), (check.Interval, check.FastInterval));
     }
 
     [Fact]

@@ -516,10 +516,16 @@ public sealed class ServiceDeciderTests
     }
 
     [Fact]
-    public void Default_check_detects_a_dead_site_well_under_a_second()
+    public void Default_check_probes_a_healthy_site_once_a_second_and_judges_a_failing_one_at_the_fast_pace()
     {
         var check = new CheckDefinition("http", CheckKind.Http);
-        Assert.Equal(TimeSpan.FromMilliseconds(650), check.DetectionBound);
+        // A probe within 1 s fails within 250 ms; then one at once and two 100 ms apart, the last failing within 250 ms.
+        Assert.Equal(TimeSpan.FromMilliseconds(1700), check.DetectionBound);
+        Assert.Equal(TimeSpan.FromMilliseconds(550), check.RecoveryBound);
+        Assert.Equal(TimeSpan.FromMilliseconds(12750), check.StaleAfter);
+        // An interval as short as the fast one keeps the even pace, and its bound: fall × interval + timeout.
+        Assert.Equal(TimeSpan.FromMilliseconds(650), (check with { Interval = TimeSpan.FromMilliseconds(100) }).DetectionBound);
+        Assert.Equal(TimeSpan.FromMilliseconds(50), (check with { Interval = TimeSpan.FromMilliseconds(50) }).FastInterval);
         Assert.Empty(check.Validate());
         Assert.Contains("check t: a tcp check needs a port", new CheckDefinition("t", CheckKind.Tcp).Validate());
     }

@@ -39,10 +39,14 @@ public sealed class PassiveEvidenceTests
     }
 
     [Fact]
-    public void The_failing_probe_may_come_in_a_later_step()
+    public void The_failing_probe_may_come_in_a_later_step_and_is_asked_for_at_once()
     {
         var engine = Serving();
-        Assert.Empty(engine.Step(new HubEvidence { Refusals = [Refused(SiteA, 443)] }).Switched);
+        var refused = engine.Step(new HubEvidence { Refusals = [Refused(SiteA, 443)] });
+        Assert.Empty(refused.Switched);
+        Assert.Equal(["a"], refused.ProbeNow);
+        // Once suspected, more refusals ask for nothing more: the site's probes already run at the fast pace.
+        Assert.Empty(engine.Step(new HubEvidence { Refusals = [Refused(SiteA, 443)] }).ProbeNow);
         _h.Clock.Advance(TimeSpan.FromMilliseconds(80));
 
         var step = engine.Step(new HubEvidence { Probes = [_h.Probe("web", "a", success: false)] });

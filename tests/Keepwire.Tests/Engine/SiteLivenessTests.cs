@@ -40,6 +40,9 @@ public sealed class SiteLivenessTests
         Assert.Equal(HubNoteKind.LivenessLost, note.Kind);
         Assert.Equal("a: liveness lost for 150 ms (3 of 3 missed); the 2 service(s) it may serve count it down", note.Summary);
         Assert.Equal(["a"], engine.LostSites);
+        // Its checks must pass rise times to bring it back: they go to the fast pace now, not after their next failure.
+        Assert.Equal(["a"], step.ProbeNow);
+        Assert.Empty(engine.Step(new HubEvidence { Liveness = [Lost("a")] }).ProbeNow);
     }
 
     [Fact]

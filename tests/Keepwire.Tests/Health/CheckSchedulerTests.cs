@@ -11,7 +11,13 @@ namespace Keepwire.Tests.Health;
 public sealed class CheckSchedulerTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
-    private static readonly CheckDefinition Definition = new("http", CheckKind.Http) { Interval = TimeSpan.FromMilliseconds(200) };
+    /// <summary>An even pace, for what does not depend on it: 200 ms whether the site passes or not.</summary>
+    private static readonly CheckDefinition Definition = new("http", CheckKind.Http) { Interval = TimeSpan.FromMilliseconds(200), FastInterval = TimeSpan.FromMilliseconds(200) };
+
+    /// <summary>The default paces: 1 s while the site passes, 100 ms while it is in question; two passes settle it.</summary>
+    private static readonly CheckDefinition TwoPaces = new("http", CheckKind.Http) { Rise = 2 };
+
+    private static readonly DateTimeOffset Start = new(2025, 1, 1, 12, 0, 0, TimeSpan.Zero);
 
     private readonly FakeTimeProvider fake = new(new DateTimeOffset(2025, 1, 1, 12, 0, 0, TimeSpan.Zero));
     private readonly Channel<ProbeStreamResult> results = Channel.CreateUnbounded<ProbeStreamResult>();
@@ -120,7 +126,7 @@ public sealed class CheckSchedulerTests
     public async Task At_the_hub_wide_attempt_cap_a_beat_is_skipped_even_below_the_streams_own_cap()
     {
         // Two attempts per probe and room for three over all streams: a second probe would hold four.
-        var definition = new CheckDefinition("http", CheckKind.Http) { Interval = TimeSpan.FromMilliseconds(200), Attempts = 2 };
+        var definition = Definition with { Attempts = 2 };
         Assert.True(definition.MaxProbesInFlight >= 2);
         using var time = new SignallingTimeProvider(fake);
         var stuck = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -181,6 +187,73 @@ public sealed class CheckSchedulerTests
     }
 
     [Fact]
+    public async Task A_failed_probe_starts_the_next_at_once_and_the_fast_pace_lasts_until_rise_probes_pass()
+    {
+        using var time = new SignallingTimeProvider(fake);
+        var gates = new Gates();
+        var check = new ScriptedCheck(TwoPaces, fake, n => gates.Of(n).Task);
+        await using var scheduler = Scheduler(time, check);
+        using var passWhenDone = gates;
+        scheduler.Start();
+
+        await PassAsync(0, time, check, gates);
+        fake.Advance(TimeSpan.FromSeconds(1));
+        await check.WaitForStartsAsync(2, Patience);
+        await time.WaitForTimerAsync(Patience); // the next beat, a second on: the site has not failed yet
+        gates.Of(1).SetResult(false);
+        Assert.False((await NextResult()).Result.Success);
+        await check.WaitForStartsAsync(3, Patience); // at once, not a second later
+        Assert.Equal(1, scheduler.StreamsInQuestion);
+        await PassAsync(2, time, check, gates);
+        fake.Advance(TimeSpan.FromMilliseconds(100));
+        await check.WaitForStartsAsync(4, Patience);
+        await PassAsync(3, time, check, gates); // the second pass in a row: settled, but this beat was armed at the fast pace
+        Assert.Equal(0, scheduler.StreamsInQuestion);
+        fake.Advance(TimeSpan.FromMilliseconds(100));
+        await check.WaitForStartsAsync(5, Patience);
+        await PassAsync(4, time, check, gates);
+        fake.Advance(TimeSpan.FromSeconds(1));
+        await check.WaitForStartsAsync(6, Patience);
+
+        Assert.Equal([Start, Start.AddSeconds(1), Start.AddSeconds(1), Start.AddMilliseconds(1100), Start.AddMilliseconds(1200), Start.AddMilliseconds(2200)], check.Starts);
+    }
+
+    [Fact]
+    public async Task Hastening_a_site_probes_it_at_once_and_then_at_the_fast_pace_and_leaves_other_sites_alone()
+    {
+        using var time = new SignallingTimeProvider(fake);
+        var gates = new Gates();
+        var hastened = new ScriptedCheck(TwoPaces, fake, n => gates.Of(n).Task);
+        var other = new ScriptedCheck(TwoPaces, fake, _ => Task.FromResult(true));
+        await using var scheduler = Scheduler(time, hastened, other);
+        using var passWhenDone = gates;
+        scheduler.Start();
+        await other.WaitForStartsAsync(1, Patience);
+        Assert.True((await NextResult()).Result.Success);
+        await time.WaitForTimerAsync(Patience);
+        await PassAsync(0, time, hastened, gates);
+
+        scheduler.Hasten("s0");
+        await hastened.WaitForStartsAsync(2, Patience);
+        await time.WaitForTimerAsync(Patience);
+        fake.Advance(TimeSpan.FromMilliseconds(100));
+        await hastened.WaitForStartsAsync(3, Patience);
+
+        Assert.Equal([Start, Start, Start.AddMilliseconds(100)], hastened.Starts);
+        Assert.Equal([Start], other.Starts);
+        Assert.Equal(1, scheduler.StreamsInQuestion);
+    }
+
+    /// <summary>Lets probe <paramref name="n"/> pass once the scheduler has armed the beat after it, and reads its result.</summary>
+    private async Task PassAsync(int n, SignallingTimeProvider time, ScriptedCheck check, Gates gates)
+    {
+        await check.WaitForStartsAsync(n + 1, Patience);
+        await time.WaitForTimerAsync(Patience);
+        gates.Of(n).SetResult(true);
+        Assert.True((await NextResult()).Result.Success);
+    }
+
+    [Fact]
     public async Task Disposing_stops_every_probe_loop()
     {
         using var time = new SignallingTimeProvider(fake);
@@ -194,6 +267,41 @@ public sealed class CheckSchedulerTests
         fake.Advance(TimeSpan.FromSeconds(10));
         Assert.All(checks, c => Assert.Single(c.Starts));
         Assert.False(results.Reader.TryRead(out _));
+    }
+
+    /// <summary>
+    /// One outcome per probe, set by the test when it wants the probe to answer. Disposing lets every probe pass, also
+    /// those still to start, so disposing the scheduler (which waits for its probes) returns even when a test fails.
+    /// </summary>
+    private sealed class Gates : IDisposable
+    {
+        private readonly Lock gate = new();
+        private readonly Dictionary<int, TaskCompletionSource<bool>> outcomes = [];
+        private bool disposed;
+
+        public TaskCompletionSource<bool> Of(int n)
+        {
+            lock (gate)
+            {
+                if (!outcomes.TryGetValue(n, out var outcome))
+                {
+                    outcomes[n] = outcome = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+                    if (disposed)
+                        outcome.SetResult(true);
+                }
+                return outcome;
+            }
+        }
+
+        public void Dispose()
+        {
+            lock (gate)
+            {
+                disposed = true;
+                foreach (var outcome in outcomes.Values)
+                    outcome.TrySetResult(true);
+            }
+        }
     }
 
     /// <summary>A check whose n-th probe (from 0) returns <c>outcome(n)</c>; it records when each probe started.</summary>

@@ -43,11 +43,12 @@ public sealed class ProbePlanTests
             Service("c", ["alpha"], Healthz with { Path = "/" }),
             Service("d", ["alpha"], Healthz with { Host = "shop.example.net" }),
             Service("e", ["alpha"], Healthz with { BodyContains = "ok" }),
-            Service("f", ["alpha"], Healthz with { Interval = TimeSpan.FromSeconds(1) }),
-            Service("g", ["alpha"], Healthz with { Attempts = 3 }),
-            Service("h", ["alpha"], new CheckDefinition("tcp", CheckKind.Tcp) { Port = 80 })));
+            Service("f", ["alpha"], Healthz with { Interval = TimeSpan.FromSeconds(2) }),
+            Service("g", ["alpha"], Healthz with { FastInterval = TimeSpan.FromMilliseconds(200) }),
+            Service("h", ["alpha"], Healthz with { Attempts = 3 }),
+            Service("i", ["alpha"], new CheckDefinition("tcp", CheckKind.Tcp) { Port = 80 })));
 
-        Assert.Equal(8, plan.Streams.Count);
+        Assert.Equal(9, plan.Streams.Count);
         Assert.All(plan.Streams, s => Assert.Single(s.Subscribers));
     }
 
@@ -67,8 +68,8 @@ public sealed class ProbePlanTests
 
         var stream = Assert.Single(plan.Streams);
         Assert.Equal(1000, stream.Subscribers.Count);
-        // One default-timed check: a probe every 100 ms, two attempts each.
-        Assert.Equal(10, plan.ProbesPerSecond("alpha"), 6);
+        // One default-timed check: a probe a second while alpha passes; at most two attempts every 100 ms while in question.
+        Assert.Equal(1, plan.ProbesPerSecond("alpha"), 6);
         Assert.Equal(20, plan.AttemptsPerSecond("alpha"), 6);
         Assert.Equal(0, plan.AttemptsPerSecond("bravo"));
     }

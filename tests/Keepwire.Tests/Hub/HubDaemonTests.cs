@@ -1,9 +1,11 @@
 using System.Net;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using System.Threading.Channels;
 using Keepwire.Adapters.Conntrack;
 using Keepwire.Adapters.Systemd;
 using Keepwire.Control;
+using Keepwire.Engine;
 using Keepwire.Hub;
 using Keepwire.Model;
 using Keepwire.Tests.Adapters;
@@ -31,6 +33,7 @@ public sealed class HubDaemonTests : IAsyncLifetime, IDisposable
     private readonly FakeWireGuard _wireGuard = new();
     private readonly FakeSites _sites = new(TimeProvider.System);
     private readonly CancellationTokenSource _stopping = new();
+    private ChannelWriter<RefusedFlow>? _refusals;
     private NotifySocket _systemd = null!;
     private readonly int _metricsPort = FreeTcpPort();
     private ClusterConfig _config = null!;
@@ -59,6 +62,11 @@ public sealed class HubDaemonTests : IAsyncLifetime, IDisposable
             new FakeProcessTable())
         {
             Systemd = new SystemdNotifier(_systemd.Path, WatchdogTimeout),
+            ListenForRefusals = writer =>
+            {
+                _refusals = writer;
+                return new NothingToStop();
+            },
         };
         var options = new HubDaemonOptions(ConfigPath, "hub", Path.Combine(_directory, "state"), SocketPath, TimeSpan.FromSeconds(1));
         _daemon = HubDaemon.Create(options, adapters, NullLoggerFactory.Instance, TimeProvider.System);
@@ -79,6 +87,28 @@ public sealed class HubDaemonTests : IAsyncLifetime, IDisposable
         var web = status.GetProperty("services")[0];
         Assert.Equal("bravo", web.GetProperty("serving_site").GetString());
         Assert.Contains("alpha: tcp check failed", web.GetProperty("reason").GetString());
+    }
+
+    [Fact]
+    public async Task A_refused_client_has_the_sites_probe_run_at_once_and_its_failure_moves_the_service()
+    {
+        await Until(() => Web() == $"{Address("alpha")} . 80");
+        // A probe an hour while the sites pass: only a probe asked for at once can take alpha out within the test.
+        var good = await File.ReadAllTextAsync(ConfigPath);
+        await File.WriteAllTextAsync(ConfigPath, good.TrimEnd() + "\n    checks: [{ type: tcp, port: 80, interval: 1h, rise: 1 }]\n");
+        var reloaded = await Send("reload");
+        Assert.True(reloaded.Ok, reloaded.Error);
+        await Until(async () => (await Status()).GetProperty("sites").EnumerateArray().All(site => site.GetProperty("health").GetString() == "healthy"));
+        var probes = _sites.Probes;
+
+        _sites.Down("alpha");
+        Assert.NotNull(_refusals);
+        await _refusals.WriteAsync(new RefusedFlow(Address("alpha"), TransportProtocol.Tcp, 80, DateTimeOffset.UtcNow));
+
+        await Until(() => Web() == $"{Address("bravo")} . 80");
+        var web = (await Status()).GetProperty("services")[0];
+        Assert.Contains("confirming a client refused on tcp/80", web.GetProperty("reason").GetString());
+        Assert.InRange(_sites.Probes - probes, 1, 10);
     }
 
     [Fact]
@@ -328,6 +358,13 @@ public sealed class HubDaemonTests : IAsyncLifetime, IDisposable
     }
 
     public void Dispose() => _stopping.Dispose();
+
+    private sealed class NothingToStop : IDisposable
+    {
+        public void Dispose()
+        {
+        }
+    }
 
     private async Task<string> Scrape()
     {

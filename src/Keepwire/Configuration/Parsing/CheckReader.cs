@@ -8,11 +8,11 @@ namespace Keepwire.Configuration.Parsing;
 internal static class CheckReader
 {
     public static readonly string[] Keys =
-        ["name", "type", "port", "path", "host", "expect_status", "expect_body", "payload", "expect", "command", "interval", "timeout", "rise", "fall", "attempts"];
+        ["name", "type", "port", "path", "host", "expect_status", "expect_body", "payload", "expect", "command", "interval", "fast_interval", "timeout", "rise", "fall", "attempts"];
 
     private const string TypeHint = "use http, tcp, udp or exec";
 
-    private static readonly string[] CommonKeys = ["name", "type", "interval", "timeout", "rise", "fall"];
+    private static readonly string[] CommonKeys = ["name", "type", "interval", "fast_interval", "timeout", "rise", "fall"];
 
     private static readonly Dictionary<CheckKind, string[]> KindKeys = new()
     {
@@ -55,6 +55,10 @@ internal static class CheckReader
             UdpExpect = map.Read("expect", defaults.UdpExpect, YamlValues.ExactText),
             Command = map.Read("command", defaults.Command, ReadCommand) ?? defaults.Command,
         };
+
+        // Unless written, the fast interval follows the interval (the shorter of it and the default).
+        if (map.Read("fast_interval", (TimeSpan?)null, YamlValues.Duration) is { } fastInterval)
+            check = check with { FastInterval = fastInterval };
 
         // Only a written value replaces the default: an exec check reports its attempts as 1 whatever is
         // stored, so copying that back would make it differ from a freshly made exec check.

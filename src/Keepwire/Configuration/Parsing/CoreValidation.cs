@@ -11,6 +11,7 @@ internal static class CoreValidation
     public static readonly (string Phrase, string Key)[] CheckPhrases =
     [
         ("needs a name", "name"),
+        ("fast_interval", "fast_interval"),
         ("interval", "interval"),
         ("timeout", "timeout"),
         ("rise", "rise"),

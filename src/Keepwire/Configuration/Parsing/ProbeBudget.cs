@@ -28,8 +28,8 @@ internal static class ProbeBudget
                 continue;
             errors.Report(
                 site.Node,
-                string.Create(CultureInfo.InvariantCulture, $"site '{name}' would get {rate:0} probe attempts a second from {specs.Count} distinct checks of its services (at most {ProbeSpec.MaxAttemptsPerSecondPerSite:0})"),
-                "services that check the same thing on a site (type, port, path, host, expectations, interval, timeout, attempts) share one probe: give services behind one server the same check, or lengthen 'interval' of the checks that differ");
+                string.Create(CultureInfo.InvariantCulture, $"site '{name}' would get {rate:0} probe attempts a second while in question (at the checks' fast_interval) from {specs.Count} distinct checks of its services (at most {ProbeSpec.MaxAttemptsPerSecondPerSite:0})"),
+                "services that check the same thing on a site (type, port, path, host, expectations, intervals, timeout, attempts) share one probe: give services behind one server the same check, or lengthen 'fast_interval' of the checks that differ");
         }
     }
 }

@@ -33,11 +33,13 @@ internal sealed record StallScenario(
         var sites = SimScenario.RandomSites(rng);
         var check = new CheckDefinition("http", CheckKind.Http)
         {
+            // The simulated probes keep one pace (Health/ProbeCadence is tested on its own): the bounds are the even pace's.
             Interval = TimeSpan.FromMilliseconds(Pick(rng, 50, 100, 200)),
             Timeout = TimeSpan.FromMilliseconds(Pick(rng, 50, 100, 250, 400)),
             Rise = rng.Next(1, 5),
             Fall = rng.Next(1, 6),
         };
+        check = check with { FastInterval = check.Interval };
         var policy = SimScenario.RandomPolicy(rng);
         var duration = TimeSpan.FromSeconds(30);
 

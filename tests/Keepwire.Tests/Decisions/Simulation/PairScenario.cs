@@ -47,11 +47,13 @@ internal sealed record PairScenario(
         var sites = SimScenario.RandomSites(rng);
         var check = new CheckDefinition("http", CheckKind.Http)
         {
+            // The simulated probes keep one pace (Health/ProbeCadence is tested on its own): the bounds are the even pace's.
             Interval = TimeSpan.FromMilliseconds(Pick(rng, 100, 200)),
             Timeout = TimeSpan.FromMilliseconds(Pick(rng, 100, 250)),
             Rise = rng.Next(1, 4),
             Fall = rng.Next(1, 5),
         };
+        check = check with { FastInterval = check.Interval };
         var policy = SimScenario.RandomPolicy(rng);
         var duration = TimeSpan.FromSeconds(60);
 

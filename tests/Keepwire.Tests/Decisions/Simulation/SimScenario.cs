@@ -59,11 +59,13 @@ internal sealed record SimScenario(
         var sites = RandomSites(rng);
         var check = new CheckDefinition("http", CheckKind.Http)
         {
+            // The simulated probes keep one pace (Health/ProbeCadence is tested on its own): the bounds are the even pace's.
             Interval = TimeSpan.FromMilliseconds(Pick(rng, 100, 200, 300)),
             Timeout = TimeSpan.FromMilliseconds(Pick(rng, 100, 250, 400)),
             Rise = rng.Next(1, 5),
             Fall = rng.Next(1, 6),
         };
+        check = check with { FastInterval = check.Interval };
         var policy = RandomPolicy(rng);
         var duration = TimeSpan.FromSeconds(40);
 
