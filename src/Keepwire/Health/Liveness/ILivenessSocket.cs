@@ -3,20 +3,21 @@ using System.Net;
 namespace Keepwire.Health.Liveness;
 
 /// <summary>
-/// The hub's one liveness socket of an address family: sends never block (a full buffer fails the send, which is
-/// counted), so one site's trouble cannot delay the datagrams of another.
+/// The hub's one liveness socket of an address family and transport. Nothing on it waits: sends fail when the buffer is
+/// full (counted), so one site's trouble cannot delay the datagrams of another, and the monitor drains the answers on
+/// its own beat, each with the time the kernel received it, rather than waking for every one.
 /// </summary>
 public interface ILivenessSocket : IDisposable
 {
     /// <summary>Sends without blocking; false when the datagram could not be handed to the kernel.</summary>
     bool TrySend(IPEndPoint site, ReadOnlySpan<byte> datagram);
 
-    /// <summary>The next datagram, with its source and the interface it arrived on.</summary>
-    ValueTask<LivenessDatagram> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken);
-
-    /// <summary>Datagrams wait unread: the hub has not caught up, so silence is not judged yet.</summary>
-    bool HasUnread { get; }
+    /// <summary>The next answer waiting, copied into <paramref name="buffer"/>; false when none waits.</summary>
+    bool TryReceive(Span<byte> buffer, out LivenessDatagram datagram);
 }
 
-/// <summary>A received datagram: its length in the buffer, its source address and the interface it came in on.</summary>
-public readonly record struct LivenessDatagram(int Length, IPAddress Source, int InterfaceIndex);
+/// <summary>
+/// A received datagram: its length in the buffer, its source address, the interface it came in on, and when the kernel
+/// received it (null when the kernel did not say; the reader's clock stands in).
+/// </summary>
+public readonly record struct LivenessDatagram(int Length, IPAddress Source, int InterfaceIndex, DateTimeOffset? ReceivedAt = null);

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Keepwire.Adapters.Posix;
 
 namespace Keepwire.Health.Liveness;
 
@@ -8,7 +9,8 @@ namespace Keepwire.Health.Liveness;
 /// echo request to the site's tunnel address, which any host's kernel answers, and the data of the echo reply comes
 /// back as the answer. A raw socket (the hub has CAP_NET_RAW) with the kernel's filter set to echo replies only, so
 /// other ICMP traffic never wakes it; replies to other programs' pings still arrive (a raw socket sees them all) and
-/// are skipped by their identifier, a random one per socket. Sends are non-blocking.
+/// are skipped by their identifier, a random one per socket. Nothing waits: sends fail when the buffer is full, replies
+/// are read when the monitor drains them (<see cref="DatagramReader"/>, with the kernel's receive time).
 /// </summary>
 public sealed class IcmpLivenessSocket : ILivenessSocket
 {
@@ -23,16 +25,8 @@ public sealed class IcmpLivenessSocket : ILivenessSocket
     private readonly Socket _socket;
     private readonly AddressFamily _family;
     private readonly ushort _identifier = (ushort)Random.Shared.Next(1, ushort.MaxValue);
-    private readonly EndPoint _any;
     private readonly byte[] _request = new byte[IcmpEcho.HeaderSize + LivenessEcho.Size];
     private readonly byte[] _received = new byte[1500];
-
-    /// <summary>
-    /// Set by the first send. .NET receives only on a socket it knows an endpoint of (bound, connected or sent from),
-    /// and binding a raw ICMPv6 socket to <c>::</c> makes it ask for IPv4 packet information, which the kernel refuses
-    /// for raw ICMPv6; so receiving waits for the first request, before which no reply can come anyway.
-    /// </summary>
-    private readonly TaskCompletionSource _sent = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public IcmpLivenessSocket(AddressFamily family)
     {
@@ -45,19 +39,15 @@ public sealed class IcmpLivenessSocket : ILivenessSocket
                 _socket.SetRawSocketOption(IpProtoIcmpV6, Icmp6Filter, EchoRepliesOnly6());
             else
                 _socket.SetRawSocketOption(SolRaw, IcmpFilter, BitConverter.GetBytes(~1u));
-            // The interface a reply came in on proves it came through the tunnel; .NET turns this on by itself for a
-            // bound UDP socket only.
-            _socket.SetSocketOption(v6 ? SocketOptionLevel.IPv6 : SocketOptionLevel.IP, SocketOptionName.PacketInformation, true);
+            // The interface a reply came in on proves it came through the tunnel.
+            DatagramReader.EnableReceiveInfo(_socket);
         }
         catch
         {
             _socket.Dispose();
             throw;
         }
-        _any = new IPEndPoint(v6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
     }
-
-    public bool HasUnread => _socket.Available > 0;
 
     public bool TrySend(IPEndPoint site, ReadOnlySpan<byte> datagram)
     {
@@ -65,9 +55,7 @@ public sealed class IcmpLivenessSocket : ILivenessSocket
         var length = IcmpEcho.WriteRequest(_family, _identifier, seq, datagram, _request);
         try
         {
-            var sent = _socket.SendTo(_request.AsSpan(0, length), SocketFlags.None, new IPEndPoint(site.Address, 0)) == length;
-            _sent.TrySetResult();
-            return sent;
+            return _socket.SendTo(_request.AsSpan(0, length), SocketFlags.None, new IPEndPoint(site.Address, 0)) == length;
         }
         catch (SocketException)
         {
@@ -75,26 +63,33 @@ public sealed class IcmpLivenessSocket : ILivenessSocket
         }
     }
 
-    public async ValueTask<LivenessDatagram> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken)
+    public bool TryReceive(Span<byte> buffer, out LivenessDatagram datagram)
     {
-        await _sent.Task.WaitAsync(cancellationToken);
         while (true)
         {
-            SocketReceiveMessageFromResult received;
+            ReadDatagram read;
             try
             {
-                received = await _socket.ReceiveMessageFromAsync(_received, SocketFlags.None, _any, cancellationToken);
+                if (!DatagramReader.TryRead(_socket, _received, out read))
+                {
+                    datagram = default;
+                    return false;
+                }
             }
             catch (SocketException)
             {
-                continue;
+                // An error the kernel queued on the socket: that read is lost, the next beat reads on.
+                datagram = default;
+                return false;
             }
-            if (!IcmpEcho.TryReadReply(_family, _identifier, _received.AsSpan(0, received.ReceivedBytes), out var data))
+            // Replies to other programs' pings, and other ICMP the filter let through, are skipped.
+            if (!IcmpEcho.TryReadReply(_family, _identifier, _received.AsSpan(0, read.Length), out var data))
                 continue;
             // One byte more than the buffer holds is still "too long" for the monitor, as with UDP.
             var length = Math.Min(data.Length, buffer.Length);
-            data[..length].CopyTo(buffer.Span);
-            return new LivenessDatagram(length, ((IPEndPoint)received.RemoteEndPoint).Address, received.PacketInformation.Interface);
+            data[..length].CopyTo(buffer);
+            datagram = new LivenessDatagram(length, read.Source, read.InterfaceIndex, read.ReceivedAt);
+            return true;
         }
     }
 

@@ -15,10 +15,11 @@ namespace Keepwire.Health.Liveness;
 /// Losses and regains go to the engine as <see cref="LivenessObservation"/>s; nothing else wakes the hub's loop.
 /// An answer counts only when it came in through the hub's WireGuard interface from the site's own tunnel address
 /// (WireGuard delivers such a packet only if that site's key encrypted it) and holds a number sent to that site;
-/// anything else is dropped and counted. Sends never block, and the answers of all sites come through one receive
-/// loop that does nothing but count, so one site's trouble never delays another's datagrams.
-/// Silence is not judged while answers wait unread in a socket (the hub is behind, not the site); the engine then
-/// holds a loss the hub stalled through against the hub (<see cref="StallRule"/>).
+/// anything else is dropped and counted. Nothing waits: sends fail rather than block, so one site's trouble never
+/// delays another's datagrams, and the answers are drained at the start of each beat, counted at the time the kernel
+/// received them: one wake-up a beat for every site, not one per answer, and no silence judged while answers wait
+/// unread (the hub was behind, not the site). The engine holds a loss the hub stalled through against the hub
+/// (<see cref="StallRule"/>).
 /// </summary>
 public sealed partial class SiteLivenessMonitor : IAsyncDisposable
 {
@@ -32,8 +33,8 @@ public sealed partial class SiteLivenessMonitor : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly Lock _counting = new();
     private readonly CancellationTokenSource _stopping = new();
-    private readonly List<Task> _receiving = [];
-    private Task _sending = Task.CompletedTask;
+    private readonly byte[] _received = new byte[LivenessEcho.Size + 1];
+    private Task _beating = Task.CompletedTask;
     private long _rejected;
 
     /// <param name="sites">Each site judged, with the tunnel address it is sent to and how it answers.</param>
@@ -124,12 +125,10 @@ public sealed partial class SiteLivenessMonitor : IAsyncDisposable
     {
         if (_sites.Count == 0)
             return;
-        foreach (var socket in _sockets.Values)
-            _receiving.Add(Task.Run(() => ReceiveAsync(socket, _stopping.Token)));
-        _sending = Task.Run(() => SendAsync(_stopping.Token));
+        _beating = Task.Run(() => BeatAsync(_stopping.Token));
     }
 
-    private async Task SendAsync(CancellationToken cancellationToken)
+    private async Task BeatAsync(CancellationToken cancellationToken)
     {
         using var timer = new PeriodicTimer(_settings.Interval, _time);
         var datagram = new byte[LivenessEcho.Size];
@@ -143,21 +142,26 @@ public sealed partial class SiteLivenessMonitor : IAsyncDisposable
         }
     }
 
-    /// <summary>One beat: judge every site (unless answers wait unread), then send each its next datagram (a suspected site a poll too).</summary>
+    /// <summary>
+    /// One beat: count the answers that came since the last, then judge every site, then send each its next datagram
+    /// (a suspected site a poll too).
+    /// </summary>
     internal void Beat(byte[] datagram)
     {
+        foreach (var socket in _sockets.Values)
+        {
+            while (socket.TryReceive(_received, out var received))
+                Count(_received.AsSpan(0, received.Length), received);
+        }
         lock (_counting)
         {
             var now = _time.GetUtcNow();
-            if (!_sockets.Values.Any(s => s.HasUnread))
+            foreach (var (session, _, _) in _sites)
             {
-                foreach (var (session, _, _) in _sites)
+                if (session.Judge(now) is { } lost)
                 {
-                    if (session.Judge(now) is { } lost)
-                    {
-                        Log.Lost(_logger, lost.Site, lost.Detail);
-                        _output.TryWrite(lost);
-                    }
+                    Log.Lost(_logger, lost.Site, lost.Detail);
+                    _output.TryWrite(lost);
                 }
             }
             foreach (var (session, endpoint, kind) in _sites)
@@ -173,29 +177,7 @@ public sealed partial class SiteLivenessMonitor : IAsyncDisposable
         }
     }
 
-    private async Task ReceiveAsync(ILivenessSocket socket, CancellationToken cancellationToken)
-    {
-        // One byte more than a liveness datagram, so a longer one is seen as too long rather than cut.
-        var buffer = new byte[LivenessEcho.Size + 1];
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            LivenessDatagram received;
-            try
-            {
-                received = await socket.ReceiveAsync(buffer, cancellationToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-            catch (ObjectDisposedException)
-            {
-                return;
-            }
-            Count(buffer.AsSpan(0, received.Length), received);
-        }
-    }
-
+    /// <summary>Counts one answer at the time the kernel received it (the caller's clock when it does not say).</summary>
     internal void Count(ReadOnlySpan<byte> bytes, LivenessDatagram received)
     {
         var source = received.Source.IsIPv4MappedToIPv6 ? received.Source.MapToIPv4() : received.Source;
@@ -209,8 +191,8 @@ public sealed partial class SiteLivenessMonitor : IAsyncDisposable
         LivenessObservation? regained;
         lock (_counting)
         {
-            var now = _time.GetUtcNow();
-            regained = LivenessEcho.TryRead(bytes, out var seq) ? session.Answer(seq, now) : session.BadAnswer();
+            var at = received.ReceivedAt ?? _time.GetUtcNow();
+            regained = LivenessEcho.TryRead(bytes, out var seq) ? session.Answer(seq, at) : session.BadAnswer();
         }
         if (regained is not null)
         {
@@ -220,16 +202,15 @@ public sealed partial class SiteLivenessMonitor : IAsyncDisposable
     }
 
     /// <summary>
-    /// Stops sending first and waits for a beat under way, so no beat touches a closed socket (a reload disposes
-    /// the old monitor while the hub runs on); then closes the sockets, which ends the receive loops.
+    /// Stops the beats first and waits for one under way, so no beat touches a closed socket (a reload disposes the
+    /// old monitor while the hub runs on); then closes the sockets.
     /// </summary>
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync();
-        await _sending;
+        await _beating;
         foreach (var socket in _sockets.Values)
             socket.Dispose();
-        await Task.WhenAll(_receiving);
         _stopping.Dispose();
     }
 

@@ -1,25 +1,32 @@
 using System.Net;
 using System.Net.Sockets;
+using Keepwire.Adapters.Posix;
 
 namespace Keepwire.Health.Liveness;
 
 /// <summary>
 /// A UDP socket on any address and a free port: the kernel picks the hub's tunnel address as the source, since the
-/// sites' tunnel addresses route through the WireGuard interface. Sends are non-blocking.
+/// sites' tunnel addresses route through the WireGuard interface. Nothing waits: sends fail when the buffer is full,
+/// answers are read when the monitor drains them (<see cref="DatagramReader"/>, with the kernel's receive time).
 /// </summary>
 public sealed class UdpLivenessSocket : ILivenessSocket
 {
     private readonly Socket _socket;
-    private readonly EndPoint _any;
 
     public UdpLivenessSocket(AddressFamily family)
     {
         _socket = new Socket(family, SocketType.Dgram, ProtocolType.Udp) { Blocking = false };
-        _any = new IPEndPoint(family == AddressFamily.InterNetwork ? IPAddress.Any : IPAddress.IPv6Any, 0);
-        _socket.Bind(_any);
+        try
+        {
+            _socket.Bind(new IPEndPoint(family == AddressFamily.InterNetwork ? IPAddress.Any : IPAddress.IPv6Any, 0));
+            DatagramReader.EnableReceiveInfo(_socket);
+        }
+        catch
+        {
+            _socket.Dispose();
+            throw;
+        }
     }
-
-    public bool HasUnread => _socket.Available > 0;
 
     public bool TrySend(IPEndPoint site, ReadOnlySpan<byte> datagram)
     {
@@ -34,19 +41,20 @@ public sealed class UdpLivenessSocket : ILivenessSocket
         }
     }
 
-    public async ValueTask<LivenessDatagram> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken)
+    public bool TryReceive(Span<byte> buffer, out LivenessDatagram datagram)
     {
-        while (true)
+        datagram = default;
+        try
         {
-            try
-            {
-                var received = await _socket.ReceiveMessageFromAsync(buffer, SocketFlags.None, _any, cancellationToken);
-                return new LivenessDatagram(received.ReceivedBytes, ((IPEndPoint)received.RemoteEndPoint).Address, received.PacketInformation.Interface);
-            }
-            catch (SocketException)
-            {
-                // An ICMP error of an earlier send (port unreachable: the agent is not answering) surfaces here; keep reading.
-            }
+            if (!DatagramReader.TryRead(_socket, buffer, out var read))
+                return false;
+            datagram = new LivenessDatagram(read.Length, read.Source, read.InterfaceIndex, read.ReceivedAt);
+            return true;
+        }
+        catch (SocketException)
+        {
+            // An error the kernel queued on the socket: that read is lost, the next beat reads on.
+            return false;
         }
     }
 

@@ -9,7 +9,10 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Keepwire.Tests.Health.Liveness;
 
-/// <summary>The hub's liveness stream with a fake socket: one socket for every site, nothing blocks, only real answers count.</summary>
+/// <summary>
+/// The hub's liveness stream with a fake socket: one socket for every site, nothing blocks, only real answers count,
+/// and answers are drained on the beat and counted at the time they arrived.
+/// </summary>
 public sealed class SiteLivenessMonitorTests : IAsyncDisposable
 {
     private const int Tunnel = 7;
@@ -104,22 +107,32 @@ public sealed class SiteLivenessMonitorTests : IAsyncDisposable
     }
 
     [Fact]
-    public void Silence_is_not_judged_while_answers_wait_unread()
+    public void Answers_waiting_in_the_socket_count_before_silence_is_judged_at_the_time_they_arrived()
     {
         UpPastStartup();
-        for (var i = 0; i < 3; i++)
-            Beat();
         Drain();
-
-        _socket.Unread = true;
-        Beat();
-        Assert.Empty(Drain());
-
-        _socket.Unread = false;
-        Beat();
-        for (var i = 0; i < LivenessSession.PollBeats; i++)
+        // Two beats without an answer read (the hub did not drain them), though both sites answered 1 ms after each send.
+        for (var i = 0; i < 2; i++)
+        {
             Beat();
-        Assert.Equal(2, Drain().Count);
+            Arrive(Alpha, TimeSpan.FromMilliseconds(1));
+            Arrive(Bravo, TimeSpan.FromMilliseconds(1));
+        }
+        // The hub is late: the third beat comes after the detection time.
+        _clock.Advance(LivenessSettings.DefaultInterval * LivenessSettings.DefaultMultiplier);
+        Beat();
+
+        Assert.Empty(Drain());
+        Assert.Empty(_socket.Incoming);
+        var alpha = _monitor.Status().Single(s => s.Site == "alpha");
+        Assert.Equal(("up", TimeSpan.FromMilliseconds(1)), (alpha.State, alpha.LastRtt));
+    }
+
+    /// <summary>The site's answer to its last datagram waits in the socket, received <paramref name="after"/> that datagram was sent.</summary>
+    private void Arrive(IPAddress site, TimeSpan after)
+    {
+        var last = _socket.Sent.Last(s => s.To.Address.Equals(site));
+        _socket.Incoming.Enqueue((last.Bytes, new LivenessDatagram(last.Bytes.Length, site, Tunnel, last.At + after)));
     }
 
     [Fact]
@@ -240,9 +253,8 @@ public sealed class SiteLivenessMonitorTests : IAsyncDisposable
 
         public HashSet<IPAddress> Refuse { get; } = [];
 
-        public bool Unread { get; set; }
-
-        public bool HasUnread => Unread;
+        /// <summary>Answers waiting to be read, with the time the kernel received each.</summary>
+        public Queue<(byte[] Bytes, LivenessDatagram Datagram)> Incoming { get; } = [];
 
         public bool TrySend(IPEndPoint site, ReadOnlySpan<byte> datagram)
         {
@@ -250,8 +262,17 @@ public sealed class SiteLivenessMonitorTests : IAsyncDisposable
             return !Refuse.Contains(site.Address);
         }
 
-        public ValueTask<LivenessDatagram> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken) =>
-            ValueTask.FromCanceled<LivenessDatagram>(cancellationToken.IsCancellationRequested ? cancellationToken : new CancellationToken(true));
+        public bool TryReceive(Span<byte> buffer, out LivenessDatagram datagram)
+        {
+            if (!Incoming.TryDequeue(out var next))
+            {
+                datagram = default;
+                return false;
+            }
+            next.Bytes.CopyTo(buffer);
+            datagram = next.Datagram;
+            return true;
+        }
 
         public void Dispose()
         {
