@@ -35,8 +35,8 @@ public enum CheckKind
 /// <c>detection ≤ interval + timeout + (fall − 2) × fast_interval + timeout</c> = 1 s + 250 ms + 200 ms + 250 ms =
 /// 1.7 s with the defaults (see <see cref="DetectionBound"/>). Each probe makes <see cref="Attempts"/> attempts
 /// and fails only if all do: under 5% loss per packet an HTTP attempt (5 packets) fails with p ≈ 1 − 0.95⁵ ≈ 0.23,
-/// a probe with p ≈ 0.23² ≈ 0.053, four in a row with ≈ 8·10⁻⁶: a false failover every few days at one probe a
-/// second (the three fast probes after a lost one only ever run after a failure).
+/// a probe with p ≈ 0.23² ≈ 0.053, four in a row with ≈ 8·10⁻⁶: at one probe a second, where every run of
+/// failures starts (the fast probes only run after a failure), one false failover in about 35 hours per check and site.
 /// </remarks>
 public sealed record CheckDefinition(string Name, CheckKind Kind)
 {

@@ -14,7 +14,12 @@ namespace Keepwire.Health.Liveness;
 /// </summary>
 /// <param name="firstSeq">The first sequence number; random by default, so one site's numbers are no other's (and none can be guessed).</param>
 /// <param name="startupWindow">How long after the first answer <see cref="StartupAllowance"/> applies; <see cref="DefaultStartupWindow"/> when null.</param>
-public sealed class LivenessSession(string site, TimeSpan interval, int multiplier, ulong? firstSeq = null, TimeSpan? startupWindow = null)
+/// <param name="upAlready">
+/// The site was up in the session this one replaces (a reload): it counts as having answered just before the first
+/// datagram, so it is judged from the first beat on. Otherwise a site cut right after a reload would never have answered
+/// this session, and silence would not be judged at all.
+/// </param>
+public sealed class LivenessSession(string site, TimeSpan interval, int multiplier, ulong? firstSeq = null, TimeSpan? startupWindow = null, bool upAlready = false)
 {
     /// <summary>
     /// BFD starts a session slowly and only then goes to its fast timers. Here the first seconds after a site first
@@ -94,6 +99,11 @@ public sealed class LivenessSession(string site, TimeSpan interval, int multipli
     public ulong Next(DateTimeOffset now)
     {
         var seq = _nextSeq++;
+        if (upAlready && _firstAnswerAt is null)
+        {
+            (_firstAnswerAt, _lastAnswerAt, _upSince) = (now, now, now);
+            _lastAnsweredSeq = seq - 1;
+        }
         var slot = (int)(seq % Outstanding);
         if (_sent[slot].Seq != 0 && !_sent[slot].Answered && _lastAnswerAt is not null)
             Missed++;

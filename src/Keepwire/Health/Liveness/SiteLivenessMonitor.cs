@@ -46,7 +46,8 @@ public sealed partial class SiteLivenessMonitor : IAsyncDisposable
     /// <param name="fromTunnel">Whether an interface index is the hub's WireGuard interface.</param>
     /// <param name="alreadyUp">
     /// Sites that were up in the monitor this one replaces (a reload): their sessions skip the startup window, which is
-    /// for sites and hubs just started, so a reload does not relax liveness for everyone.
+    /// for sites and hubs just started, so a reload does not relax liveness for everyone, and are judged from the first
+    /// beat (they count as having answered just before it), so a site cut right after a reload is still lost by liveness.
     /// </param>
     public SiteLivenessMonitor(
         LivenessSettings settings,
@@ -71,7 +72,8 @@ public sealed partial class SiteLivenessMonitor : IAsyncDisposable
             {
                 if (!TryOpen(target.Kind, open, unavailable))
                     continue;
-                var session = new LivenessSession(target.Site, settings.Interval, settings.Multiplier, startupWindow: alreadyUp?.Contains(target.Site) == true ? TimeSpan.Zero : null);
+                var up = alreadyUp?.Contains(target.Site) == true;
+                var session = new LivenessSession(target.Site, settings.Interval, settings.Multiplier, startupWindow: up ? TimeSpan.Zero : null, upAlready: up);
                 list.Add((session, new IPEndPoint(target.Address, target.Transport == LivenessTransport.AgentEcho ? LivenessEcho.Port : 0), target.Kind));
                 _byAddress[target.Address] = session;
             }

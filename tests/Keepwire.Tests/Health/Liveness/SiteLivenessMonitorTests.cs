@@ -160,6 +160,30 @@ public sealed class SiteLivenessMonitorTests : IAsyncDisposable
         }
     }
 
+    [Fact]
+    public async Task A_site_up_before_a_reload_and_silent_from_the_first_beat_after_it_is_lost_all_the_same()
+    {
+        var replacement = new SiteLivenessMonitor(LivenessSettings.Default, [new("alpha", Alpha), new("bravo", Bravo)],
+            _ => _socket, index => index == Tunnel, _output.Writer, _clock, NullLogger.Instance, alreadyUp: new HashSet<string> { "alpha" });
+        await using (replacement)
+        {
+            // Cut right after the reload: neither answers the new monitor once.
+            var lost = new List<LivenessObservation>();
+            for (var i = 0; i < 10; i++)
+            {
+                Tick(replacement);
+                lost.AddRange(Drain());
+            }
+
+            // Lost 200 ms after the first beat (its stand-in for the last answer), and again every detection time.
+            Assert.Equal(["alpha"], lost.Select(o => o.Site).Distinct());
+            Assert.All(lost, o => Assert.False(o.Alive));
+            Assert.Equal("liveness lost for 200 ms (3 of 3 missed, then a poll)", lost[0].Detail);
+            // bravo was not up before: it is judged once it answers, as at a start.
+            Assert.Equal("waiting", replacement.Status().Single(s => s.Site == "bravo").State);
+        }
+    }
+
     private void Tick(SiteLivenessMonitor monitor)
     {
         _clock.Advance(LivenessSettings.DefaultInterval);
