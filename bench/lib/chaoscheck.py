@@ -272,6 +272,8 @@ def check(records, requests_and_downloads):
         check_downloads(downloads, faults, samples, bounds),
         check_leaks([r for r in records if r["k"] == "leaks"], [r for r in records if r["k"] == "proc"], bounds),
     ]
+    retried = [r for r in requests if r.get("retried")]
+    windows = _windows(faults, bounds["detection_s"])
     fault_counts = {}
     for f in faults:
         fault_counts[f["kind"]] = fault_counts.get(f["kind"], 0) + 1
@@ -287,6 +289,9 @@ def check(records, requests_and_downloads):
         "requests": lines[0]["requests"],
         "requests_failed": lines[0]["failed"],
         "requests_failed_outside_faults": lines[0]["violations"],
+        # Not an invariant: UDP requests answered only after their one retry, i.e. a datagram lost on the way.
+        "udp_retried": len(retried),
+        "udp_retried_outside_faults": sum(1 for r in retried if not _overlaps(r["t0"], r["t1"], windows)),
         "downloads": lines[3]["downloads"],
         "downloads_survived": lines[3]["survived"],
         "split_brain_longest_s": lines[1]["longest_s"],

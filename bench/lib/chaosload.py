@@ -64,7 +64,14 @@ async def tcp_request(host, out, family):
         out.write(rec)
 
 
+UDP_RETRY_S = 1.0
+UDP_TIMEOUT_S = 5.0
+
+
 async def udp_request(host, out, family):
+    """One datagram from a new socket (a new flow), sent again once after 1 s without an answer, as a TCP client's
+    kernel retransmits its SYN after 1 s (and a DNS resolver retries): one datagram lost on the way is not a failed
+    request here, as one lost SYN is not a failed connection. `retried` says the first went unanswered."""
     loop = asyncio.get_running_loop()
     t0 = time.time()
     rec = {"k": "req", "p": "udp" + family, "t0": t0, "ok": False, "site": None, "err": None}
@@ -73,7 +80,12 @@ async def udp_request(host, out, family):
     try:
         await loop.sock_connect(sock, (host, 7))
         await loop.sock_sendall(sock, b"ping")
-        data = await asyncio.wait_for(loop.sock_recv(sock, 512), 5)
+        answer = asyncio.ensure_future(loop.sock_recv(sock, 512))
+        done, _ = await asyncio.wait({answer}, timeout=UDP_RETRY_S)
+        if not done:
+            rec["retried"] = True
+            await loop.sock_sendall(sock, b"ping")
+        data = await asyncio.wait_for(answer, UDP_TIMEOUT_S - (time.time() - t0))
         m = SITE.search(data)
         if m:
             rec.update(ok=True, site=m.group(1).decode())

@@ -196,6 +196,14 @@ class WholeHistory(unittest.TestCase):
         self.assertEqual(summary["faults"], {"site_link": 1})
         self.assertEqual(summary["requests"], 2 + 1)
 
+    def test_a_udp_request_answered_after_its_retry_is_no_failure_but_is_counted(self):
+        retried_in_fault = {**req(12, 13.2, True), "p": "udp4", "retried": True}
+        retried_outside = {**req(40, 41.1, True), "p": "udp4", "retried": True}
+        records = [{"k": "run", "t0": 0, "seed": 7, "minutes": 1, "bounds": {}}, fault("site_link", 10, 20), {"k": "end", "t": 60}]
+        lines, summary = chaoscheck.check(records, [retried_in_fault, retried_outside, req(30, 30.1, True)])
+        self.assertEqual(summary["per_invariant"]["failures_outside_faults"], 0)
+        self.assertEqual((summary["udp_retried"], summary["udp_retried_outside_faults"]), (2, 1))
+
 
 class Schedule(unittest.TestCase):
     def test_the_same_seed_gives_the_same_schedule_and_another_seed_another(self):
