@@ -22,6 +22,7 @@ public sealed class DatagramReaderTests
         var buffer = new byte[8];
 
         Assert.False(DatagramReader.TryRead(reader, buffer, out _));
+        await WaitUntilTheKernelStampsArrivalsAsync(reader, sender, buffer);
         var sent = DateTimeOffset.UtcNow;
         sender.SendTo("keepwire-liveness"u8, reader.LocalEndPoint!);
         // Read well after it arrived: the time must still be the arrival's. Loopback delivers within the send unless
@@ -37,5 +38,24 @@ public sealed class DatagramReaderTests
         Assert.NotNull(datagram.ReceivedAt);
         Assert.InRange(datagram.ReceivedAt.Value, sent - TimeSpan.FromSeconds(1), read - TimeSpan.FromSeconds(1));
         Assert.False(DatagramReader.TryRead(reader, buffer, out _));
+    }
+
+    /// <summary>
+    /// The kernel turns receive stamps on in deferred work after the first socket asks (DatagramReader.EnableReceiveInfo):
+    /// until then a datagram is stamped when it is read. The suite once read a datagram 3 s after it was sent with
+    /// exactly the read's time. Probes until a datagram read 200 ms after its send carries an earlier time.
+    /// </summary>
+    private static async Task WaitUntilTheKernelStampsArrivalsAsync(Socket reader, Socket sender, byte[] buffer)
+    {
+        for (var attempt = 0; attempt < 50; attempt++)
+        {
+            sender.SendTo("warm-up"u8, reader.LocalEndPoint!);
+            await Task.Delay(TimeSpan.FromMilliseconds(200));
+            var read = DateTimeOffset.UtcNow;
+            Assert.True(DatagramReader.TryRead(reader, buffer, out var warmUp));
+            if (warmUp.ReceivedAt < read - TimeSpan.FromMilliseconds(100))
+                return;
+        }
+        Assert.Fail("the kernel never stamped a datagram with its arrival (SO_TIMESTAMPNS) in 50 tries");
     }
 }

@@ -28,7 +28,12 @@ public static unsafe partial class DatagramReader
     private const int ControlBytes = 256;
     private const int AddressBytes = 128;
 
-    /// <summary>Asks the kernel to stamp every datagram with its receive time and to tell its interface.</summary>
+    /// <summary>
+    /// Asks the kernel to stamp every datagram with its receive time and to tell its interface. The kernel turns its
+    /// receive stamps on for the whole system in deferred work, not within this call: a datagram that arrives in the
+    /// first moments after the first such socket (system-wide) asked carries no stamp, and recvmsg stamps it with the
+    /// time it is read. Such a time is late, never early.
+    /// </summary>
     public static void EnableReceiveInfo(Socket socket)
     {
         socket.SetRawSocketOption(SolSocket, SoTimestampNs, BitConverter.GetBytes(1));
