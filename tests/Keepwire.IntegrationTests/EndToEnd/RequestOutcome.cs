@@ -40,6 +40,11 @@ public sealed record RequestOutcome(DateTimeOffset Started, int ExitCode, DateTi
     /// could have seen anything. Such a connect is in flight at the instant of the fault, not a failed switch;
     /// one that fails after the fault is done is. A CI run once failed a test on exactly this: a connect begun
     /// 2 ms before "hub1's link cut and alpha's nginx stopped" started was refused 7 ms later, 1 ms before both were done.
+    /// How a connection the site accepted looks never connected: the site's kernel completes the handshake before
+    /// nginx accepts it; when the stopping nginx closes its listener, the kernel resets every connection still
+    /// queued there, and a curl that had not yet looked at its socket (a loaded machine) reads that reset as its
+    /// connect's error (SO_ERROR ECONNRESET: exit 7, <c>time_connect</c> 0). Such a reset is not a refusal of a
+    /// SYN, so the hub rightly passes it on.
     /// </summary>
     public bool FailedWhileCausing(Fault fault) => FailedToConnect && Ended >= fault.Start && Ended <= fault.End;
 
