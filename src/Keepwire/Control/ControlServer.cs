@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Keepwire.Adapters.Posix;
+using Keepwire.Files;
 using Keepwire.Security;
 using Microsoft.Extensions.Logging;
 
@@ -75,10 +76,10 @@ public sealed partial class ControlServer : IAsyncDisposable
     /// </summary>
     private void RemoveStaleSocket()
     {
-        if (Libc.Status(_socketPath) is not { } status)
+        if (FileStatus.Of(_socketPath, followLink: false) is not { } status)
             return;
-        if (status.Kind != PathKind.Socket)
-            throw new ControlSocketInUseException($"{_socketPath} exists and is not a socket ({status.Kind}); it was left alone: remove it yourself or pass another --socket");
+        if (status.Kind != FileKind.Socket)
+            throw new ControlSocketInUseException($"{_socketPath} exists and is not a socket (a {status.Kind.Describe()}); it was left alone: remove it yourself or pass another --socket");
         using (var probe = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
         {
             try

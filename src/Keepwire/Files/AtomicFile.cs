@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Keepwire.Adapters.Posix;
 
 namespace Keepwire.Files;
 

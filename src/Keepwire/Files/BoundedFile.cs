@@ -41,7 +41,7 @@ public static class BoundedFile
 
         var found = status ?? throw new FileReadException(FileReadProblem.Missing, "the file does not exist");
         if (found.Kind != FileKind.Regular)
-            throw new FileReadException(FileReadProblem.NotARegularFile, found.Kind == FileKind.Directory ? "it is a directory" : $"it is a {Describe(found.Kind)}, not a regular file");
+            throw new FileReadException(FileReadProblem.NotARegularFile, found.Kind == FileKind.Directory ? "it is a directory" : $"it is a {found.Kind.Describe()}, not a regular file");
         if (found.Size > maxBytes)
             throw TooLarge(found.Size, maxBytes);
 
@@ -87,12 +87,4 @@ public static class BoundedFile
         new(FileReadProblem.TooLarge, size is { } known
             ? $"it is {known} bytes, more than the {maxBytes} allowed"
             : $"it is more than the {maxBytes} bytes allowed");
-
-    private static string Describe(FileKind kind) => kind switch
-    {
-        FileKind.Fifo => "FIFO",
-        FileKind.CharacterDevice or FileKind.BlockDevice => "device",
-        FileKind.Socket => "socket",
-        _ => "special file",
-    };
 }

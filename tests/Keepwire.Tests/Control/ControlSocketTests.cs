@@ -1,8 +1,8 @@
 using System.Net.Sockets;
 using System.Text;
-using Keepwire.Adapters.Posix;
 using Keepwire.Adapters.Processes;
 using Keepwire.Control;
+using Keepwire.Files;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Keepwire.Tests.Control;
@@ -42,6 +42,7 @@ public sealed class ControlSocketTests : IDisposable
         await server.DisposeAsync();
 
         Assert.Contains(SocketPath, refused.Message, StringComparison.Ordinal);
+        Assert.Contains("is not a socket (a regular file)", refused.Message, StringComparison.Ordinal);
         Assert.Equal("precious", await File.ReadAllTextAsync(SocketPath));
     }
 
@@ -51,7 +52,7 @@ public sealed class ControlSocketTests : IDisposable
         // Bound by a process that exits without unlinking it, as a killed daemon leaves it (.NET unlinks on Dispose).
         var left = await new CommandRunner().RunAsync("python3", ["-c", "import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])", SocketPath]);
         Assert.True(left.Succeeded, left.StandardError);
-        Assert.Equal(PathKind.Socket, Libc.Status(SocketPath)?.Kind);
+        Assert.Equal(FileKind.Socket, FileStatus.Of(SocketPath, followLink: false)?.Kind);
 
         await using var server = new ControlServer(SocketPath, new EchoHandler(), NullLogger.Instance);
         server.Start();

@@ -1,5 +1,7 @@
 using System.Globalization;
 
+using Keepwire.Files;
+
 namespace Keepwire.Adapters.Posix;
 
 /// <summary>
@@ -55,9 +57,9 @@ public sealed class DaemonLock : IDisposable
     {
         try
         {
-            if (Libc.Status(path) is not { } status)
+            if (FileStatus.Of(path, followLink: false) is not { Identity: var identity })
                 return null;
-            var file = $"{status.DeviceMajor:x2}:{status.DeviceMinor:x2}:{status.Inode}";
+            var file = $"{identity.DeviceMajor:x2}:{identity.DeviceMinor:x2}:{identity.Inode}";
             foreach (var line in File.ReadLines("/proc/locks"))
             {
                 // "1: FLOCK  ADVISORY  WRITE 4242 00:1a:123456 0 EOF"

@@ -1,54 +1,64 @@
-using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
 namespace Keepwire.Adapters.Posix;
 
 /// <summary>
-/// The few libc calls .NET does not expose, gathered in one place: a path's file type without following
-/// links (statx), an advisory lock (flock), an interface's index (if_nametoindex), and the socket calls of a
-/// netlink socket (<see cref="NetlinkSocket"/>: .NET's Socket does not take AF_NETLINK).
+/// The few libc calls .NET does not expose, gathered in one place so no other file declares interop: statx (a
+/// file's type, owner and identity: <see cref="Files.FileStatus"/>), the effective uid, fsync of a directory (.NET
+/// refuses to open a directory as a file handle), an advisory lock (flock), an interface's index (if_nametoindex),
+/// signals, an anonymous file in memory, and the socket calls of a netlink socket (<see cref="NetlinkSocket"/>:
+/// .NET's Socket does not take AF_NETLINK).
 /// </summary>
 internal static partial class Libc
 {
-    private const int AtFdCwd = -100;
-    private const int AtSymlinkNoFollow = 0x100;
-    private const uint StatxType = 0x1;
-    private const uint StatxIno = 0x100;
-    private const int StatxBufferBytes = 256;
     private const int LockExclusive = 2;
     private const int LockNonBlocking = 4;
 
-    /// <summary>Linux errno values this class tells apart.</summary>
+    /// <summary>Linux errno values this class and its callers tell apart.</summary>
     public const int NoSuchFile = 2;
     public const int WouldBlock = 11;
+    public const int NotADirectory = 20;
 
-    /// <summary>What is at a path, without following a symbolic link; null when nothing is there.</summary>
-    /// <exception cref="IOException">statx failed for another reason than the path not existing.</exception>
-    public static PathStatus? Status(string path)
-    {
-        var buffer = new byte[StatxBufferBytes];
-        if (statx(AtFdCwd, path, AtSymlinkNoFollow, StatxType | StatxIno, buffer) != 0)
-        {
-            var errno = Marshal.GetLastPInvokeError();
-            return errno == NoSuchFile ? null : throw new IOException($"cannot stat {path}: {Marshal.GetPInvokeErrorMessage(errno)}");
-        }
+    /// <summary>statx's dirfd for "relative to the working directory".</summary>
+    public const int AtFdCwd = -100;
 
-        // struct statx is the same on every architecture: stx_mode (u16) at 28, stx_ino (u64) at 32,
-        // stx_dev_major and stx_dev_minor (u32) at 136 and 140.
-        var mode = BinaryPrimitives.ReadUInt16LittleEndian(buffer.AsSpan(28));
-        var inode = BinaryPrimitives.ReadUInt64LittleEndian(buffer.AsSpan(32));
-        var major = BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(136));
-        var minor = BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(140));
-        return new PathStatus((mode & 0xF000) switch
-        {
-            0xC000 => PathKind.Socket,
-            0x8000 => PathKind.RegularFile,
-            0x4000 => PathKind.Directory,
-            0xA000 => PathKind.SymbolicLink,
-            _ => PathKind.Other,
-        }, major, minor, inode);
-    }
+    /// <summary>statx's flag for "the link itself, not what it points to".</summary>
+    public const int AtSymlinkNoFollow = 0x100;
+
+    public const uint StatxType = 0x1;
+    public const uint StatxMode = 0x2;
+    public const uint StatxUid = 0x8;
+    public const uint StatxInode = 0x100;
+    public const uint StatxSize = 0x200;
+
+    /// <summary>
+    /// The size of <c>struct statx</c>. Its layout is the same on every architecture (unlike <c>struct stat</c>),
+    /// which is why statx is used rather than stat: the fields read are at fixed offsets.
+    /// </summary>
+    public const int StatxBufferSize = 256;
+
+    public const int StatxUidOffset = 20;
+    public const int StatxModeOffset = 28;
+    public const int StatxInodeOffset = 32;
+    public const int StatxSizeOffset = 40;
+    public const int StatxDeviceMajorOffset = 136;
+    public const int StatxDeviceMinorOffset = 140;
+
+    /// <summary>O_RDONLY | O_CLOEXEC; both have the same value on x86_64 and arm64.</summary>
+    public const int OpenReadOnlyCloseOnExec = 0x80000;
+
+    [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Statx(int directoryFd, string path, int flags, uint mask, Span<byte> buffer);
+
+    [LibraryImport("libc", EntryPoint = "geteuid")]
+    public static partial uint GetEffectiveUserId();
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Open(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
+    public static partial int Fsync(int fd);
 
     /// <summary>flock(LOCK_EX | LOCK_NB): true when this handle holds the lock now, false when another open file holds it.</summary>
     public static bool TryLockExclusive(SafeFileHandle handle)
@@ -87,10 +97,6 @@ internal static partial class Libc
 
     [DllImport("libc", SetLastError = true)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-    private static extern int statx(int dirfd, [MarshalAs(UnmanagedType.LPUTF8Str)] string pathname, int flags, uint mask, byte[] buffer);
-
-    [DllImport("libc", SetLastError = true)]
-    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     private static extern int flock(SafeFileHandle fd, int operation);
 
     [DllImport("libc", SetLastError = true)]
@@ -113,7 +119,7 @@ internal static partial class Libc
     internal static partial nint Receive(SafeHandle socket, Span<byte> buffer, nint length, int flags);
 
     [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
-    internal static partial int Close(nint fd);
+    internal static partial int Close(int fd);
 
     /// <summary>
     /// An anonymous file in memory (memfd_create) holding <paramref name="content"/>, for a library that reads only
@@ -142,15 +148,3 @@ internal static partial class Libc
     [LibraryImport("libc", EntryPoint = "memfd_create", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int memfd_create(string name, uint flags);
 }
-
-public enum PathKind
-{
-    RegularFile,
-    Directory,
-    Socket,
-    SymbolicLink,
-    Other,
-}
-
-/// <summary>A path's type and identity (device and inode, as /proc/locks names a locked file).</summary>
-public sealed record PathStatus(PathKind Kind, uint DeviceMajor, uint DeviceMinor, ulong Inode);

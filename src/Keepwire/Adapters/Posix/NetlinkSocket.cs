@@ -141,6 +141,6 @@ internal sealed class NetlinkSocket : IDisposable
 
         public override bool IsInvalid => handle == -1;
 
-        protected override bool ReleaseHandle() => Libc.Close(handle) == 0;
+        protected override bool ReleaseHandle() => Libc.Close((int)handle) == 0;
     }
 }
