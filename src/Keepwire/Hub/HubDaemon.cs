@@ -175,7 +175,7 @@ public sealed partial class HubDaemon : IAsyncDisposable
         Log.Stopped(_logger, _engine.Hub.Name);
     }
 
-    /// <summary>One pass: gather the evidence, step the engine, carry the step out, answer the requests it served.</summary>
+    /// <summary>One pass: take the waiting requests and serve them in <see cref="StepAsync"/>; answer them if it fails.</summary>
     private async Task PassAsync(CancellationToken stopping)
     {
         var requests = new List<HubRequest>();
@@ -183,7 +183,7 @@ public sealed partial class HubDaemon : IAsyncDisposable
             requests.Add(request);
         try
         {
-            await PassAsync(requests, stopping);
+            await StepAsync(requests, stopping);
         }
         catch (Exception e)
         {
@@ -194,7 +194,8 @@ public sealed partial class HubDaemon : IAsyncDisposable
         }
     }
 
-    private async Task PassAsync(List<HubRequest> requests, CancellationToken stopping)
+    /// <summary>Commit the reloads among <paramref name="requests"/>, gather the evidence, step the engine, carry the step out, answer the requests.</summary>
+    private async Task StepAsync(List<HubRequest> requests, CancellationToken stopping)
     {
         var reloaded = false;
         foreach (var reload in requests.OfType<HubRequest.Reload>())
