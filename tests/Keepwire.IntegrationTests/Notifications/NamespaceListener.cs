@@ -16,7 +16,16 @@ internal static class NamespaceListener
         listener.Prefixes.Add($"http://127.0.0.1:{port}/");
         return NamespaceThread.Run(networkNamespace, () =>
         {
-            listener.Start();
+            try
+            {
+                listener.Start();
+            }
+            catch (HttpListenerException e)
+            {
+                // HttpListener's own message names neither the address nor the namespace ("Address already in use").
+                listener.Close();
+                throw new InvalidOperationException($"cannot listen on 127.0.0.1:{port} in namespace {networkNamespace}: {e.Message}", e);
+            }
             return listener;
         });
     }
