@@ -11,12 +11,16 @@ namespace Keepwire.Health;
 /// passes to bring them back.
 /// Going into question wakes the beat loop, so the next probe starts at once rather than up to an interval later
 /// (after a failure only when the fast pace differs: with one pace the next beat comes as soon anyway).
+/// A new stream (at the hub's start, and every stream a reload builds) has no verdict yet, so it starts in question:
+/// a site that had not risen when the hub reloaded keeps being judged at the fast pace. A CI run saw the other way
+/// fail: a reload came before bravo had risen, alpha's link was cut right after, and the switch waited 1.7 s for
+/// bravo's last rise probes at the steady pace.
 /// Thread-safe: the beat loop waits on it, the stream's reporter and the hub's loop change it.
 /// </summary>
 internal sealed class ProbeCadence(CheckDefinition definition)
 {
     private readonly Lock _gate = new();
-    private bool _inQuestion;
+    private bool _inQuestion = true;
     private int _passesInARow;
     private TaskCompletionSource? _wake;
 

@@ -17,6 +17,9 @@ public sealed class CheckSchedulerTests
     /// <summary>The default paces: 1 s while the site passes, 100 ms while it is in question; two passes settle it.</summary>
     private static readonly CheckDefinition TwoPaces = new("http", CheckKind.Http) { Rise = 2 };
 
+    /// <summary>The default paces, and one pass settles a stream: a new stream is in question only until its first pass.</summary>
+    private static readonly CheckDefinition TwoPacesRiseOne = TwoPaces with { Rise = 1 };
+
     private static readonly DateTimeOffset Start = new(2025, 1, 1, 12, 0, 0, TimeSpan.Zero);
 
     private readonly FakeTimeProvider fake = new(new DateTimeOffset(2025, 1, 1, 12, 0, 0, TimeSpan.Zero));
@@ -187,6 +190,29 @@ public sealed class CheckSchedulerTests
     }
 
     [Fact]
+    public async Task A_new_stream_is_probed_at_the_fast_pace_until_rise_probes_pass_then_at_the_interval()
+    {
+        using var time = new SignallingTimeProvider(fake);
+        var gates = new Gates();
+        var check = new ScriptedCheck(TwoPaces, fake, n => gates.Of(n).Task);
+        await using var scheduler = Scheduler(time, check);
+        using var passWhenDone = gates;
+        scheduler.Start();
+
+        Assert.Equal(1, scheduler.StreamsInQuestion); // no verdict yet (the hub's start, a reload)
+        await PassAsync(0, time, check, gates);
+        fake.Advance(TimeSpan.FromMilliseconds(100));
+        await PassAsync(1, time, check, gates); // the second pass in a row: settled, but this beat was armed at the fast pace
+        Assert.Equal(0, scheduler.StreamsInQuestion);
+        fake.Advance(TimeSpan.FromMilliseconds(100));
+        await PassAsync(2, time, check, gates);
+        fake.Advance(TimeSpan.FromSeconds(1));
+        await check.WaitForStartsAsync(4, Patience);
+
+        Assert.Equal([Start, Start.AddMilliseconds(100), Start.AddMilliseconds(200), Start.AddMilliseconds(1200)], check.Starts);
+    }
+
+    [Fact]
     public async Task A_failed_probe_starts_the_next_at_once_and_the_fast_pace_lasts_until_rise_probes_pass()
     {
         using var time = new SignallingTimeProvider(fake);
@@ -196,26 +222,36 @@ public sealed class CheckSchedulerTests
         using var passWhenDone = gates;
         scheduler.Start();
 
+        // Settle the new stream first: two passes at the fast pace, and the beat armed before the second.
         await PassAsync(0, time, check, gates);
-        fake.Advance(TimeSpan.FromSeconds(1));
-        await check.WaitForStartsAsync(2, Patience);
-        await time.WaitForTimerAsync(Patience); // the next beat, a second on: the site has not failed yet
-        gates.Of(1).SetResult(false);
-        Assert.False((await NextResult()).Result.Success);
-        await check.WaitForStartsAsync(3, Patience); // at once, not a second later
-        Assert.Equal(1, scheduler.StreamsInQuestion);
-        await PassAsync(2, time, check, gates);
         fake.Advance(TimeSpan.FromMilliseconds(100));
+        await PassAsync(1, time, check, gates);
+        fake.Advance(TimeSpan.FromMilliseconds(100));
+        await PassAsync(2, time, check, gates);
+        Assert.Equal(0, scheduler.StreamsInQuestion);
+
+        fake.Advance(TimeSpan.FromSeconds(1));
         await check.WaitForStartsAsync(4, Patience);
-        await PassAsync(3, time, check, gates); // the second pass in a row: settled, but this beat was armed at the fast pace
+        await time.WaitForTimerAsync(Patience); // the next beat, a second on: the site has not failed yet
+        gates.Of(3).SetResult(false);
+        Assert.False((await NextResult()).Result.Success);
+        await check.WaitForStartsAsync(5, Patience); // at once, not a second later
+        Assert.Equal(1, scheduler.StreamsInQuestion);
+        await PassAsync(4, time, check, gates);
+        fake.Advance(TimeSpan.FromMilliseconds(100));
+        await check.WaitForStartsAsync(6, Patience);
+        await PassAsync(5, time, check, gates); // the second pass in a row: settled, but this beat was armed at the fast pace
         Assert.Equal(0, scheduler.StreamsInQuestion);
         fake.Advance(TimeSpan.FromMilliseconds(100));
-        await check.WaitForStartsAsync(5, Patience);
-        await PassAsync(4, time, check, gates);
+        await check.WaitForStartsAsync(7, Patience);
+        await PassAsync(6, time, check, gates);
         fake.Advance(TimeSpan.FromSeconds(1));
-        await check.WaitForStartsAsync(6, Patience);
+        await check.WaitForStartsAsync(8, Patience);
 
-        Assert.Equal([Start, Start.AddSeconds(1), Start.AddSeconds(1), Start.AddMilliseconds(1100), Start.AddMilliseconds(1200), Start.AddMilliseconds(2200)], check.Starts);
+        var failedAt = Start.AddMilliseconds(1200);
+        Assert.Equal(
+            [Start, Start.AddMilliseconds(100), Start.AddMilliseconds(200), failedAt, failedAt, failedAt.AddMilliseconds(100), failedAt.AddMilliseconds(200), failedAt.AddMilliseconds(1200)],
+            check.Starts);
     }
 
     [Fact]
@@ -223,8 +259,9 @@ public sealed class CheckSchedulerTests
     {
         using var time = new SignallingTimeProvider(fake);
         var gates = new Gates();
-        var hastened = new ScriptedCheck(TwoPaces, fake, n => gates.Of(n).Task);
-        var other = new ScriptedCheck(TwoPaces, fake, _ => Task.FromResult(true));
+        // One pass settles each new stream; the other site's even pace makes when its next beat was armed not matter.
+        var hastened = new ScriptedCheck(TwoPacesRiseOne, fake, n => gates.Of(n).Task);
+        var other = new ScriptedCheck(Definition with { Rise = 1 }, fake, _ => Task.FromResult(true));
         await using var scheduler = Scheduler(time, hastened, other);
         using var passWhenDone = gates;
         scheduler.Start();
