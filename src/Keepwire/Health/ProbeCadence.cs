@@ -11,10 +11,11 @@ namespace Keepwire.Health;
 /// passes to bring them back.
 /// Going into question wakes the beat loop, so the next probe starts at once rather than up to an interval later
 /// (after a failure only when the fast pace differs: with one pace the next beat comes as soon anyway).
-/// A new stream (at the hub's start, and every stream a reload builds) has no verdict yet, so it starts in question:
-/// a site that had not risen when the hub reloaded keeps being judged at the fast pace. A CI run saw the other way
-/// fail: a reload came before bravo had risen, alpha's link was cut right after, and the switch waited 1.7 s for
-/// bravo's last rise probes at the steady pace.
+/// A new stream (at the hub's start, and every stream a reload builds) has no verdict yet, so it starts in question.
+/// A reload also starts every site's count afresh (the engine keeps the decisions, not the counts), so each site
+/// must rise again before it can take a service over: at the fast pace that takes <c>rise × fast_interval</c>; at the
+/// steady pace it took two seconds, and a CI run saw alpha's link cut 0.3 s after a reload switch only 1.7 s after
+/// liveness had found it lost, when bravo had risen again.
 /// Thread-safe: the beat loop waits on it, the stream's reporter and the hub's loop change it.
 /// </summary>
 internal sealed class ProbeCadence(CheckDefinition definition)
