@@ -138,8 +138,7 @@ public sealed class SiteLivenessMonitorTests : IAsyncDisposable
     [Fact]
     public async Task A_monitor_replacing_one_on_reload_starts_the_sites_that_were_up_past_their_startup_window()
     {
-        var replacement = new SiteLivenessMonitor(LivenessSettings.Default, [new("alpha", Alpha), new("bravo", Bravo)],
-            _ => _socket, index => index == Tunnel, _output.Writer, _clock, NullLogger.Instance, alreadyUp: new HashSet<string> { "alpha" });
+        var replacement = AfterReloadWithAlphaUp();
         await using (replacement)
         {
             Tick(replacement);
@@ -149,12 +148,7 @@ public sealed class SiteLivenessMonitorTests : IAsyncDisposable
 
             // Both fall silent: alpha, up before the reload, is lost in the steady state's time; bravo, new, has its
             // startup window's second.
-            var lost = new List<LivenessObservation>();
-            for (var i = 0; i < 10; i++)
-            {
-                Tick(replacement);
-                lost.AddRange(Drain());
-            }
+            var lost = TickAndDrain(replacement, beats: 10);
             Assert.Equal(["alpha"], lost.Select(o => o.Site).Distinct());
             Assert.All(lost, o => Assert.False(o.Alive));
         }
@@ -163,17 +157,11 @@ public sealed class SiteLivenessMonitorTests : IAsyncDisposable
     [Fact]
     public async Task A_site_up_before_a_reload_and_silent_from_the_first_beat_after_it_is_lost_all_the_same()
     {
-        var replacement = new SiteLivenessMonitor(LivenessSettings.Default, [new("alpha", Alpha), new("bravo", Bravo)],
-            _ => _socket, index => index == Tunnel, _output.Writer, _clock, NullLogger.Instance, alreadyUp: new HashSet<string> { "alpha" });
+        var replacement = AfterReloadWithAlphaUp();
         await using (replacement)
         {
             // Cut right after the reload: neither answers the new monitor once.
-            var lost = new List<LivenessObservation>();
-            for (var i = 0; i < 10; i++)
-            {
-                Tick(replacement);
-                lost.AddRange(Drain());
-            }
+            var lost = TickAndDrain(replacement, beats: 10);
 
             // Lost 200 ms after the first beat (its stand-in for the last answer), and again every detection time.
             Assert.Equal(["alpha"], lost.Select(o => o.Site).Distinct());
@@ -182,6 +170,23 @@ public sealed class SiteLivenessMonitorTests : IAsyncDisposable
             // bravo was not up before: it is judged once it answers, as at a start.
             Assert.Equal("waiting", replacement.Status().Single(s => s.Site == "bravo").State);
         }
+    }
+
+    /// <summary>The monitor a reload builds for alpha and bravo, alpha having been up before it.</summary>
+    private SiteLivenessMonitor AfterReloadWithAlphaUp() =>
+        new(LivenessSettings.Default, [new("alpha", Alpha), new("bravo", Bravo)],
+            _ => _socket, index => index == Tunnel, _output.Writer, _clock, NullLogger.Instance, alreadyUp: new HashSet<string> { "alpha" });
+
+    /// <summary>Runs <paramref name="beats"/> beats of <paramref name="monitor"/> and returns what they observed.</summary>
+    private List<LivenessObservation> TickAndDrain(SiteLivenessMonitor monitor, int beats)
+    {
+        var observed = new List<LivenessObservation>();
+        for (var i = 0; i < beats; i++)
+        {
+            Tick(monitor);
+            observed.AddRange(Drain());
+        }
+        return observed;
     }
 
     private void Tick(SiteLivenessMonitor monitor)
