@@ -31,9 +31,17 @@ BOUNDS = {
     "split_brain_s": 1.0,
     # From the last fault healing to the lab being converged (and staying so).
     "convergence_s": 60.0,
-    # Hub daemon RSS at the end against the RSS one minute after it started.
+    # Hub daemon RSS at its end against its RSS once warmed up (WARMUP_S after it started).
     "rss_growth": 0.10,
 }
+
+# A hub daemon's RSS grows for its first minutes under this load before it levels off: the runtime tiers up the code
+# each kind of fault runs for the first time and the GC grows its generations' budgets. Measured (seed 60, 60 min,
+# 4f5c493): about 100 MiB one minute after a start, level at 110-135 MiB from minute 4-8 on. So a daemon's RSS is
+# judged against its RSS WARMUP_S after it started, and only for a daemon that ran JUDGED_AFTER_S after that: every
+# such daemon of the run, not only the last (hub kills leave few daemons that live to the end).
+WARMUP_S = 300.0
+JUDGED_AFTER_S = 300.0
 
 DISRUPTIVE = {"site_link", "web_stop", "site_kill", "hub_kill", "hub_link", "partition", "loss", "nat_rebind"}
 HUB_LEVEL = {"hub_kill", "hub_link", "partition"}
@@ -213,7 +221,8 @@ LONG_LIVED = {"dotnet", "wireguard-go", "nginx", "keepalived", "perl", "socat", 
 def check_leaks(leaks, procs, bounds):
     """5. Nothing left behind: the same nft tables, namespaces and long-lived processes as at the start, no
     established conntrack entries towards the VIPs once the load stopped, no child process of the driver; each hub
-    daemon's RSS at the end within the bound of its RSS a minute after it started (same for file handles, + 16)."""
+    daemon's RSS at its end within the bound of its RSS once warmed up (WARMUP_S), for every daemon that ran long enough
+    after that (same for file handles, + 16)."""
     v = Violations("leaks")
     start = next((x for x in leaks if x.get("phase") == "start"), None)
     end = next((x for x in leaks if x.get("phase") == "end"), None)
@@ -238,19 +247,23 @@ def check_leaks(leaks, procs, bounds):
     for p in sorted(procs, key=lambda p: p["t"]):
         by_pid.setdefault((p["hub"], p["pid"]), []).append(p)
     for hub in sorted({h for h, _ in by_pid}):
-        last_pid = max((k for k in by_pid if k[0] == hub), key=lambda k: by_pid[k][-1]["t"])
-        series = by_pid[last_pid]
-        ref = next((p for p in series if p["t"] >= p["started"] + 60), None)
-        final = series[-1]
-        if ref is None or final["t"] - ref["t"] < 60:
-            rss[hub] = {"checked": False, "why": "the daemon ran less than two minutes", "pid": last_pid[1]}
-            continue
-        rss[hub] = {"checked": True, "pid": last_pid[1], "rss_kib_1min": ref["rss_kib"], "rss_kib_end": final["rss_kib"],
-                    "fds_1min": ref["fds"], "fds_end": final["fds"]}
-        if final["rss_kib"] > ref["rss_kib"] * (1 + bounds["rss_growth"]):
-            v.add({"what": "rss", "hub": hub, **rss[hub]})
-        if final["fds"] > ref["fds"] * (1 + bounds["rss_growth"]) + 16:
-            v.add({"what": "fds", "hub": hub, **rss[hub]})
+        judged = []
+        for (_, pid), series in sorted(by_pid.items(), key=lambda kv: kv[1][0]["t"]):
+            if _ != hub:
+                continue
+            ref = next((p for p in series if p["t"] >= p["started"] + WARMUP_S), None)
+            final = series[-1]
+            if ref is None or final["t"] - ref["t"] < JUDGED_AFTER_S:
+                continue
+            daemon = {"pid": pid, "ran_s": round(final["t"] - final["started"]), "rss_kib_warm": ref["rss_kib"],
+                      "rss_kib_end": final["rss_kib"], "rss_kib_max": max(p["rss_kib"] for p in series),
+                      "fds_warm": ref["fds"], "fds_end": final["fds"]}
+            judged.append(daemon)
+            if final["rss_kib"] > ref["rss_kib"] * (1 + bounds["rss_growth"]):
+                v.add({"what": "rss", "hub": hub, **daemon})
+            if final["fds"] > ref["fds"] * (1 + bounds["rss_growth"]) + 16:
+                v.add({"what": "fds", "hub": hub, **daemon})
+        rss[hub] = {"daemons": len({k for k in by_pid if k[0] == hub}), "judged": judged}
     return v.line(hubs=rss)
 
 

@@ -72,12 +72,13 @@ def _target(kind, rng):
     raise ValueError("unknown fault kind " + kind)
 
 
-def build(seed, minutes, warmup_s=10.0, quiet_s=75.0, mean_gap_s=5.0):
+def build(seed, minutes, warmup_s=10.0, quiet_s=75.0, mean_gap_s=5.0, without=()):
     """The schedule: a list of dicts {id, kind, target, start, duration, params}, start relative to the run's start.
 
     Faults arrive at exponential gaps (mean MEAN_GAP_S) from WARMUP_S until QUIET_S before the end; a fault whose
     target (or exclusivity key) is busy at its time is skipped, which keeps the draw sequence, and so the
-    schedule, a function of the seed alone.
+    schedule, a function of the seed alone. Kinds in WITHOUT are drawn and dropped the same way: the schedule is the
+    seed's own with those faults left out (a leak soak leaves out hub_kill, so one hub daemon lives through the run).
     """
     rng = random.Random(seed)
     total = minutes * 60.0
@@ -97,7 +98,7 @@ def build(seed, minutes, warmup_s=10.0, quiet_s=75.0, mean_gap_s=5.0):
             break
         # A fault must heal before the quiet part starts.
         duration = min(duration, max(0.0, round(last_start - t, 1)))
-        if busy_until.get(key, -1.0) > t:
+        if busy_until.get(key, -1.0) > t or kind in without:
             continue
         # An instant action still occupies its key for a few seconds: two reloads at once would race on the file.
         busy_until[key] = t + max(duration, 3.0)
