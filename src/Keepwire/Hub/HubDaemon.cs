@@ -49,6 +49,7 @@ public sealed partial class HubDaemon : IAsyncDisposable
     private readonly Channel<LivenessObservation> _liveness = Channel.CreateBounded<LivenessObservation>(new BoundedChannelOptions(1024) { SingleReader = true, FullMode = BoundedChannelFullMode.DropOldest });
     private readonly Channel<RefusedFlow> _refusals = Channel.CreateBounded<RefusedFlow>(new BoundedChannelOptions(1024) { SingleReader = true, FullMode = BoundedChannelFullMode.DropOldest });
     private readonly Channel<HubRequest> _requests = Channel.CreateUnbounded<HubRequest>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly InputWaits _inputs = new();
 
     private readonly HubEventFeed _events = new();
     private HubObservers _observers;
@@ -325,21 +326,22 @@ public sealed partial class HubDaemon : IAsyncDisposable
         var delay = until - _time.GetUtcNow();
         if (delay <= TimeSpan.Zero)
             return;
-        using var wake = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        using var early = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         var waits = new List<Task>
         {
-            Task.Delay(delay, _time, wake.Token),
-            _results.Reader.WaitToReadAsync(wake.Token).AsTask(),
-            _reports.Reader.WaitToReadAsync(wake.Token).AsTask(),
-            _liveness.Reader.WaitToReadAsync(wake.Token).AsTask(),
-            _refusals.Reader.WaitToReadAsync(wake.Token).AsTask(),
-            _requests.Reader.WaitToReadAsync(wake.Token).AsTask(),
+            Task.Delay(delay, _time, early.Token),
+            _inputs.For(_results.Reader, stopping),
+            _inputs.For(_reports.Reader, stopping),
+            _inputs.For(_liveness.Reader, stopping),
+            _inputs.For(_refusals.Reader, stopping),
+            _inputs.For(_requests.Reader, stopping),
         };
         if (_pair is not null)
-            waits.Add(_pair.Received.WaitToReadAsync(wake.Token).AsTask());
+            waits.Add(_inputs.For(_pair.Received, stopping));
+        _inputs.EndRound();
         await Task.WhenAny(waits);
-        await wake.CancelAsync();
-        await Task.WhenAll(waits).ContinueWith(_ => { }, TaskScheduler.Default);
+        // Only the sleep is cut short (a cancelled delay throws nothing); the channels' waits stay for the next round.
+        await early.CancelAsync();
         stopping.ThrowIfCancellationRequested();
     }
 

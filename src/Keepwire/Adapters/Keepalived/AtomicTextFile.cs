@@ -20,6 +20,10 @@ internal static class AtomicTextFile
     /// <summary>The file's text, or null when it does not exist.</summary>
     public static string? ReadOrNull(string path)
     {
+        // Absent is the usual answer for some callers (the join token store, polled twice a second while no site is
+        // joining): say so without throwing. The catch is for a file removed between the two calls.
+        if (!File.Exists(path))
+            return null;
         try
         {
             return File.ReadAllText(path);
