@@ -35,11 +35,11 @@ BOUNDS = {
     "rss_growth": 0.10,
 }
 
-# A hub daemon's RSS grows for its first minutes under this load before it levels off: the runtime tiers up the code
-# each kind of fault runs for the first time and the GC grows its generations' budgets. Measured (seed 60, 60 min,
-# 4f5c493): about 100 MiB one minute after a start, level at 110-135 MiB from minute 4-8 on. So a daemon's RSS is
-# judged against its RSS WARMUP_S after it started, and only for a daemon that ran JUDGED_AFTER_S after that: every
-# such daemon of the run, not only the last (hub kills leave few daemons that live to the end).
+# A hub daemon's RSS grows fastest in its first minutes under this load: the runtime jits and tiers up the code each
+# kind of fault runs for the first time and the GC grows its generations' budgets. Measured (4f5c493): about 100 MiB
+# one minute after a start, 110-115 MiB at five. So a daemon's RSS is judged against its RSS WARMUP_S after it
+# started, and only for a daemon that ran JUDGED_AFTER_S after that: every such daemon of the run, not only the last
+# (hub kills leave few daemons that live to the end).
 WARMUP_S = 300.0
 JUDGED_AFTER_S = 300.0
 
