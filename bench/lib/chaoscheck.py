@@ -248,8 +248,8 @@ def check_leaks(leaks, procs, bounds):
         by_pid.setdefault((p["hub"], p["pid"]), []).append(p)
     for hub in sorted({h for h, _ in by_pid}):
         judged = []
-        for (_, pid), series in sorted(by_pid.items(), key=lambda kv: kv[1][0]["t"]):
-            if _ != hub:
+        for (owner, pid), series in sorted(by_pid.items(), key=lambda kv: kv[1][0]["t"]):
+            if owner != hub:
                 continue
             ref = next((p for p in series if p["t"] >= p["started"] + WARMUP_S), None)
             final = series[-1]
