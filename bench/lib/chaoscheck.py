@@ -10,17 +10,18 @@ bench/README.md derives); a hand-made history may leave them out.
 Records (field "k"):
   run     {t0, seed, minutes, bounds}            the run's start (epoch seconds) and settings
   fault   {id, kind, target, actual, start, end}  one fault with its interval (epoch seconds); actual: the node it hit
-  req     {p, t0, t1, ok, site, err}              one new connection (tcp4/tcp6/udp4/udp6, or dl4/dl6: a download's start)
-  dl      {p, t0, t1, ok, site, hub, bytes, err}  one long-lived download that got its first answer
+  req     {p, t0, t1, ok, site, err, port}        one new connection (tcp4/tcp6/udp4/udp6, or dl4/dl6: a download's start)
+  dl      {p, t0, t1, ok, site, hub, bytes, err, port}  one long-lived download that got its first answer
   sample  {t, hubs: {HUB: {vips, map: {SERVICE: SITE}}}}   the hubs' VIPs and kernel maps
   status  {t, hub, ok, services: {SERVICE: SITE}, health: {SITE: STATE}}   a hub's `keepwire status --json`
   proc    {t, hub, pid, started, rss_kib, fds}    a hub daemon's footprint
-  leaks   {phase: start|end, tables, namespaces, processes, conntrack_vip, children}
+  leaks   {phase: start|end, tables, namespaces, processes, conntrack_vip, conntrack_vip_entries (up to 20 a hub), children}
   event   {hub, ...}                              a decision from `keepwire events --json` (kept for reading)
   end     {t}                                     the load stopped; the run is over
 """
 
 import json
+import re
 import sys
 
 # Seconds. See bench/README.md ("bench/chaos: the bounds") for where each comes from.
@@ -218,7 +219,20 @@ def check_downloads(downloads, faults, samples, bounds):
 LONG_LIVED = {"dotnet", "wireguard-go", "nginx", "keepalived", "perl", "socat", "conntrackd"}
 
 
-def check_leaks(leaks, procs, bounds):
+_SPORT = re.compile(r"\bsport=(\d+)")
+
+
+def _request_of_entry(entry, requests, before):
+    """The last request before `before` whose client port is the entry's (the load records each TCP connection's)."""
+    m = _SPORT.search(entry)
+    if m is None:
+        return None
+    port = int(m.group(1))
+    found = [r for r in requests if r.get("port") == port and (before is None or r["t0"] <= before)]
+    return max(found, key=lambda r: r["t0"]) if found else None
+
+
+def check_leaks(leaks, procs, bounds, requests=()):
     """5. Nothing left behind: the same nft tables, namespaces and long-lived processes as at the start, no
     established conntrack entries towards the VIPs once the load stopped, no child process of the driver; each hub
     daemon's RSS at its end within the bound of its RSS once warmed up (WARMUP_S), for every daemon that ran long enough
@@ -239,7 +253,9 @@ def check_leaks(leaks, procs, bounds):
             v.add({"what": "processes", "namespace": ns, "start": a, "end": b})
     for hub, n in sorted(end.get("conntrack_vip", {}).items()):
         if n:
-            v.add({"what": "conntrack_vip", "hub": hub, "established": n})
+            entries = end.get("conntrack_vip_entries", {}).get(hub, [])[:3]
+            v.add({"what": "conntrack_vip", "hub": hub, "established": n,
+                   "entries": [{"entry": e, "request": _request_of_entry(e, requests, end.get("t"))} for e in entries]})
     if end.get("children"):
         v.add({"what": "children", "count": end["children"]})
     rss = {}
@@ -283,7 +299,8 @@ def check(records, requests_and_downloads):
         check_split_brain(samples, bounds),
         check_convergence(faults, samples, statuses, end, bounds),
         check_downloads(downloads, faults, samples, bounds),
-        check_leaks([r for r in records if r["k"] == "leaks"], [r for r in records if r["k"] == "proc"], bounds),
+        check_leaks([r for r in records if r["k"] == "leaks"], [r for r in records if r["k"] == "proc"], bounds,
+                    requests_and_downloads),
     ]
     retried = [r for r in requests if r.get("retried")]
     windows = _windows(faults, bounds["detection_s"])

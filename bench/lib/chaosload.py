@@ -43,6 +43,8 @@ async def tcp_request(host, out, family):
         except OSError as e:
             rec["err"] = "connect:" + (e.strerror or type(e).__name__)
             return
+        # The local port names this connection in the hubs' conntrack tables (the checker's leak report).
+        rec["port"] = writer.get_extra_info("sockname")[1]
         writer.write(b"GET / HTTP/1.1\r\nHost: chaos\r\nConnection: close\r\n\r\n")
         try:
             body = await asyncio.wait_for(reader.read(), 5)
@@ -115,6 +117,7 @@ async def download(host, out, family, size, rate):
     try:
         try:
             reader, writer = await asyncio.wait_for(asyncio.open_connection(host, 80), 5)
+            rec["port"] = writer.get_extra_info("sockname")[1]
             writer.write(b"GET / HTTP/1.1\r\nHost: chaos\r\n\r\n")
             _, length = await asyncio.wait_for(read_headers(reader), 5)
             m = SITE.search(await asyncio.wait_for(reader.readexactly(length), 5))

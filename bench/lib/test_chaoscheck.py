@@ -166,6 +166,17 @@ class Leaks(unittest.TestCase):
         self.assertEqual(line["violations"], 3)
         self.assertEqual(line["first"]["what"], "tables")
 
+    def test_a_left_conntrack_entry_names_the_request_that_left_it(self):
+        entry = ("tcp 6 431990 ESTABLISHED src=198.51.100.9 dst=203.0.113.10 sport=40123 dport=80 "
+                 "src=10.77.0.2 dst=198.51.100.9 sport=80 dport=40123 [ASSURED] mark=0 use=1")
+        end = self.snapshot("end", t=500, conntrack_vip={"hub1": 1}, conntrack_vip_entries={"hub1": [entry]})
+        old = {"k": "req", "p": "tcp4", "t0": 100, "t1": 101, "ok": True, "port": 40123}
+        leaving = {"k": "req", "p": "tcp4", "t0": 300, "t1": 305, "ok": False, "err": "read_timeout", "port": 40123}
+        other = {"k": "req", "p": "tcp4", "t0": 310, "t1": 311, "ok": True, "port": 40124}
+        line = chaoscheck.check_leaks([self.snapshot("start"), end], [], BOUNDS, [old, leaving, other])
+        self.assertEqual(line["violations"], 1)
+        self.assertEqual(line["first"]["entries"], [{"entry": entry, "request": leaving}])
+
     def test_rss_growing_more_than_the_bound_once_warmed_up_is_a_leak(self):
         procs = [self.proc(60, 500), self.proc(300, 1000), self.proc(600, 1200)]
         line = chaoscheck.check_leaks([self.snapshot("start"), self.snapshot("end")], procs, BOUNDS)
