@@ -41,12 +41,12 @@ internal static class EventsCommand
             var (exitCode, result) = await ControlCall.SendAsync(parse.GetValue(socket)!, new ControlRequest("events"), cancellationToken);
             if (exitCode != 0 || result is not { } payload)
                 return exitCode;
-            var events = payload.Deserialize<List<DecisionEvent>>(ControlJson.Options) ?? [];
+            var events = payload.Deserialize(ControlJson.Info<List<DecisionEvent>>()) ?? [];
             var filter = new DecisionEventFilter(parse.GetValue(service), parse.GetValue(site), parse.GetValue(limit));
             var (shown, matching) = filter.Apply(events);
             if (parse.GetValue(json))
             {
-                Console.WriteLine(JsonSerializer.Serialize(shown, ControlJson.Options));
+                Console.WriteLine(JsonSerializer.Serialize(shown, ControlJson.Info<IReadOnlyList<DecisionEvent>>()));
                 return 0;
             }
             if (matching == 0)
@@ -70,7 +70,7 @@ internal static class EventsCommand
         try
         {
             var response = await new ControlClient(socket).SendAsync(new ControlRequest("evidence"), cancellationToken);
-            return response is { Ok: true, Result: { } result } ? result.Deserialize<List<HubNote>>(ControlJson.Options) ?? [] : [];
+            return response is { Ok: true, Result: { } result } ? result.Deserialize(ControlJson.Info<List<HubNote>>()) ?? [] : [];
         }
         catch (Exception e) when (e is ControlUnavailableException or IOException or JsonException)
         {

@@ -1,5 +1,7 @@
 using System.CommandLine;
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
+using System.Runtime.CompilerServices;
 
 namespace Keepwire.Cli.Commands;
 
@@ -16,10 +18,12 @@ internal static class LabCommand
     public static Command Create() => new("lab", "The namespace lab of the demo and the tests (keepwire-lab; in development builds only): `keepwire lab --help`.");
 
     /// <summary>Runs keepwire-lab's entry point with <paramref name="arguments"/>; its exit code is this command's.</summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2026:RequiresUnreferencedCode",
+        Justification = "Only development builds (JIT, nothing trimmed) carry the lab; a published keepwire, native or not, has none to load.")]
     public static async Task<int> RunAsync(string[] arguments)
     {
         var path = Path.Combine(AppContext.BaseDirectory, LabAssembly);
-        if (!File.Exists(path))
+        if (!File.Exists(path) || !RuntimeFeature.IsDynamicCodeSupported)
         {
             await Console.Error.WriteLineAsync($"keepwire lab: the namespace lab is a development tool and not part of this installation ({path} is missing); build it from a source checkout: dotnet build src/Keepwire.Cli -c Release -o DIR, then run DIR/keepwire lab");
             return 1;

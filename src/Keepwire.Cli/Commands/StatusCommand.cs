@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Keepwire.Control;
 using Keepwire.Hub;
 using Keepwire.Site;
@@ -18,6 +19,8 @@ internal static class StatusCommand
     public const int FullTableLimit = 40;
 
     private static readonly JsonSerializerOptions Indented = new(ControlJson.Options) { WriteIndented = true };
+
+    private static JsonTypeInfo<T> IndentedInfo<T>() => (JsonTypeInfo<T>)Indented.GetTypeInfo(typeof(T));
 
     public static Command Create()
     {
@@ -40,13 +43,13 @@ internal static class StatusCommand
             if (payload.TryGetProperty("site", out _))
             {
                 if (parse.GetValue(json))
-                    Console.WriteLine(JsonSerializer.Serialize(payload, Indented));
+                    Console.WriteLine(JsonSerializer.Serialize(payload, IndentedInfo<JsonElement>()));
                 else
-                    SiteStatusTable.Write(Console.Out, payload.Deserialize<SiteAgentStatus>(ControlJson.Options)!);
+                    SiteStatusTable.Write(Console.Out, payload.Deserialize(ControlJson.Info<SiteAgentStatus>())!);
                 return 0;
             }
 
-            var status = payload.Deserialize<HubStatus>(ControlJson.Options)!;
+            var status = payload.Deserialize(ControlJson.Info<HubStatus>())!;
             var filter = new HubStatusFilter(parse.GetValue(services) ?? [], parse.GetValue(site), parse.GetValue(problems));
             if (filter.Unknown(status) is { Count: > 0 } unknown)
             {
@@ -57,7 +60,7 @@ internal static class StatusCommand
 
             var shown = filter.Apply(status);
             if (parse.GetValue(json))
-                Console.WriteLine(JsonSerializer.Serialize(shown, Indented));
+                Console.WriteLine(JsonSerializer.Serialize(shown, IndentedInfo<HubStatus>()));
             else if (filter.IsEmpty && !parse.GetValue(all) && status.Services.Count > FullTableLimit)
                 StatusTable.WriteSummary(Console.Out, status);
             else

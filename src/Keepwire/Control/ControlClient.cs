@@ -41,10 +41,10 @@ public sealed class ControlClient(string socketPath)
         await using var stream = new NetworkStream(socket, ownsSocket: false);
         await using var writer = new StreamWriter(stream, new UTF8Encoding(false)) { AutoFlush = true };
         using var reader = new StreamReader(stream, Encoding.UTF8);
-        await writer.WriteLineAsync(JsonSerializer.Serialize(request, ControlJson.Options));
+        await writer.WriteLineAsync(JsonSerializer.Serialize(request, ControlJson.Info<ControlRequest>()));
         var line = await reader.ReadLineAsync(cancellationToken)
             ?? throw new ControlUnavailableException(socketPath, "the daemon closed the connection without answering");
-        return JsonSerializer.Deserialize<ControlResponse>(line, ControlJson.Options)
+        return JsonSerializer.Deserialize(line, ControlJson.Info<ControlResponse>())
             ?? throw new ControlUnavailableException(socketPath, "empty answer");
     }
 }

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 
 namespace Keepwire.Control;
 
@@ -16,20 +15,15 @@ public sealed record ControlRequest(string Command, IReadOnlyDictionary<string, 
 public sealed record ControlResponse(bool Ok, string? Error = null, JsonElement? Result = null)
 {
     public static ControlResponse Success<T>(T result) =>
-        new(true, Result: JsonSerializer.SerializeToElement(result, ControlJson.Options));
+        new(true, Result: JsonSerializer.SerializeToElement(result, ControlJson.Info<T>()));
+
+    /// <summary>Success with a sentence for the operator (<c>{"message": …}</c>).</summary>
+    public static ControlResponse Success(string message) => Success(new ControlMessage(message));
 
     public static ControlResponse Success() => new(true);
 
     public static ControlResponse Failure(string error) => new(false, error);
 }
 
-public static class ControlJson
-{
-    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
-    {
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        WriteIndented = false,
-    };
-}
+/// <summary>The payload of a command that only reports what it did.</summary>
+public sealed record ControlMessage(string Message);

@@ -160,7 +160,7 @@ public sealed partial class ControlServer : IAsyncDisposable
             return ControlResponse.Failure($"request too long: over {_limits.MaxRequestBytes} bytes without a newline (one JSON object per line)");
         try
         {
-            var request = line.Length == 0 ? null : JsonSerializer.Deserialize<ControlRequest>(line, ControlJson.Options);
+            var request = line.Length == 0 ? null : JsonSerializer.Deserialize(line, ControlJson.Info<ControlRequest>());
             if (request is not { Command: not null })
                 return ControlResponse.Failure("empty request: send one JSON object with a \"command\" per line");
             return await _handler.HandleAsync(request, cancellationToken);
@@ -209,7 +209,7 @@ public sealed partial class ControlServer : IAsyncDisposable
 
     private async Task WriteAsync(Socket connection, ControlResponse response, CancellationToken cancellationToken)
     {
-        var bytes = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(response, ControlJson.Options) + "\n");
+        var bytes = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(response, ControlJson.Info<ControlResponse>()) + "\n");
         using var timeout = new CancellationTokenSource(_limits.ResponseTimeout, _time);
         using var writing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try

@@ -48,7 +48,7 @@ public sealed partial class HubDaemon
             case HubRequest.Reload reload:
                 request.Reply.TrySetResult(DataPathFault is { } fault
                     ? ControlResponse.Failure($"reloaded {_options.ConfigPath}, but applying it failed: {fault}")
-                    : ControlResponse.Success(new { message = $"reloaded {_options.ConfigPath}{reload.Prepared.Note}" }));
+                    : ControlResponse.Success($"reloaded {_options.ConfigPath}{reload.Prepared.Note}"));
                 break;
         }
     }

@@ -244,7 +244,7 @@ public sealed partial class HubDaemon : IAsyncDisposable
         _readiness.PassDone(_engine, tableApplied, DataPathFault);
 
         for (var i = 0; i < commands.Count; i++)
-            commands[i].Reply.TrySetResult(step.Answers[i].Ok ? ControlResponse.Success(new { message = step.Answers[i].Message }) : ControlResponse.Failure(step.Answers[i].Message));
+            commands[i].Reply.TrySetResult(step.Answers[i].Ok ? ControlResponse.Success(step.Answers[i].Message) : ControlResponse.Failure(step.Answers[i].Message));
         foreach (var request in requests.Except(commands))
             Answer(request);
     }

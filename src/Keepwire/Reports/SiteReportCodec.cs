@@ -1,6 +1,8 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using Keepwire.Security;
 
 namespace Keepwire.Reports;
@@ -24,14 +26,17 @@ public static class SiteReportCodec
         MaxDepth = 4,
         // Non-ASCII text as UTF-8, not \uXXXX: a reason in any language keeps its length in bytes. Only we parse it.
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        TypeInfoResolver = SiteReportJsonContext.Default,
     };
+
+    private static JsonTypeInfo<SiteReport> ReportInfo => (JsonTypeInfo<SiteReport>)JsonOptions.GetTypeInfo(typeof(SiteReport));
 
     private static ReadOnlySpan<byte> Magic => "KWSR"u8;
 
     /// <summary>The signed datagram; a reason too long for one datagram is cut (ending in "…") to the longest that fits.</summary>
     public static byte[] Encode(SiteReport report, WireGuardDerivedKey key)
     {
-        var json = JsonSerializer.SerializeToUtf8Bytes(report, JsonOptions);
+        var json = JsonSerializer.SerializeToUtf8Bytes(report, ReportInfo);
         if (!Fits(json))
             json = Shortened(report);
 
@@ -56,7 +61,7 @@ public static class SiteReportCodec
             var keep = (fits + tooLong) / 2;
             // Never half a surrogate pair: an unpaired surrogate is not text.
             var cut = keep > 0 && char.IsHighSurrogate(report.Reason[keep - 1]) ? keep - 1 : keep;
-            var json = JsonSerializer.SerializeToUtf8Bytes(report with { Reason = report.Reason[..cut] + "…" }, JsonOptions);
+            var json = JsonSerializer.SerializeToUtf8Bytes(report with { Reason = report.Reason[..cut] + "…" }, ReportInfo);
             if (Fits(json))
                 (fits, best) = (keep, json);
             else
@@ -90,7 +95,7 @@ public static class SiteReportCodec
         rejection = SiteReportRejection.Malformed;
         try
         {
-            report = JsonSerializer.Deserialize<SiteReport>(datagram[HeaderLength..signed], JsonOptions);
+            report = JsonSerializer.Deserialize(datagram[HeaderLength..signed], ReportInfo);
         }
         catch (Exception e) when (e is JsonException or ArgumentException or NotSupportedException or InvalidOperationException)
         {
@@ -105,3 +110,7 @@ public static class SiteReportCodec
         return true;
     }
 }
+
+/// <summary>The report's JSON, serialized without reflection (the hub runs ahead-of-time compiled).</summary>
+[JsonSerializable(typeof(SiteReport))]
+internal sealed partial class SiteReportJsonContext : JsonSerializerContext;

@@ -38,7 +38,7 @@ public sealed partial class SiteAgent
         }
         await ServeMetricsAsync();
         await ReconcileOnceAsync(cancellationToken);
-        return ControlResponse.Success(new { message = $"reloaded {_options.ConfigPath}" });
+        return ControlResponse.Success($"reloaded {_options.ConfigPath}");
     }
 
     private async Task<SiteAgentStatus> StatusAsync(CancellationToken cancellationToken)

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using Keepwire.Files;
 using Microsoft.Extensions.Logging;
 
@@ -18,7 +20,12 @@ internal static class StateFile
     /// <summary>The files are a list of flat records or a mapping of short lists: nothing nests deeper than this.</summary>
     public const int MaxDepth = 8;
 
-    public static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web) { WriteIndented = true, MaxDepth = MaxDepth };
+    public static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        MaxDepth = MaxDepth,
+        TypeInfoResolver = StateJsonContext.Default,
+    };
 
     /// <summary>The file's content, or null when it is absent or unusable (then logged, with what is lost).</summary>
     /// <param name="lost">What starting without the file costs, for the log line: "decision continuity".</param>
@@ -42,9 +49,9 @@ internal static class StateFile
 
         try
         {
-            return JsonSerializer.Deserialize<T>(bytes, JsonOptions);
+            return JsonSerializer.Deserialize(bytes, Info<T>());
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException or ArgumentException)
         {
             Log.StateFileUnusable(logger, path, $"not a valid state file: {e.Message}", lost);
             return null;
@@ -52,5 +59,12 @@ internal static class StateFile
     }
 
     public static void Write<T>(string path, T value) =>
-        AtomicFile.Write(path, JsonSerializer.SerializeToUtf8Bytes(value, JsonOptions), AtomicFile.OwnerOnly);
+        AtomicFile.Write(path, JsonSerializer.SerializeToUtf8Bytes(value, Info<T>()), AtomicFile.OwnerOnly);
+
+    private static JsonTypeInfo<T> Info<T>() => (JsonTypeInfo<T>)JsonOptions.GetTypeInfo(typeof(T));
 }
+
+/// <summary>The state files' contents, serialized without reflection (the hub runs ahead-of-time compiled).</summary>
+[JsonSerializable(typeof(StateStore.StoredIntent))]
+[JsonSerializable(typeof(List<DecisionRecord?>))]
+internal sealed partial class StateJsonContext : JsonSerializerContext;

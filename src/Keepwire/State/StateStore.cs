@@ -56,5 +56,5 @@ public sealed class StateStore(string stateDirectory, ILogger? logger = null)
     public void SaveIntent(OperatorIntent intent) =>
         StateFile.Write(IntentPath, new StoredIntent(intent.PinnedSiteByService.ToDictionary(pin => pin.Key, string? (pin) => pin.Value), [.. intent.DrainedSites]));
 
-    private sealed record StoredIntent(Dictionary<string, string?>? PinnedSiteByService, List<string?>? DrainedSites);
+    internal sealed record StoredIntent(Dictionary<string, string?>? PinnedSiteByService, List<string?>? DrainedSites);
 }

@@ -3,6 +3,8 @@ using System.Diagnostics.CodeAnalysis;
 using System.IO.Compression;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+using Keepwire.Decisions;
 
 namespace Keepwire.Sync;
 
@@ -41,12 +43,16 @@ public sealed class HubSyncCodec(HubSyncKey key)
 
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
     {
-        Converters = { new JsonStringEnumConverter() },
+        // Generic, not JsonStringEnumConverter(), which makes its generic converter by reflection.
+        Converters = { new JsonStringEnumConverter<DecisionReason>() },
         // A peer of this version never omits a field, so a missing or null one means a broken sender: reject.
         RespectNullableAnnotations = true,
         RespectRequiredConstructorParameters = true,
         MaxDepth = 8,
+        TypeInfoResolver = HubSyncJsonContext.Default,
     };
+
+    private static JsonTypeInfo<HubSyncMessage> MessageInfo => (JsonTypeInfo<HubSyncMessage>)JsonOptions.GetTypeInfo(typeof(HubSyncMessage));
 
     private static ReadOnlySpan<byte> Magic => "KWHS"u8;
 
@@ -54,7 +60,7 @@ public sealed class HubSyncCodec(HubSyncKey key)
     /// <exception cref="HubSyncTooLargeException">The message needs more than <see cref="MaxParts"/> parts.</exception>
     public IReadOnlyList<byte[]> Encode(HubSyncMessage message)
     {
-        var json = JsonSerializer.SerializeToUtf8Bytes(message, JsonOptions);
+        var json = JsonSerializer.SerializeToUtf8Bytes(message, MessageInfo);
         if (json.Length > MaxMessageBytes)
             throw new HubSyncTooLargeException(message.Services.Count, json.Length, $"{MaxMessageBytes} bytes of JSON");
         var payload = Deflate(json);
@@ -127,7 +133,7 @@ public sealed class HubSyncCodec(HubSyncKey key)
         rejection = HubSyncRejection.Malformed;
         try
         {
-            message = JsonSerializer.Deserialize<HubSyncMessage>(json, JsonOptions);
+            message = JsonSerializer.Deserialize(json, MessageInfo);
         }
         catch (Exception e) when (e is JsonException or ArgumentException or NotSupportedException or InvalidOperationException)
         {
@@ -201,3 +207,7 @@ public readonly record struct HubSyncPart(Guid BootId, long Sequence, int Index,
 /// <summary>This hub's state does not fit the sync protocol's limits; the peer would not hear it.</summary>
 public sealed class HubSyncTooLargeException(int services, int bytes, string limit)
     : InvalidOperationException($"hub sync message of {services} services is {bytes} bytes, over the limit of {limit}");
+
+/// <summary>The sync message's JSON, serialized without reflection (the hub runs ahead-of-time compiled).</summary>
+[JsonSerializable(typeof(HubSyncMessage))]
+internal sealed partial class HubSyncJsonContext : JsonSerializerContext;

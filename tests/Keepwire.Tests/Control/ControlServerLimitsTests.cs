@@ -145,6 +145,6 @@ public sealed class ControlServerLimitsTests : IAsyncLifetime, IAsyncDisposable
     private sealed class EchoHandler : IControlHandler
     {
         public Task<ControlResponse> HandleAsync(ControlRequest request, CancellationToken cancellationToken) =>
-            Task.FromResult(ControlResponse.Success(new { command = request.Command }));
+            Task.FromResult(ControlResponse.Success(request.Command));
     }
 }

@@ -118,6 +118,6 @@ public sealed class ControlSocketTests : IDisposable
     private sealed class EchoHandler : IControlHandler
     {
         public Task<ControlResponse> HandleAsync(ControlRequest request, CancellationToken cancellationToken) =>
-            Task.FromResult(ControlResponse.Success(new { command = request.Command }));
+            Task.FromResult(ControlResponse.Success(request.Command));
     }
 }

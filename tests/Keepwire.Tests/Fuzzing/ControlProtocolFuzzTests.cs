@@ -175,6 +175,6 @@ public sealed class ControlProtocolFuzzTests : IAsyncLifetime, IAsyncDisposable
     private sealed class EchoHandler : IControlHandler
     {
         public Task<ControlResponse> HandleAsync(ControlRequest request, CancellationToken cancellationToken) =>
-            Task.FromResult(ControlResponse.Success(new { command = request.Command, arguments = request.Arguments?.Count ?? 0 }));
+            Task.FromResult(ControlResponse.Success($"{request.Command}: {request.Arguments?.Count ?? 0} arguments"));
     }
 }
