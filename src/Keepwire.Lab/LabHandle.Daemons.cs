@@ -14,7 +14,7 @@ public sealed partial class LabHandle
     {
         var ns = Topology.NamespaceOfNode(node);
         var role = Topology.IsHub(node) ? "hub" : "site";
-        List<string> command = [.. KeepwireCommand, role, "--config", paths.ConfigFile, "--node", node, "--socket", paths.NodeSocket(node)];
+        List<string> command = [.. role == "hub" ? HubCommand : KeepwireCommand, role, "--config", paths.ConfigFile, "--node", node, "--socket", paths.NodeSocket(node)];
         if (role == "hub")
         {
             // Only the hub keeps state (operator intent: pins, drains); a site has no --state-dir.

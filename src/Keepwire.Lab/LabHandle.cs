@@ -20,13 +20,15 @@ public sealed partial class LabHandle : IAsyncDisposable
     private readonly ILogger logger;
     private bool down;
 
-    internal LabHandle(NetworkLab lab, ICommandRunner runner, LabPaths paths, LabTopology topology, IReadOnlyList<string> keepwireCommand, ILogger logger)
+    internal LabHandle(NetworkLab lab, ICommandRunner runner, LabPaths paths, LabTopology topology, IReadOnlyList<string> keepwireCommand, ILogger logger,
+        IReadOnlyList<string>? hubCommand = null)
     {
         this.lab = lab;
         this.runner = runner;
         this.paths = paths;
         this.logger = logger;
         KeepwireCommand = keepwireCommand;
+        HubCommand = hubCommand ?? keepwireCommand;
         Topology = topology;
         processes = new LabProcesses(runner, paths, logger);
         webServer = new LabWebServer(runner, paths, processes);
@@ -47,6 +49,9 @@ public sealed partial class LabHandle : IAsyncDisposable
 
     /// <summary>The program (and leading arguments) the lab runs keepwire with.</summary>
     public IReadOnlyList<string> KeepwireCommand { get; }
+
+    /// <summary>The program (and leading arguments) the lab runs the hub daemons with: <see cref="KeepwireCommand"/> unless the lab was told otherwise.</summary>
+    public IReadOnlyList<string> HubCommand { get; }
 
     /// <summary>Output of the daemon <paramref name="node"/> (hub, alpha, …).</summary>
     public string DaemonLogFile(string node) => paths.LogFile(node);

@@ -7,7 +7,15 @@ namespace Keepwire.Lab;
 /// <param name="HubPair">The lab has two hubs; false in manifests written before hub pairs existed.</param>
 /// <param name="ProviderRouted">The hub pair shares no layer 2 and the provider router moves the VIPs (<see cref="LabTopology.IsProviderRouted"/>).</param>
 /// <param name="SiteRouter">alpha routes for a LAN with two servers (<see cref="LabTopology.Lan"/>).</param>
-internal sealed record LabManifest(string Prefix, IReadOnlyList<string> KeepwireCommand, DateTimeOffset CreatedAt, bool HubPair = false, bool ProviderRouted = false, bool SiteRouter = false)
+/// <param name="HubCommand">What runs the hub daemons when not <paramref name="KeepwireCommand"/> (<see cref="LabOptions.HubCommand"/>).</param>
+internal sealed record LabManifest(
+    string Prefix,
+    IReadOnlyList<string> KeepwireCommand,
+    DateTimeOffset CreatedAt,
+    bool HubPair = false,
+    bool ProviderRouted = false,
+    bool SiteRouter = false,
+    IReadOnlyList<string>? HubCommand = null)
 {
     [JsonIgnore]
     public LabTopology Topology => LabTopology.Create(Prefix, HubPair, ProviderRouted, SiteRouter);

@@ -19,6 +19,12 @@ public sealed record LabOptions
     public IReadOnlyList<string> KeepwireCommand { get; init; } = KeepwireBesideThisProgram();
 
     /// <summary>
+    /// The command that runs the hub daemons, when not <see cref="KeepwireCommand"/>: for example the packaged keepwire,
+    /// compiled ahead of time, so a bench measures the hub that ships while the sites and the lab stay on the build.
+    /// </summary>
+    public IReadOnlyList<string>? HubCommand { get; init; }
+
+    /// <summary>
     /// Two hubs (hub1, hub2) sharing the VIPs through keepalived instead of one hub; every site dials
     /// both. The lab puts no VIP anywhere: the hub daemons' keepalived does.
     /// </summary>

@@ -33,7 +33,7 @@ public sealed partial class NetworkLab(ICommandRunner runner, ILogger? logger = 
             throw new LabException($"Network namespaces named {options.Prefix}-* already exist; remove them with `keepwire lab down {options.Prefix}` first.");
 
         Log.BuildingLab(logger, options.Prefix, paths.Root);
-        var handle = new LabHandle(this, runner, paths, topology, options.KeepwireCommand, logger);
+        var handle = new LabHandle(this, runner, paths, topology, options.KeepwireCommand, logger, options.HubCommand);
         try
         {
             await BuildAsync(handle, paths, options, cancellationToken);
@@ -55,7 +55,7 @@ public sealed partial class NetworkLab(ICommandRunner runner, ILogger? logger = 
         LabNaming.EnsureValidPrefix(prefix);
         var paths = new LabPaths(stateRoot, prefix);
         var manifest = LabManifest.Read(paths.ManifestFile);
-        return new LabHandle(this, runner, paths, manifest.Topology, manifest.KeepwireCommand, logger);
+        return new LabHandle(this, runner, paths, manifest.Topology, manifest.KeepwireCommand, logger, manifest.HubCommand);
     }
 
     /// <summary>Removes everything the lab <paramref name="prefix"/> made, in whatever state it is; safe to repeat.</summary>
@@ -104,7 +104,8 @@ public sealed partial class NetworkLab(ICommandRunner runner, ILogger? logger = 
         var topology = handle.Topology;
         CreateStateDirectories(paths);
         // The manifest first: from here on the lab is findable (and removable) by its state directory.
-        new LabManifest(options.Prefix, options.KeepwireCommand, DateTimeOffset.UtcNow, topology.IsHubPair, topology.IsProviderRouted, topology.Lan is not null).Write(paths.ManifestFile);
+        new LabManifest(options.Prefix, options.KeepwireCommand, DateTimeOffset.UtcNow, topology.IsHubPair, topology.IsProviderRouted, topology.Lan is not null, options.HubCommand)
+            .Write(paths.ManifestFile);
 
         var network = new LabNetworkBuilder(runner, topology);
         await network.BuildAsync(cancellationToken);

@@ -40,7 +40,11 @@ internal static class LabCommand
         {
             Description = "alpha is also a router in front of a LAN with two nginx servers (lan1, lan2), and two more services are forwarded to them there (backends:).",
         };
-        var command = new Command("up", "Build a lab and start its hub and site daemons; prints where everything is.") { prefix, noDaemons, hubPair, conntrackd, provider, siteRouter };
+        var hubBinary = new Option<string?>("--hub-binary")
+        {
+            Description = "Run the hub daemons as this keepwire executable (e.g. the package's, compiled ahead of time); the sites run the build's.",
+        };
+        var command = new Command("up", "Build a lab and start its hub and site daemons; prints where everything is.") { prefix, noDaemons, hubPair, conntrackd, provider, siteRouter, hubBinary };
         command.SetAction(async (parse, cancellationToken) =>
         {
             using var loggers = Logging.CreateFactory();
@@ -52,6 +56,7 @@ internal static class LabCommand
                 Conntrackd = parse.GetValue(conntrackd),
                 ProviderRouted = parse.GetValue(provider),
                 SiteRouter = parse.GetValue(siteRouter),
+                HubCommand = parse.GetValue(hubBinary) is { } binary ? [Path.GetFullPath(binary)] : null,
             };
             if (parse.GetValue(prefix) is { } chosen)
                 options = options with { Prefix = chosen };
