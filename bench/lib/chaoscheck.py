@@ -216,7 +216,7 @@ def check_downloads(downloads, faults, samples, bounds):
     return v.line(downloads=total, survived=ok)
 
 
-LONG_LIVED = {"dotnet", "wireguard-go", "nginx", "keepalived", "perl", "socat", "conntrackd"}
+LONG_LIVED = {"dotnet", "keepwire", "wireguard-go", "nginx", "keepalived", "perl", "socat", "conntrackd"}
 
 
 _SPORT = re.compile(r"\bsport=(\d+)")
@@ -311,6 +311,7 @@ def check(records, requests_and_downloads):
         "bench": "chaos",
         "seed": run.get("seed"),
         "minutes": run.get("minutes"),
+        "native_hub": run.get("native_hub", False),
         "violations": sum(line["violations"] for line in lines),
         "per_invariant": {line["invariant"]: line["violations"] for line in lines},
         "faults": dict(sorted(fault_counts.items())),
