@@ -177,6 +177,16 @@ class Leaks(unittest.TestCase):
         self.assertEqual(line["violations"], 1)
         self.assertEqual(line["first"]["entries"], [{"entry": entry, "request": leaving}])
 
+    def test_open_files_in_flight_at_the_end_are_no_leak_but_a_rising_floor_is(self):
+        warm = [self.proc(300 + 10 * i, 1000, fds=f) for i, f in enumerate([33, 25, 77, 29, 23, 41, 25, 30, 27, 61, 25, 29, 33])]
+        spiky_end = [self.proc(900 + 10 * i, 1000, fds=f) for i, f in enumerate([25, 77, 29, 23, 111, 25, 33, 27, 25, 29, 61, 53])]
+        line = chaoscheck.check_leaks([self.snapshot("start"), self.snapshot("end")], warm + spiky_end, BOUNDS)
+        self.assertEqual(line["violations"], 0)
+        leaking_end = [self.proc(900 + 10 * i, 1000, fds=f + 40) for i, f in enumerate([25, 77, 29, 23, 111, 25, 33, 27, 25, 29, 61, 53])]
+        line = chaoscheck.check_leaks([self.snapshot("start"), self.snapshot("end")], warm + leaking_end, BOUNDS)
+        self.assertEqual(line["violations"], 1)
+        self.assertEqual((line["first"]["what"], line["first"]["fds_floor_warm"], line["first"]["fds_floor_end"]), ("fds", 23, 63))
+
     def test_rss_growing_more_than_the_bound_once_warmed_up_is_a_leak(self):
         procs = [self.proc(60, 500), self.proc(300, 1000), self.proc(600, 1200)]
         line = chaoscheck.check_leaks([self.snapshot("start"), self.snapshot("end")], procs, BOUNDS)
