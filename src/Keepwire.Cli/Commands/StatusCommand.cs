@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
 using Keepwire.Control;
 using Keepwire.Hub;
 using Keepwire.Site;
@@ -19,8 +18,6 @@ internal static class StatusCommand
     public const int FullTableLimit = 40;
 
     private static readonly JsonSerializerOptions Indented = new(ControlJson.Options) { WriteIndented = true };
-
-    private static JsonTypeInfo<T> IndentedInfo<T>() => (JsonTypeInfo<T>)Indented.GetTypeInfo(typeof(T));
 
     public static Command Create()
     {
@@ -43,7 +40,7 @@ internal static class StatusCommand
             if (payload.TryGetProperty("site", out _))
             {
                 if (parse.GetValue(json))
-                    Console.WriteLine(JsonSerializer.Serialize(payload, IndentedInfo<JsonElement>()));
+                    Console.WriteLine(JsonSerializer.Serialize(payload, Indented.Contract<JsonElement>()));
                 else
                     SiteStatusTable.Write(Console.Out, payload.Deserialize(ControlJson.Info<SiteAgentStatus>())!);
                 return 0;
@@ -60,7 +57,7 @@ internal static class StatusCommand
 
             var shown = filter.Apply(status);
             if (parse.GetValue(json))
-                Console.WriteLine(JsonSerializer.Serialize(shown, IndentedInfo<HubStatus>()));
+                Console.WriteLine(JsonSerializer.Serialize(shown, Indented.Contract<HubStatus>()));
             else if (filter.IsEmpty && !parse.GetValue(all) && status.Services.Count > FullTableLimit)
                 StatusTable.WriteSummary(Console.Out, status);
             else

@@ -5,6 +5,7 @@ using Keepwire.Decisions;
 using Keepwire.Engine;
 using Keepwire.Hub;
 using Keepwire.Site;
+using Keepwire.Text;
 
 namespace Keepwire.Control;
 
@@ -32,7 +33,7 @@ public static class ControlJson
     };
 
     /// <summary>The serializer's contract for <typeparamref name="T"/> under <see cref="Options"/>.</summary>
-    public static JsonTypeInfo<T> Info<T>() => (JsonTypeInfo<T>)Options.GetTypeInfo(typeof(T));
+    public static JsonTypeInfo<T> Info<T>() => Options.Contract<T>();
 
     private static JsonStringEnumConverter<T> SnakeCase<T>()
         where T : struct, Enum => new(JsonNamingPolicy.SnakeCaseLower);

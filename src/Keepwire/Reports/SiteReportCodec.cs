@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using Keepwire.Security;
+using Keepwire.Text;
 
 namespace Keepwire.Reports;
 
@@ -29,7 +30,7 @@ public static class SiteReportCodec
         TypeInfoResolver = SiteReportJsonContext.Default,
     };
 
-    private static JsonTypeInfo<SiteReport> ReportInfo => (JsonTypeInfo<SiteReport>)JsonOptions.GetTypeInfo(typeof(SiteReport));
+    private static readonly JsonTypeInfo<SiteReport> ReportInfo = JsonOptions.Contract<SiteReport>();
 
     private static ReadOnlySpan<byte> Magic => "KWSR"u8;
 

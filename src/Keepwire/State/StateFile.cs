@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using System.Text.Json.Serialization.Metadata;
 using Keepwire.Files;
+using Keepwire.Text;
 using Microsoft.Extensions.Logging;
 
 namespace Keepwire.State;
@@ -49,7 +49,7 @@ internal static class StateFile
 
         try
         {
-            return JsonSerializer.Deserialize(bytes, Info<T>());
+            return JsonSerializer.Deserialize(bytes, JsonOptions.Contract<T>());
         }
         catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException or ArgumentException)
         {
@@ -59,9 +59,7 @@ internal static class StateFile
     }
 
     public static void Write<T>(string path, T value) =>
-        AtomicFile.Write(path, JsonSerializer.SerializeToUtf8Bytes(value, Info<T>()), AtomicFile.OwnerOnly);
-
-    private static JsonTypeInfo<T> Info<T>() => (JsonTypeInfo<T>)JsonOptions.GetTypeInfo(typeof(T));
+        AtomicFile.Write(path, JsonSerializer.SerializeToUtf8Bytes(value, JsonOptions.Contract<T>()), AtomicFile.OwnerOnly);
 }
 
 /// <summary>The state files' contents, serialized without reflection (the hub runs ahead-of-time compiled).</summary>

@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using Keepwire.Decisions;
+using Keepwire.Text;
 
 namespace Keepwire.Sync;
 
@@ -52,7 +53,7 @@ public sealed class HubSyncCodec(HubSyncKey key)
         TypeInfoResolver = HubSyncJsonContext.Default,
     };
 
-    private static JsonTypeInfo<HubSyncMessage> MessageInfo => (JsonTypeInfo<HubSyncMessage>)JsonOptions.GetTypeInfo(typeof(HubSyncMessage));
+    private static readonly JsonTypeInfo<HubSyncMessage> MessageInfo = JsonOptions.Contract<HubSyncMessage>();
 
     private static ReadOnlySpan<byte> Magic => "KWHS"u8;
 
