@@ -35,4 +35,20 @@ public sealed class CommandRunnerTests
         Assert.Equal("a\nb", result.StandardOutput);
         Assert.False(result.Truncated);
     }
+
+    [Fact]
+    public async Task A_finished_run_leaves_no_pipe_open()
+    {
+        // Other tests run programs at the same time, so a few pipes may come and go; a leak is two per run.
+        const int Runs = 200;
+        var before = OpenPipes();
+
+        for (var run = 0; run < Runs; run++)
+            await new CommandRunner().RunAsync("cat", [], standardInput: "x");
+
+        Assert.InRange(OpenPipes() - before, int.MinValue, Runs / 4);
+    }
+
+    private static int OpenPipes() =>
+        new DirectoryInfo("/proc/self/fd").EnumerateFileSystemInfos().Count(fd => fd.LinkTarget?.StartsWith("pipe:", StringComparison.Ordinal) == true);
 }

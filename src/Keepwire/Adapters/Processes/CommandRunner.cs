@@ -38,14 +38,19 @@ public sealed class CommandRunner : ICommandRunner
             return new CommandResult(program, arguments, CommandResult.CannotStartExitCode, "", $"cannot start {program}: {e.Message} (is it installed?)");
         }
 
-        var stdout = ReadCappedAsync(process.StandardOutput.BaseStream, outputLimit, cancellationToken);
-        var stderr = ReadCappedAsync(process.StandardError.BaseStream, outputLimit, cancellationToken);
+        // Ours to close: Process.Dispose leaves a stream it handed out open, so each run would keep its pipes' read ends
+        // until a garbage collection finalized them; a busy daemon reached a thousand open descriptors that way.
+        using var standardOutput = process.StandardOutput;
+        using var standardError = process.StandardError;
+        using var standardInputWriter = standardInput is null ? null : process.StandardInput;
+        var stdout = ReadCappedAsync(standardOutput.BaseStream, outputLimit, cancellationToken);
+        var stderr = ReadCappedAsync(standardError.BaseStream, outputLimit, cancellationToken);
         try
         {
-            if (standardInput is not null)
+            if (standardInputWriter is not null)
             {
-                await process.StandardInput.WriteAsync(standardInput.AsMemory(), cancellationToken);
-                process.StandardInput.Close();
+                await standardInputWriter.WriteAsync(standardInput.AsMemory(), cancellationToken);
+                standardInputWriter.Close();
             }
 
             await process.WaitForExitAsync(cancellationToken);
