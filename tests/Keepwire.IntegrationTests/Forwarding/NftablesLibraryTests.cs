@@ -1,15 +1,17 @@
 using System.Net;
 using Keepwire.Adapters.Nftables;
+using Keepwire.Adapters.Posix;
 using Keepwire.Adapters.Processes;
 using Keepwire.IntegrationTests.Network;
 using Keepwire.Model;
 using Keepwire.Reconciliation;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Win32.SafeHandles;
 
 namespace Keepwire.IntegrationTests.Forwarding;
 
 /// <summary>
-/// The hub's nftables through libnftables, in the namespace of the thread that calls it (as the daemon does in its
+/// The hub's nftables through libnftables, in the namespace of the thread that made it (as the daemon does in its
 /// own), against the <c>nft</c> program's view of the same namespace: one is a drop-in for the other.
 /// </summary>
 [Collection("namespaces")]
@@ -18,17 +20,24 @@ public sealed class NftablesLibraryTests : IAsyncLifetime
     private readonly NamespaceScope _scope = new();
     private ICommandRunner _runner = null!;
     private string _namespace = null!;
+    private NftablesLibrary? _library;
 
     public async Task InitializeAsync()
     {
         _runner = await _scope.CreateNamespaceAsync("lib");
         _namespace = _scope.NamespaceName("lib");
+        _library = NamespaceThread.Run(_namespace, () => new NftablesLibrary(new NftablesGeneration()));
     }
 
-    public Task DisposeAsync() => _scope.CleanUpAsync();
+    public Task DisposeAsync()
+    {
+        _library?.Dispose();
+        return _scope.CleanUpAsync();
+    }
 
+    // In the namespace too, for the generation: its netlink socket is opened per reading, in the caller's namespace.
     private T InNamespace<T>(Func<NftablesLibrary, Task<T>> work) =>
-        NamespaceThread.Run(_namespace, () => work(new NftablesLibrary(new NftablesGeneration())).GetAwaiter().GetResult());
+        NamespaceThread.Run(_namespace, () => work(_library!).GetAwaiter().GetResult());
 
     private static HubDataPlane Plane(string backend) => new(
         "kw0",
@@ -36,8 +45,8 @@ public sealed class NftablesLibraryTests : IAsyncLifetime
         [IPAddress.Parse("10.77.0.4")],
         [IPNetwork.Parse("10.77.0.0/24")]);
 
-    [Fact]
-    public async Task The_reconciler_through_the_library_builds_and_switches_what_nft_then_lists()
+    /// <summary>The reconciler through the library builds the table for one backend, switches it to another, and nft lists the switch.</summary>
+    private async Task BuildThenSwitchAndSeeItListedAsync()
     {
         InNamespace(async nft =>
         {
@@ -50,6 +59,12 @@ public sealed class NftablesLibraryTests : IAsyncLifetime
         var listing = (await _runner.RunCheckedAsync("nft", ["list", "table", "inet", NftForwardingTable.Name])).StandardOutput;
         Assert.Contains("10.77.0.3", listing);
         Assert.DoesNotContain("10.77.0.2", listing);
+    }
+
+    [Fact]
+    public async Task The_reconciler_through_the_library_builds_and_switches_what_nft_then_lists()
+    {
+        await BuildThenSwitchAndSeeItListedAsync();
 
         // And the library reads back what the program sees, comment and elements.
         var viaProgram = await new NftablesCli(_runner).ReadTableAsync("inet", NftForwardingTable.Name);
@@ -92,5 +107,32 @@ public sealed class NftablesLibraryTests : IAsyncLifetime
 
         Assert.NotNull(before);
         Assert.Equal(before + 1, after);
+    }
+
+    [Fact]
+    public async Task A_library_made_before_the_process_opened_a_thousand_files_keeps_working_and_none_is_made_after()
+    {
+        // libnftables waits on its netlink socket with select(), which aborts the process for a descriptor of 1024 or
+        // more: a context made per command died here, in the first transaction after the files were opened.
+        var held = new List<SafeFileHandle>();
+        try
+        {
+            while (Libc.LowestFreeDescriptor() < NftablesLibrary.SelectLimit + 64)
+                held.Add(File.OpenHandle("/dev/null"));
+
+            await BuildThenSwitchAndSeeItListedAsync();
+
+            // A new context now would get a descriptor select() cannot take: refused with a reason, and the daemon's
+            // choice falls back to the program.
+            var refused = Assert.Throws<InvalidOperationException>(() => NamespaceThread.Run(_namespace, () => new NftablesLibrary()));
+            Assert.Equal(NftablesFailure.ContextUnavailable, Assert.IsType<NftablesException>(refused.InnerException).Reason);
+            Assert.Contains("below 1024", refused.InnerException!.Message);
+            Assert.IsType<NftablesCli>(NamespaceThread.Run(_namespace, () => NftablesLibrary.ForThisNamespace(_runner, generation: null)));
+        }
+        finally
+        {
+            foreach (var handle in held)
+                handle.Dispose();
+        }
     }
 }

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
 
 namespace Keepwire.Adapters.Nftables;
 
@@ -18,34 +19,49 @@ internal static partial class LibNftables
     /// <summary>NFT_CTX_OUTPUT_TERSE: what <c>nft -t</c> sets (no set elements).</summary>
     public const uint OutputTerse = 1u << 11;
 
+    /// <summary>A context (<c>struct nft_ctx *</c>): its netlink socket, its cache of the ruleset, its output buffers. Disposing frees it.</summary>
+    public sealed class Context : SafeHandleZeroOrMinusOneIsInvalid
+    {
+        public Context()
+            : base(ownsHandle: true)
+        {
+        }
+
+        protected override bool ReleaseHandle()
+        {
+            ContextFree(handle);
+            return true;
+        }
+    }
+
     [LibraryImport(Library, EntryPoint = "nft_ctx_new")]
-    public static partial nint ContextNew(uint flags);
+    public static partial Context ContextNew(uint flags);
 
     [LibraryImport(Library, EntryPoint = "nft_ctx_free")]
-    public static partial void ContextFree(nint context);
+    private static partial void ContextFree(nint context);
 
     [LibraryImport(Library, EntryPoint = "nft_ctx_output_set_flags")]
-    public static partial void OutputSetFlags(nint context, uint flags);
+    public static partial void OutputSetFlags(Context context, uint flags);
 
     [LibraryImport(Library, EntryPoint = "nft_ctx_buffer_output")]
-    public static partial int BufferOutput(nint context);
+    public static partial int BufferOutput(Context context);
 
     [LibraryImport(Library, EntryPoint = "nft_ctx_buffer_error")]
-    public static partial int BufferError(nint context);
+    public static partial int BufferError(Context context);
 
     [LibraryImport(Library, EntryPoint = "nft_ctx_get_output_buffer")]
-    public static partial nint GetOutputBuffer(nint context);
+    public static partial nint GetOutputBuffer(Context context);
 
     [LibraryImport(Library, EntryPoint = "nft_ctx_get_error_buffer")]
-    public static partial nint GetErrorBuffer(nint context);
+    public static partial nint GetErrorBuffer(Context context);
 
     /// <summary>Runs commands from a string. Its errors name no line (and quote the buffer's first line): for scripts, see <see cref="RunCommandFromFile"/>.</summary>
     [LibraryImport(Library, EntryPoint = "nft_run_cmd_from_buffer", StringMarshalling = StringMarshalling.Utf8)]
-    public static partial int RunCommandFromBuffer(nint context, string buffer);
+    public static partial int RunCommandFromBuffer(Context context, string buffer);
 
     /// <summary>Runs a file as one transaction, as <c>nft -f</c> does; its errors read <c>{path}:{line}:{column}: Error: …</c>.</summary>
     [LibraryImport(Library, EntryPoint = "nft_run_cmd_from_filename", StringMarshalling = StringMarshalling.Utf8)]
-    public static partial int RunCommandFromFile(nint context, string path);
+    public static partial int RunCommandFromFile(Context context, string path);
 
     /// <summary>Whether the library can be loaded here (a machine with nftables has it).</summary>
     public static bool IsAvailable()

@@ -13,6 +13,9 @@ public enum NftablesFailure
 
     /// <summary>The <c>nft</c> program could not be started: nftables is not installed.</summary>
     NotInstalled,
+
+    /// <summary>libnftables could not make a context (no memory, or no descriptor its <c>select()</c> can take).</summary>
+    ContextUnavailable,
 }
 
 /// <summary>An nftables operation failed. For a rejected script, names the failing line of the script.</summary>

@@ -6,27 +6,83 @@ using Keepwire.Adapters.Processes;
 namespace Keepwire.Adapters.Nftables;
 
 /// <summary>
-/// <see cref="INftables"/> through libnftables inside the daemon, acting on the network namespace of the calling
-/// thread (the daemon's own). The same parser, the same one-transaction-per-script and the same messages as the
+/// <see cref="INftables"/> through libnftables inside the daemon, acting on the network namespace of the thread that
+/// made it (the daemon's own). The same parser, the same one-transaction-per-script and the same messages as the
 /// <c>nft</c> program (<see cref="NftablesCli"/>), without starting it: a spawned <c>nft -f</c> cost a switch
 /// 55–70 ms between the decision and the new forwarding on the 2-core bench machine, most of the time from a
 /// failover's decision to the first client served by the new site. firewalld drives nftables the same way.
 /// </summary>
 /// <remarks>
-/// One context per command, created and freed around it: a context keeps a cache of the ruleset, which another
-/// program's change would make stale, and nothing survives a command to leak. Commands run one at a time (the
-/// library's contexts share process-wide state) and block their thread for the few milliseconds netlink takes.
+/// <para>
+/// One context for the adapter's life, made with it, as firewalld and <c>nft -i</c> keep theirs. The library waits for
+/// the kernel's answers with <c>select()</c>, which glibc aborts the whole process on when the netlink socket's
+/// descriptor is 1024 or above; a context made per command took the lowest free descriptor at that moment, so a daemon
+/// (or test host) that had a thousand files open died in its next transaction. The socket of a context made at start
+/// stays low whatever the daemon opens later. Its cache of the ruleset does not go stale: the library compares the
+/// kernel's ruleset generation before it trusts the cache, and drops the cache after any failed command.
+/// </para>
+/// <para>
+/// Commands run one at a time (the library's contexts share process-wide state) and block their thread for the few
+/// milliseconds netlink takes.
+/// </para>
 /// </remarks>
-public sealed class NftablesLibrary(NftablesGeneration? generation = null) : INftables
+public sealed class NftablesLibrary : INftables, IDisposable
 {
+    /// <summary>glibc's FD_SETSIZE: the first descriptor <c>select()</c> cannot take.</summary>
+    internal const int SelectLimit = 1024;
+
+    /// <summary>
+    /// How far below <see cref="SelectLimit"/> the lowest free descriptor must be to make a context: room for what
+    /// other threads open between that check and the library's socket.
+    /// </summary>
+    internal const int DescriptorHeadroom = 64;
+
     private static readonly Lock OneAtATime = new();
+
+    private readonly NftablesGeneration? _generation;
+    private readonly LibNftables.Context _context;
+
+    /// <exception cref="NftablesException">The library cannot make a context, or the lowest free descriptor is too high for its socket.</exception>
+    public NftablesLibrary(NftablesGeneration? generation = null)
+    {
+        _generation = generation;
+        lock (OneAtATime)
+        {
+            if (!CanOpenSelectableSocket(out var lowestFree))
+                throw new NftablesException(
+                    NftablesFailure.ContextUnavailable,
+                    $"libnftables needs a descriptor below {SelectLimit} for its netlink socket and the lowest free one is {lowestFree}");
+            _context = LibNftables.ContextNew(LibNftables.ContextDefault);
+            if (_context.IsInvalid)
+                throw new NftablesException(NftablesFailure.ContextUnavailable, "libnftables could not create a context (out of memory?)");
+            // Buffered, the library writes nothing to the daemon's own stdout and stderr.
+            if (LibNftables.BufferOutput(_context) != 0 || LibNftables.BufferError(_context) != 0)
+            {
+                _context.Dispose();
+                throw new NftablesException(NftablesFailure.ContextUnavailable, "libnftables could not buffer its output");
+            }
+        }
+    }
 
     /// <summary>
     /// nftables for the daemon's own namespace: through the library when it loads (it comes with the <c>nftables</c>
-    /// package), else through the <c>nft</c> program.
+    /// package) and a context can be made, else through the <c>nft</c> program.
     /// </summary>
-    public static INftables ForThisNamespace(ICommandRunner runner, NftablesGeneration? generation) =>
-        LibNftables.IsAvailable() ? new NftablesLibrary(generation) : new NftablesCli(runner, generation);
+    public static INftables ForThisNamespace(ICommandRunner runner, NftablesGeneration? generation)
+    {
+        if (LibNftables.IsAvailable() && CanOpenSelectableSocket(out _))
+        {
+            try
+            {
+                return new NftablesLibrary(generation);
+            }
+            catch (NftablesException)
+            {
+                // Descriptors taken by another thread since the check, or no memory: the program still works.
+            }
+        }
+        return new NftablesCli(runner, generation);
+    }
 
     public Task<NftTableState?> ReadTableAsync(string family, string name, CancellationToken cancellationToken = default)
     {
@@ -58,33 +114,35 @@ public sealed class NftablesLibrary(NftablesGeneration? generation = null) : INf
         return Task.CompletedTask;
     }
 
-    public Task<uint?> ReadGenerationAsync(CancellationToken cancellationToken = default) => Task.FromResult(generation?.Read());
+    public Task<uint?> ReadGenerationAsync(CancellationToken cancellationToken = default) => Task.FromResult(_generation?.Read());
+
+    public void Dispose()
+    {
+        lock (OneAtATime)
+            _context.Dispose();
+    }
+
+    /// <summary>Whether the socket a context opens now would get a descriptor <c>select()</c> takes.</summary>
+    private static bool CanOpenSelectableSocket(out int lowestFree)
+    {
+        lowestFree = Libc.LowestFreeDescriptor();
+        return lowestFree < SelectLimit - DescriptorHeadroom;
+    }
 
     private static NftTableState? AbsentOrThrow(CommandOutcome outcome, string family, string name) =>
         NftablesCli.SaysTableAbsent(outcome.Error)
             ? null
             : throw new NftablesException(NftablesFailure.ListFailed, $"`nft list table {family} {name}` failed: {outcome.Error.Trim()}");
 
-    private static CommandOutcome Run(Func<nint, int> command, uint outputFlags)
+    private CommandOutcome Run(Func<LibNftables.Context, int> command, uint outputFlags)
     {
         lock (OneAtATime)
         {
-            var context = LibNftables.ContextNew(LibNftables.ContextDefault);
-            if (context == 0)
-                throw new NftablesException(NftablesFailure.ListFailed, "libnftables could not create a context (out of memory?)");
-            try
-            {
-                // Buffered, the library writes nothing to the daemon's own stdout and stderr.
-                if (LibNftables.BufferOutput(context) != 0 || LibNftables.BufferError(context) != 0)
-                    throw new NftablesException(NftablesFailure.ListFailed, "libnftables could not buffer its output");
-                LibNftables.OutputSetFlags(context, outputFlags);
-                var status = command(context);
-                return new CommandOutcome(status == 0, Text(LibNftables.GetOutputBuffer(context)), Text(LibNftables.GetErrorBuffer(context)));
-            }
-            finally
-            {
-                LibNftables.ContextFree(context);
-            }
+            ObjectDisposedException.ThrowIf(_context.IsClosed, this);
+            LibNftables.OutputSetFlags(_context, outputFlags);
+            var status = command(_context);
+            // Reading a buffer also rewinds it for the next command.
+            return new CommandOutcome(status == 0, Text(LibNftables.GetOutputBuffer(_context)), Text(LibNftables.GetErrorBuffer(_context)));
         }
     }
 

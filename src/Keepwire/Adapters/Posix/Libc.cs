@@ -57,6 +57,19 @@ internal static partial class Libc
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Open(string path, int flags);
 
+    /// <summary>
+    /// The descriptor the next file or socket opened will get: the kernel hands out the lowest free one, so this opens
+    /// /dev/null, reads its number and closes it again.
+    /// </summary>
+    public static int LowestFreeDescriptor()
+    {
+        var fd = Open("/dev/null", OpenReadOnlyCloseOnExec);
+        if (fd < 0)
+            throw new IOException($"cannot open /dev/null: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
+        Close(fd);
+        return fd;
+    }
+
     [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
     public static partial int Fsync(int fd);
 
