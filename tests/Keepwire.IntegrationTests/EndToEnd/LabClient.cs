@@ -113,6 +113,32 @@ public static class LabClient
     }
 
     /// <summary>
+    /// Waits until the hub finds every site healthy, every check of it passed: a test that pins or fails over to another
+    /// site right after the lab came up must not find that site still counting its rises.
+    /// </summary>
+    public static async Task WaitForEverySiteHealthyAsync(this LabHandle lab)
+    {
+        var deadline = DateTime.UtcNow + HubReadyTimeout;
+        string lastSeen = "no answer yet";
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                var sites = (await lab.HubStatusAsync()).Sites;
+                if (sites.All(s => (s.Health.StartsWith(SiteStatus.HealthyWord, StringComparison.Ordinal) || s.Health == SiteStatus.NoServicesWords) && s.Checks.All(c => c.State == "healthy")))
+                    return;
+                lastSeen = string.Join("; ", sites.Select(s => $"{s.Name} {s.Health}"));
+            }
+            catch (ControlUnavailableException e)
+            {
+                lastSeen = e.Message;
+            }
+            await Task.Delay(100);
+        }
+        Assert.Fail($"the hub did not find every site healthy within {HubReadyTimeout.TotalSeconds} s: {lastSeen}");
+    }
+
+    /// <summary>
     /// Waits until the client's requests to both VIPs are answered by <paramref name="site"/>: the hubs'
     /// statuses say who serves, this says the data path agrees (in a pair, the client's neighbour
     /// entry for the VIPs points at the hub that holds them now), so a test's first request does not
