@@ -1,6 +1,5 @@
 using Keepwire.Decisions;
 using Keepwire.State;
-using Keepwire.Sync;
 
 namespace Keepwire.Engine;
 
@@ -17,16 +16,26 @@ public sealed partial class HubEngine
     /// <summary>The pins and drains in force, as saved in <c>intent.json</c> and sent to the peer hub.</summary>
     public OperatorIntent Intent => _intent;
 
-    /// <summary>Checks a command and changes the intent; the answer is written after the step has decided.</summary>
-    private AcceptedCommand Accept(OperatorCommand command) =>
-        RefuseWhileFollowing() is { } refused ? new AcceptedCommand(command, refused, false, null)
-        : command switch
+    /// <summary>
+    /// Checks a command and changes the intent; the answer is written after the step has decided. An accepted command
+    /// makes the intent the newest either hub has seen (<see cref="OperatorIntent.Revision"/>), even when it changed
+    /// nothing here: the operator's last word is what the pair keeps.
+    /// </summary>
+    private AcceptedCommand Accept(OperatorCommand command)
+    {
+        if (RefuseWhileFollowing() is { } refused)
+            return new AcceptedCommand(command, refused, false, null);
+        var accepted = command switch
         {
             OperatorCommand.Pin pin => AcceptPin(pin),
             OperatorCommand.Unpin unpin => AcceptUnpin(unpin),
             OperatorCommand.Drain drain => AcceptDrain(drain),
             _ => throw new ArgumentOutOfRangeException(nameof(command), command, "unknown operator command"),
         };
+        if (accepted.Refusal is null)
+            _intent = _intent.RevisedAbove(_pair?.View.Latest?.Message.Intent.Revision ?? 0);
+        return accepted;
+    }
 
     private AcceptedCommand AcceptPin(OperatorCommand.Pin pin)
     {
@@ -145,16 +154,24 @@ public sealed partial class HubEngine
         }
     }
 
-    /// <summary>Takes the leading hub's intent as this hub's own (it was acted on there: no pin is fresh).</summary>
-    /// <returns>Whether it differed.</returns>
-    private bool AdoptIntent(HubSyncMessage leader)
+    /// <summary>
+    /// Takes the peer hub's intent as this hub's own when it is newer: a higher revision, or the same one from the
+    /// hub this one follows. So a follower takes what the leader acted on (no pin of it is fresh), and a deciding hub
+    /// takes a command the peer accepted while the pair was cut, which it has not acted on yet (its changed pins are
+    /// fresh: the operator asked for them). The other hub, hearing this one's intent, then takes it in turn.
+    /// </summary>
+    private void AdoptIntent(OperatorIntent peer, bool peerLeads)
     {
-        if (leader.Intent.SameAs(_intent))
-            return false;
-        _intent = leader.Intent;
-        ConvergeIntent(freshPins: []);
-        return true;
+        var newer = peer.Revision > _intent.Revision || (peer.Revision == _intent.Revision && peerLeads);
+        if (!newer || peer.SameAs(_intent))
+            return;
+        var changedPins = peerLeads ? [] : ChangedPins(_intent, peer);
+        _intent = peer;
+        ConvergeIntent(changedPins);
     }
+
+    private static HashSet<string> ChangedPins(OperatorIntent before, OperatorIntent after) =>
+        [.. after.PinnedSiteByService.Where(pin => before.PinnedSiteByService.GetValueOrDefault(pin.Key) != pin.Value).Select(pin => pin.Key)];
 
     private HashSet<string> PinnedServices() => [.. _intent.PinnedSiteByService.Keys];
 

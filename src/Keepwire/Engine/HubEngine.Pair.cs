@@ -36,7 +36,7 @@ public sealed partial class HubEngine
     public TrackVerdict TrackVerdict(string? dataPathFault) => Verdict(_pair?.Role, dataPathFault);
 
     /// <summary>
-    /// Follow the leader, or decide; raise this hub's epochs above a live peer's while holding the VIPs; tell
+    /// Follow the leader, or decide (after taking a live peer's newer intent); raise this hub's epochs above a live peer's while holding the VIPs; tell
     /// keepalived the verdict; say whether a message is due; and, once the VIPs have gone, clear the flows
     /// towards them (at once, and swept again twice: <see cref="VipFlowSweeps"/>).
     /// </summary>
@@ -77,12 +77,14 @@ public sealed partial class HubEngine
         if (role.Role == PairRole.Follow)
         {
             var leader = role.Leader!;
-            AdoptIntent(leader);
+            AdoptIntent(leader.Intent, peerLeads: true);
             var adoption = _decisions.Adopt(leader);
             (switched, journalChanged, mismatched) = (adoption.Switched, adoption.DecisionsChanged, adoption.Mismatched);
         }
         else
         {
+            if (pair.View.LivePeer is { } peerHeard)
+                AdoptIntent(peerHeard.Intent, peerLeads: false);
             switched = evidence.RefreshDataPlane ? _decisions.DecideAll() : _decisions.DecideDue();
             var raised = holdsVips && pair.View.LivePeer is { } peer && _decisions.RaiseEpochsAbove(peer);
             journalChanged = switched.Count > 0 || raised;
@@ -99,8 +101,8 @@ public sealed partial class HubEngine
     }
 
     /// <summary>
-    /// Operator commands go to the hub that decides. A follower would apply them for one step and then
-    /// adopt the leader's intent again, so it refuses and names the hub to ask.
+    /// Operator commands go to the hub that decides. A follower's would reach the decisions only through the
+    /// leader, a heartbeat later, so it refuses and names the hub to ask.
     /// </summary>
     private string? RefuseWhileFollowing() =>
         _pair?.Role is { Role: PairRole.Follow, Leader: { } leader }

@@ -4,9 +4,15 @@ namespace Keepwire.State;
 /// What operators asked for by hand, which must survive a daemon restart: services pinned to a
 /// site (<c>keepwire failover SERVICE --to SITE</c>) and sites in maintenance (<c>keepwire drain SITE</c>).
 /// </summary>
+/// <param name="Revision">
+/// Which of two hubs' intents is newer: every accepted command sets it one above the highest this hub has seen on
+/// either hub (a Lamport clock), so a command taken by a hub deciding alone while the pair was cut outranks what the
+/// other hub still holds when they meet again. 0: no command yet (or a peer too old to send one).
+/// </param>
 public sealed record OperatorIntent(
     IReadOnlyDictionary<string, string> PinnedSiteByService,
-    IReadOnlyList<string> DrainedSites)
+    IReadOnlyList<string> DrainedSites,
+    long Revision = 0)
 {
     public static readonly OperatorIntent None = new(new Dictionary<string, string>(), []);
 
@@ -25,9 +31,14 @@ public sealed record OperatorIntent(
         return this with { PinnedSiteByService = pins };
     }
 
-    /// <summary>Same pins and drains, whatever the order: records compare their collections by reference.</summary>
+    /// <summary>The revision of a command taken after seeing <paramref name="highestSeen"/> (saturating: a revision never wraps).</summary>
+    public OperatorIntent RevisedAbove(long highestSeen) =>
+        this with { Revision = Math.Max(Revision, highestSeen) == long.MaxValue ? long.MaxValue : Math.Max(Revision, highestSeen) + 1 };
+
+    /// <summary>Same pins, drains and revision, whatever the order: records compare their collections by reference.</summary>
     public bool SameAs(OperatorIntent other) =>
-        DrainedSites.ToHashSet().SetEquals(other.DrainedSites)
+        Revision == other.Revision
+        && DrainedSites.ToHashSet().SetEquals(other.DrainedSites)
         && PinnedSiteByService.Count == other.PinnedSiteByService.Count
         && PinnedSiteByService.All(p => other.PinnedSiteByService.TryGetValue(p.Key, out var site) && site == p.Value);
 

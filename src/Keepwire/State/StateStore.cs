@@ -50,11 +50,12 @@ public sealed class StateStore(string stateDirectory, ILogger? logger = null)
 
         if (problems.Count > 0)
             Log.StateEntriesDropped(_logger, IntentPath, problems.Count, string.Join("; ", problems.Take(3)), pins.Count + drained.Count);
-        return new OperatorIntent(pins, drained);
+        return new OperatorIntent(pins, drained, Math.Max(0, stored.Revision ?? 0));
     }
 
     public void SaveIntent(OperatorIntent intent) =>
-        StateFile.Write(IntentPath, new StoredIntent(intent.PinnedSiteByService.ToDictionary(pin => pin.Key, string? (pin) => pin.Value), [.. intent.DrainedSites]));
+        StateFile.Write(IntentPath, new StoredIntent(intent.PinnedSiteByService.ToDictionary(pin => pin.Key, string? (pin) => pin.Value), [.. intent.DrainedSites], intent.Revision));
 
-    internal sealed record StoredIntent(Dictionary<string, string?>? PinnedSiteByService, List<string?>? DrainedSites);
+    /// <param name="Revision">Absent in files written before revisions: 0.</param>
+    internal sealed record StoredIntent(Dictionary<string, string?>? PinnedSiteByService, List<string?>? DrainedSites, long? Revision = null);
 }

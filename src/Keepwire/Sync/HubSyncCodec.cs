@@ -193,10 +193,11 @@ public sealed class HubSyncCodec(HubSyncKey key)
         }
     }
 
-    /// <summary>What the nullable annotations cannot say: no null elements, names present, sequence from 1.</summary>
+    /// <summary>What the nullable annotations cannot say: no null elements, names present, sequence from 1, no negative revision.</summary>
     private static bool IsWellFormed(HubSyncMessage message) =>
         message.Node.Length > 0
         && message.Sequence > 0
+        && message.Intent.Revision >= 0
         && message.Services.All(s => s is not null && s.Service.Length > 0)
         && message.Intent.DrainedSites.All(s => s is not null)
         && message.Intent.PinnedSiteByService.Values.All(s => s is not null);

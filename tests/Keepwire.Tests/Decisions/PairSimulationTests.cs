@@ -5,7 +5,7 @@ namespace Keepwire.Tests.Decisions;
 
 /// <summary>
 /// Random schedules of hub crashes, daemon deaths, hub isolation, partitions between the hubs, site
-/// faults and operator actions against two hubs that share decisions (see <see cref="PairSimulation"/>).
+/// faults and operator actions against two hubs that share decisions and intent (see <see cref="PairSimulation"/>).
 /// <c>KEEPWIRE_PAIR_SIM_SEED=N dotnet test --filter PairSimulationTests</c> replays one with its trace.
 /// </summary>
 public sealed class PairSimulationTests(ITestOutputHelper output)
@@ -26,6 +26,8 @@ public sealed class PairSimulationTests(ITestOutputHelper output)
                 ["passes"] = simulation.Decisions,
                 ["hub failovers checked"] = simulation.CheckedFailovers,
                 ["split-brain ticks checked"] = simulation.CheckedSplitBrainTicks,
+                ["intent ticks checked"] = simulation.CheckedIntentTicks,
+                ["commands to one hub of a split brain"] = simulation.SplitBrainCommands,
             });
         });
 
@@ -34,6 +36,8 @@ public sealed class PairSimulationTests(ITestOutputHelper output)
             return;
         Assert.True(counts["hub failovers checked"] > ScheduleCount / 4, $"only {counts["hub failovers checked"]} hub failovers were checked");
         Assert.True(counts["split-brain ticks checked"] > 1000, $"only {counts["split-brain ticks checked"]} split-brain ticks were checked");
+        Assert.True(counts["intent ticks checked"] > 10000, $"only {counts["intent ticks checked"]} intent ticks were checked");
+        Assert.True(counts["commands to one hub of a split brain"] > 0, "no command reached a hub of a split brain");
     }
 
     [Fact]

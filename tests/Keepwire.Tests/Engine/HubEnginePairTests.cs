@@ -285,5 +285,125 @@ public sealed class HubEnginePairTests : IDisposable
         Assert.Empty(unreadable.Flushes);
     }
 
+    /// <summary>
+    /// The chaos soak's lost unpin (seed 62): hub1 leads with web pinned to b; the pair is cut and hub2, deciding
+    /// alone, takes an unpin; when they meet again hub1 still leads. Before revisions hub2 took hub1's older intent
+    /// back and the pin returned on both hubs; now the newer unpin wins on both.
+    /// </summary>
+    [Fact]
+    public void An_unpin_taken_by_the_standby_while_the_pair_was_cut_survives_the_leader_returning()
+    {
+        var (hub1, hub2) = StartedPair();
+        var pin = hub1.Step(new HubEvidence { Commands = [new OperatorCommand.Pin("web", "b")] }, holdsVips: true);
+        Assert.True(pin.Answers[0].Ok);
+        Exchange(hub1, hub2, hub2HoldsVips: false);
+        Assert.Equal(("b", "b"), (hub1.Engine.Find("web")!.PinnedSite, hub2.Engine.Find("web")!.PinnedSite));
+
+        CutWhileBothHoldTheVips(hub1, hub2);
+        var unpin = hub2.Step(new HubEvidence { Commands = [new OperatorCommand.Unpin("web")] }, holdsVips: true);
+        Assert.True(unpin.Answers[0].Ok);
+        Assert.Null(hub2.Engine.Find("web")!.PinnedSite);
+
+        // Healed: keepalived leaves the VIPs with hub1 (higher priority), hub2 follows it again.
+        Exchange(hub1, hub2, hub2HoldsVips: false);
+
+        Assert.Equal(PairRole.Follow, hub2.Engine.Role!.Role);
+        Assert.Empty(hub1.Engine.Intent.PinnedSiteByService);
+        Assert.True(hub2.Engine.Intent.SameAs(hub1.Engine.Intent));
+        Assert.Equal((null, null), (hub1.Engine.Find("web")!.PinnedSite, hub2.Engine.Find("web")!.PinnedSite));
+    }
+
+    /// <summary>The other way round: a pin hub2 took alone is adopted by the returning leader, which acts on it at once.</summary>
+    [Fact]
+    public void A_pin_taken_by_the_standby_while_the_pair_was_cut_moves_the_service_on_the_returning_leader()
+    {
+        var (hub1, hub2) = StartedPair();
+        Assert.Equal("a", hub1.Engine.Find("web")!.Current.ServingSite);
+
+        CutWhileBothHoldTheVips(hub1, hub2);
+        Assert.True(hub2.Step(new HubEvidence { Commands = [new OperatorCommand.Pin("web", "b")] }, holdsVips: true).Answers[0].Ok);
+
+        Exchange(hub1, hub2, hub2HoldsVips: false);
+
+        Assert.Equal(("b", "b"), (hub1.Engine.Find("web")!.PinnedSite, hub1.Engine.Find("web")!.Current.ServingSite));
+        Assert.Equal("b", hub2.Engine.Find("web")!.Current.ServingSite);
+        Assert.True(hub2.Engine.Intent.SameAs(hub1.Engine.Intent));
+    }
+
+    [Fact]
+    public void A_command_outranks_every_intent_either_hub_has_shown_and_on_a_tie_the_leaders_wins()
+    {
+        var engine = _h.Engine();
+        var leaders = OperatorIntent.None.WithPin("web", "a").RevisedAbove(4);
+        engine.Step(new HubEvidence { PeerMessages = [_h.FromHub1(true, leaders, 1, ("web", "a", 1))], Vips = EngineHarness.Holding(false) });
+        Assert.Equal(5, engine.Intent.Revision);
+
+        // The leader goes silent; this hub decides, and its command goes above what it heard.
+        _h.Clock.Advance(TimeSpan.FromSeconds(3));
+        engine.Step(new HubEvidence { Vips = EngineHarness.Holding(true) });
+        engine.Step(new HubEvidence { Commands = [new OperatorCommand.Drain("c", true)], Vips = EngineHarness.Holding(true) });
+        Assert.Equal(6, engine.Intent.Revision);
+
+        // Back, with another command of the same revision: the hub it follows wins the tie.
+        var other = OperatorIntent.None.WithPin("web", "b").RevisedAbove(5);
+        engine.Step(new HubEvidence { PeerMessages = [_h.FromHub1(true, other, 2, ("web", "b", 2))], Vips = EngineHarness.Holding(false) });
+        Assert.True(engine.Intent.SameAs(other));
+    }
+
+    /// <summary>Both hubs find every site healthy; hub1 holds the VIPs and hub2 follows it.</summary>
+    private (PairMember Hub1, PairMember Hub2) StartedPair()
+    {
+        var (hub1, hub2) = (Member("hub1"), Member("hub2"));
+        hub1.Step(_h.Results(true, "a", "b", "c"), holdsVips: true);
+        hub2.Step(_h.Results(true, "a", "b", "c"), holdsVips: false);
+        Exchange(hub1, hub2, hub2HoldsVips: false);
+        return (hub1, hub2);
+    }
+
+    /// <summary>The pair is cut: nothing passes; hub2 hears nothing for longer than the peer timeout, takes the VIPs and decides alone.</summary>
+    private void CutWhileBothHoldTheVips(PairMember hub1, PairMember hub2)
+    {
+        _h.Clock.Advance(TimeSpan.FromSeconds(3));
+        hub1.Step(new HubEvidence(), holdsVips: true);
+        Assert.Equal(PairRole.Decide, hub2.Step(new HubEvidence(), holdsVips: true).Pair!.Role.Role);
+    }
+
+    private PairMember Member(string hub) =>
+        new(new HubEngine(_h.Config, _h.Config.FindHub(hub)!, OperatorIntent.None, new Dictionary<string, DecisionRecord>(), _h.Clock), new HubSyncSequence(hub, _h.Clock), _h.Clock);
+
+    /// <summary>Ten heartbeats with every message delivered; hub1 holds the VIPs throughout.</summary>
+    private void Exchange(PairMember hub1, PairMember hub2, bool hub2HoldsVips)
+    {
+        for (var beat = 0; beat < 10; beat++)
+        {
+            _h.Clock.Advance(HubPairSettings.DefaultAdvertInterval);
+            hub1.Step(new HubEvidence { PeerMessages = hub2.TakeNews() }, holdsVips: true);
+            hub2.Step(new HubEvidence { PeerMessages = hub1.TakeNews() }, holdsVips: hub2HoldsVips);
+        }
+    }
+
+    /// <summary>One hub of the pair in process: its engine, its message stamps, and what it said that the peer has not heard yet.</summary>
+    private sealed class PairMember(HubEngine engine, HubSyncSequence sequence, TimeProvider time)
+    {
+        private readonly List<ReceivedSyncMessage> _news = [];
+
+        public HubEngine Engine => engine;
+
+        public HubStep Step(HubEvidence evidence, bool holdsVips)
+        {
+            var step = engine.Step(evidence with { Vips = EngineHarness.Holding(holdsVips) });
+            if (step.Pair?.Send is { } draft)
+                _news.Add(new ReceivedSyncMessage(sequence.Next(draft.HoldsVips, draft.Services, draft.Intent), time.GetUtcNow(), Direct: true));
+            return step;
+        }
+
+        public IReadOnlyList<ReceivedSyncMessage> TakeNews()
+        {
+            var news = _news.ToList();
+            _news.Clear();
+            return news;
+        }
+    }
+
     public void Dispose() => Directory.Delete(_stateDirectory, recursive: true);
 }

@@ -155,11 +155,25 @@ public sealed class StateFilesTests : IDisposable
     public void Intent_reads_back_what_was_saved()
     {
         var store = new StateStore(directory, logger);
-        var intent = OperatorIntent.None.WithPin("web", "bravo").WithDrain("alpha", drained: true);
+        var intent = OperatorIntent.None.WithPin("web", "bravo").WithDrain("alpha", drained: true).RevisedAbove(41);
 
         store.SaveIntent(intent);
 
         Assert.True(store.LoadIntent().SameAs(intent));
+        Assert.Equal(42, store.LoadIntent().Revision);
         Assert.Equal(AtomicFile.OwnerOnly, File.GetUnixFileMode(Intent));
+    }
+
+    [Theory]
+    [InlineData("""{ "pinnedSiteByService": { "web": "alpha" }, "drainedSites": [] }""")]
+    [InlineData("""{ "pinnedSiteByService": { "web": "alpha" }, "drainedSites": [], "revision": -5 }""")]
+    public void Intent_from_before_revisions_or_with_a_negative_one_reads_as_revision_0(string content)
+    {
+        File.WriteAllText(Intent, content);
+
+        var intent = new StateStore(directory, logger).LoadIntent();
+
+        Assert.Equal("alpha", intent.PinnedSiteByService["web"]);
+        Assert.Equal(0, intent.Revision);
     }
 }

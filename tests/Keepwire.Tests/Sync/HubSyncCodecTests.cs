@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
 using Keepwire.Configuration;
+using Keepwire.State;
 using Keepwire.Sync;
 
 namespace Keepwire.Tests.Sync;
@@ -22,6 +23,22 @@ public sealed class HubSyncCodecTests : IDisposable
         Assert.Equal(sent.Services, received.Services);
         Assert.Equal(sent.Intent.DrainedSites, received.Intent.DrainedSites);
         Assert.Equal(sent.Intent.PinnedSiteByService, received.Intent.PinnedSiteByService);
+    }
+
+    [Fact]
+    public void The_intents_revision_goes_across_and_a_peer_that_sends_none_sends_revision_0()
+    {
+        var sent = SyncFixture.Message() with { Intent = OperatorIntent.None.WithPin("web", "b").RevisedAbove(6) };
+        Assert.Equal(7, Decode(_pair.Hub2Codec, _pair.Hub1Codec.Encode(sent))!.Intent.Revision);
+
+        // A peer of the release before revisions: the same version of the protocol, without the field.
+        var json = """{"node":"hub1","bootId":"0b0b0b0b-0000-4000-8000-000000000001","sequence":1,"sentAt":"2025-01-01T12:00:00+00:00","holdsVips":true,"services":[],"intent":{"pinnedSiteByService":{"web":"b"},"drainedSites":[]}}""";
+        var assembly = new HubSyncAssembler(_pair.Hub2Codec).Add(Part(_pair.Hub1Key, Deflate(json), SyncFixture.BootA, 1), direct: true);
+        Assert.Null(assembly.Rejection);
+        Assert.Equal((0L, "b"), (assembly.Message!.Intent.Revision, assembly.Message.Intent.PinnedSiteByService["web"]));
+
+        var negative = json.Replace("\"drainedSites\":[]", "\"drainedSites\":[],\"revision\":-1", StringComparison.Ordinal);
+        Assert.Equal(HubSyncRejection.Malformed, new HubSyncAssembler(_pair.Hub2Codec).Add(Part(_pair.Hub1Key, Deflate(negative), SyncFixture.BootA, 1), direct: true).Rejection);
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using Keepwire.Configuration;
 using Keepwire.Decisions;
 using Keepwire.Engine;
 using Keepwire.Model;
+using Keepwire.State;
 using Keepwire.Sync;
 using Microsoft.Extensions.Time.Testing;
 
@@ -23,6 +24,11 @@ namespace Keepwire.Tests.Decisions.Simulation;
 ///   holder or its own isolation is recent enough to explain a change.</item>
 /// <item>Epochs never go down on a hub, over restarts too, every switch raises them, and they never exceed the number of
 ///   switches on both hubs (two hubs must not chase each other's epochs).</item>
+/// <item>The operator's intent meets and keeps the last word: two running hubs that can hear each other keep the same
+///   pins and drains once a settle time has passed since they could, since either started and since the last operator
+///   action, and those include what the last accepted command asked for, also when a hub deciding alone took it while
+///   the pair was cut (the operator reaches either hub of a split brain). Only a command taken while an earlier one on
+///   the other hub may not have reached it yet (concurrent: no order between them) may lose to that one.</item>
 /// </list>
 /// </summary>
 internal sealed class PairSimulation
@@ -50,6 +56,7 @@ internal sealed class PairSimulation
     private readonly PairScenario scenario;
     private readonly Random network;
     private readonly Random probeLuck;
+    private readonly Random operatorLuck;
     private readonly PriorityQueue<Action, (long Ticks, long Sequence)> queue = new();
     private readonly Dictionary<string, Fault> truth = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Hub, string Site), Queue<PendingProbe>> unreported = [];
@@ -60,6 +67,8 @@ internal sealed class PairSimulation
     private int pairCuts;
     private string? violation;
     private DateTimeOffset lastWorldEvent = DateTimeOffset.MinValue;
+    private DateTimeOffset lastOperatorAction = DateTimeOffset.MinValue;
+    private (PairSimHub Hub, OperatorCommand Command, DateTimeOffset At, bool Concurrent)? lastAccepted;
     private DateTimeOffset? bothHoldSince;
     private DateTimeOffset? syncUpSince;
     private (PairSimHub Hub, string? Site, string? OtherSite, DateTimeOffset At)? lastSole;
@@ -70,6 +79,7 @@ internal sealed class PairSimulation
         this.scenario = scenario;
         network = new Random(unchecked((scenario.Seed * 31) + 7));
         probeLuck = new Random(unchecked((scenario.Seed * 7919) + 17));
+        operatorLuck = new Random(unchecked((scenario.Seed * 104729) + 3));
         var sites = scenario.Sites.Select(s => DeciderHarness.Node(s.Name, s.Priority)).Append(DeciderHarness.Node(SimScenario.LastResortSite, 1)).ToList();
         var service = new ServiceConfig(PairSimHub.Service, [IPAddress.Parse("198.51.100.10")], [new PortRule(TransportProtocol.Tcp, 443, 443, null)], [.. scenario.Sites.Select(s => s.Name)])
         {
@@ -105,6 +115,12 @@ internal sealed class PairSimulation
 
     /// <summary>VRRP ticks at which both hubs held the VIPs and their agreement was checked.</summary>
     public int CheckedSplitBrainTicks { get; private set; }
+
+    /// <summary>VRRP ticks at which both hubs' intents were checked to be the same.</summary>
+    public int CheckedIntentTicks { get; private set; }
+
+    /// <summary>Operator actions taken by one hub of a split brain.</summary>
+    public int SplitBrainCommands { get; private set; }
 
     public IReadOnlyList<string> Trace => trace;
 
@@ -243,15 +259,23 @@ internal sealed class PairSimulation
         }
     }
 
-    /// <summary>The operator talks to the hub that holds the VIPs (the one clients reach); with none, the action waits for nobody.</summary>
+    /// <summary>
+    /// The operator talks to a hub that holds the VIPs (one clients reach), either one of a split brain; with none,
+    /// the action waits for nobody.
+    /// </summary>
     private void OperatorAction(SimEvent e)
     {
         lastWorldEvent = Now;
-        if (hubs.Where(h => h.ReachableHolder && h.DaemonUp).ToList() is not [var hub])
+        lastOperatorAction = Now;
+        var holders = hubs.Where(h => h.ReachableHolder && h.DaemonUp).ToList();
+        if (holders.Count == 0)
         {
-            Log("  (no single active hub to take it)");
+            Log("  (no active hub to take it)");
             return;
         }
+        if (holders.Count > 1)
+            SplitBrainCommands++;
+        var hub = holders[operatorLuck.Next(holders.Count)];
 
         OperatorCommand command = e switch
         {
@@ -261,7 +285,20 @@ internal sealed class PairSimulation
         };
         var answer = hub.Command(command);
         Log($"  {hub.Name}: {(answer.Ok ? "" : "refused: ")}{answer.Message}");
+        if (answer.Ok)
+            lastAccepted = (hub, command, Now, !FollowsLastAccepted(hub));
     }
+
+    /// <summary>
+    /// Whether a command on <paramref name="hub"/> now comes after the last accepted one: taken by the same hub, or by
+    /// the other while both daemons ran and could hear each other from the first command until now, long enough for it
+    /// to have arrived. Otherwise neither hub knew of the other's: concurrent.
+    /// </summary>
+    private bool FollowsLastAccepted(PairSimHub hub) =>
+        lastAccepted is not { } previous
+        || previous.Hub == hub
+        || (syncUpSince is { } connected && connected <= previous.At && Now - previous.At >= Settle + Lag
+            && hubs.All(h => h.DaemonUp && h.DaemonUpSince <= previous.At));
 
     private void StartProbe(PairSimHub hub, string site)
     {
@@ -302,6 +339,7 @@ internal sealed class PairSimulation
             Vrrp(hub);
         CheckAgreement();
         CheckFailover();
+        CheckIntent();
     }
 
     private void Vrrp(PairSimHub hub)
@@ -357,6 +395,32 @@ internal sealed class PairSimulation
         if (first.Serving != second.Serving && Now - Max(first.LastServingChange, second.LastServingChange) >= Lag)
             Fail($"both hubs hold the VIPs since {Stamp(both)} and serve different sites: {first.Name} {first.Serving ?? "(none)"}, {second.Name} {second.Serving ?? "(none)"}");
     }
+
+    private void CheckIntent()
+    {
+        if (syncUpSince is not { } connected || !hubs.All(h => h.DaemonUp))
+            return;
+        var since = Max(connected, lastOperatorAction, hubs[0].DaemonUpSince, hubs[1].DaemonUpSince);
+        if (Now - since < Settle + Lag)
+            return;
+        CheckedIntentTicks++;
+        var (first, second) = (hubs[0], hubs[1]);
+        if (!first.Intent.SameAs(second.Intent))
+            Fail($"the hubs hear each other since {Stamp(connected)} and keep different intents: {first.Name} {Describe(first.Intent)}, {second.Name} {Describe(second.Intent)}");
+        else if (lastAccepted is { Concurrent: false } last && !Keeps(first.Intent, last.Command))
+            Fail($"the hubs lost the last command, {last.Command} taken by {last.Hub.Name} at {Stamp(last.At)}: both keep {Describe(first.Intent)}");
+    }
+
+    private static bool Keeps(OperatorIntent intent, OperatorCommand command) => command switch
+    {
+        OperatorCommand.Pin pin => intent.PinnedSiteByService.GetValueOrDefault(pin.Service) == pin.Site,
+        OperatorCommand.Unpin unpin => !intent.PinnedSiteByService.ContainsKey(unpin.Service),
+        OperatorCommand.Drain drain => intent.DrainedSites.Contains(drain.Site) == drain.Drained,
+        _ => throw new ArgumentOutOfRangeException(nameof(command), command, "unknown operator command"),
+    };
+
+    private static string Describe(OperatorIntent intent) =>
+        $"revision {intent.Revision}, pins [{string.Join(", ", intent.PinnedSiteByService.Select(p => $"{p.Key}→{p.Value}"))}], drained [{string.Join(", ", intent.DrainedSites.Order(StringComparer.Ordinal))}]";
 
     private void CheckFailover()
     {
