@@ -124,9 +124,11 @@ class ScaleLayout:
 
 
 class ScaleLab:
-    def __init__(self, layout, keepwire, log):
+    def __init__(self, layout, keepwire, log, hub_command=None):
         self.layout = layout
         self.keepwire = keepwire
+        # The hub's own program when it differs from the one the sites and the checks run (a native build).
+        self.hub_command = hub_command or keepwire
         self.log = log
         self.hub = None
         self.public_keys = {}
@@ -250,7 +252,7 @@ http {{
         # `ip netns exec` execs the command, so the pid is the daemon's own. close_fds (the default)
         # keeps a caller's lock file descriptor (flock) out of the daemon and its children.
         self.hub = subprocess.Popen(
-            ["ip", "netns", "exec", L.ns("hub"), *self.keepwire, "hub", "--config", str(L.config), "--node", "hub",
+            ["ip", "netns", "exec", L.ns("hub"), *self.hub_command, "hub", "--config", str(L.config), "--node", "hub",
              "--state-dir", str(L.state / "hub-state"), "--socket", str(L.hub_socket)],
             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env=environment)
         log.close()
