@@ -60,6 +60,8 @@ internal static class StatusTable
             output.WriteLine($"state not saved: {TerminalText.EscapeLines(status.StateError)}");
         if (status.Loop is { } loop)
             output.WriteLine($"hub loop: max lag {loop.MaxLagMilliseconds:0} ms in the last minute; {loop.InconclusiveProbes} probes and {loop.InconclusiveLiveness} liveness losses not counted because the hub stalled");
+        if (status.Memory is { } memory)
+            output.WriteLine($"hub memory: {memory.ResidentMib:0.#} MiB resident, managed heap {memory.ManagedHeapMib:0.#} MiB of {memory.ManagedCommittedMib:0.#} MiB committed{(memory.Gen0BudgetMib is { } budget ? $" (gen 0 budget {budget:0.#} MiB)" : "")}; collections {string.Join('/', memory.Collections)} (gen 0/1/2)");
         if (status.Pair is { } pair)
             WritePair(output, pair);
         output.WriteLine();

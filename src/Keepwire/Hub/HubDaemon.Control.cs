@@ -61,6 +61,7 @@ public sealed partial class HubDaemon
             LastReload = _lastReload,
             StateError = _state.Fault,
             Loop = new HubLoopStatus(Math.Round(_loopLag.RecentMaxLag.TotalMilliseconds, 1), _engine.InconclusiveProbes, _engine.InconclusiveLiveness),
+            Memory = HubMemoryStatus.OfThisProcess(),
         };
 
     /// <summary>What the control socket hands the loop; the loop completes <see cref="Reply"/>.</summary>

@@ -21,12 +21,40 @@ public sealed record HubStatus(
 
     /// <summary>The hub's own loop: how late it ran lately and how many probe results it could not count for it; null from an older hub.</summary>
     public HubLoopStatus? Loop { get; init; }
+
+    /// <summary>The hub process's memory: resident, and what of it the garbage collector holds; null from an older hub.</summary>
+    public HubMemoryStatus? Memory { get; init; }
 }
 
 /// <param name="MaxLagMilliseconds">The longest scheduling lag of the hub's loop-lag timer in the last one to two minutes.</param>
 /// <param name="InconclusiveProbes">Timed-out probes not counted since start because the hub stalled during them.</param>
 /// <param name="InconclusiveLiveness">Liveness losses not counted since start because the hub stalled during them.</param>
 public sealed record HubLoopStatus(double MaxLagMilliseconds, long InconclusiveProbes, long InconclusiveLiveness = 0);
+
+/// <param name="ResidentMib">The process's resident set (what <c>ps</c> shows as RSS).</param>
+/// <param name="ManagedHeapMib">Objects on the managed heap after the last collection, live or not yet swept.</param>
+/// <param name="ManagedCommittedMib">Memory the collector has committed for its heap, in use or kept for the next allocations.</param>
+/// <param name="Gen0BudgetMib">
+/// The most the collector lets the hub allocate between two collections (null when the runtime does not say). It
+/// bounds the resident set of a busy hub: left to the runtime it follows the CPU cache, 128 MiB on a machine with a
+/// 300 MiB L3, so Keepwire.Cli.csproj sets it.
+/// </param>
+/// <param name="Collections">Collections since start, of generation 0, 1 and 2.</param>
+public sealed record HubMemoryStatus(double ResidentMib, double ManagedHeapMib, double ManagedCommittedMib, double? Gen0BudgetMib, IReadOnlyList<int> Collections)
+{
+    private const double Mib = 1024 * 1024;
+
+    /// <summary>This process now.</summary>
+    public static HubMemoryStatus OfThisProcess()
+    {
+        var gc = GC.GetGCMemoryInfo();
+        var budget = GC.GetConfigurationVariables().TryGetValue("GCGen0MaxBudget", out var value) && value is long bytes and > 0 ? Round(bytes) : (double?)null;
+        return new(Round(Environment.WorkingSet), Round(gc.HeapSizeBytes), Round(gc.TotalCommittedBytes), budget,
+            [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)]);
+    }
+
+    private static double Round(long bytes) => Math.Round(bytes / Mib, 1);
+}
 
 /// <param name="Succeeded">False: nothing of the new config was taken, the hub runs on with the previous one.</param>
 /// <param name="Message">What was reloaded, or every reason it was rejected.</param>

@@ -29,6 +29,17 @@ public sealed class ServingTests(DaemonLabFixture fixture) : IClassFixture<Daemo
         await AssertLoggedFromClientAsync("alpha", tag, client);
     }
 
+    [Fact]
+    public async Task The_hub_reports_its_memory_and_runs_with_the_gen0_budget_that_bounds_it()
+    {
+        var memory = (await Lab.HubStatusAsync()).Memory;
+
+        Assert.NotNull(memory);
+        Assert.Equal(6, memory.Gen0BudgetMib);
+        Assert.InRange(memory.ResidentMib, 1, 1024);
+        Assert.True(memory.ManagedCommittedMib >= memory.ManagedHeapMib, $"{memory.ManagedCommittedMib} MiB committed < {memory.ManagedHeapMib} MiB of heap");
+    }
+
     [Theory]
     [InlineData("IPv4")]
     [InlineData("IPv6")]
