@@ -14,7 +14,8 @@ Records (field "k"):
   dl      {p, t0, t1, ok, site, hub, bytes, err, port}  one long-lived download that got its first answer
   sample  {t, hubs: {HUB: {vips, map: {SERVICE: SITE}}}}   the hubs' VIPs and kernel maps
   status  {t, hub, ok, services: {SERVICE: SITE}, health: {SITE: STATE}}   a hub's `keepwire status --json`
-  proc    {t, hub, pid, started, rss_kib, fds}    a hub daemon's footprint
+  proc    {t, hub, pid, started, rss_kib, fds,     a hub daemon's footprint; the managed heap and what the collector
+           heap_mib, committed_mib}                 committed for it, from its status (null when status failed)
   leaks   {phase: start|end, tables, namespaces, processes, conntrack_vip, conntrack_vip_entries (up to 20 a hub), children}
   event   {hub, ...}                              a decision from `keepwire events --json` (kept for reading)
   end     {t}                                     the load stopped; the run is over
@@ -279,7 +280,9 @@ def check_leaks(leaks, procs, bounds, requests=()):
             fds_end = min(p["fds"] for p in series if p["t"] >= final["t"] - FDS_FLOOR_S)
             daemon = {"pid": pid, "ran_s": round(final["t"] - final["started"]), "rss_kib_warm": ref["rss_kib"],
                       "rss_kib_end": final["rss_kib"], "rss_kib_max": max(p["rss_kib"] for p in series),
-                      "fds_floor_warm": fds_warm, "fds_floor_end": fds_end}
+                      "fds_floor_warm": fds_warm, "fds_floor_end": fds_end,
+                      "heap_mib_warm": ref.get("heap_mib"), "heap_mib_end": final.get("heap_mib"),
+                      "committed_mib_warm": ref.get("committed_mib"), "committed_mib_end": final.get("committed_mib")}
             judged.append(daemon)
             if final["rss_kib"] > ref["rss_kib"] * (1 + bounds["rss_growth"]):
                 v.add({"what": "rss", "hub": hub, **daemon})
