@@ -32,8 +32,11 @@ public sealed record OperatorIntent(
     }
 
     /// <summary>The revision of a command taken after seeing <paramref name="highestSeen"/> (saturating: a revision never wraps).</summary>
-    public OperatorIntent RevisedAbove(long highestSeen) =>
-        this with { Revision = Math.Max(Revision, highestSeen) == long.MaxValue ? long.MaxValue : Math.Max(Revision, highestSeen) + 1 };
+    public OperatorIntent RevisedAbove(long highestSeen)
+    {
+        var highest = Math.Max(Revision, highestSeen);
+        return this with { Revision = highest == long.MaxValue ? long.MaxValue : highest + 1 };
+    }
 
     /// <summary>Same pins, drains and revision, whatever the order: records compare their collections by reference.</summary>
     public bool SameAs(OperatorIntent other) =>

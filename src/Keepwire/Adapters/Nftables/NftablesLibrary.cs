@@ -70,7 +70,7 @@ public sealed class NftablesLibrary : INftables, IDisposable
     /// </summary>
     public static INftables ForThisNamespace(ICommandRunner runner, NftablesGeneration? generation)
     {
-        if (LibNftables.IsAvailable() && CanOpenSelectableSocket(out _))
+        if (LibNftables.IsAvailable())
         {
             try
             {
@@ -78,7 +78,7 @@ public sealed class NftablesLibrary : INftables, IDisposable
             }
             catch (NftablesException)
             {
-                // Descriptors taken by another thread since the check, or no memory: the program still works.
+                // No descriptor select() takes, or no memory: the program still works.
             }
         }
         return new NftablesCli(runner, generation);
