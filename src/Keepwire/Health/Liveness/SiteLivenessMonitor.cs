@@ -160,9 +160,13 @@ public sealed partial class SiteLivenessMonitor : IAsyncDisposable
             var now = _time.GetUtcNow();
             foreach (var (session, _, _) in _sites)
             {
+                var wasLost = session.Lost;
                 if (session.Judge(now) is { } lost)
                 {
-                    Log.Lost(_logger, lost.Site, lost.Detail);
+                    // Judge repeats a loss every detection time, so the engine's evidence stays fresh; the log says it
+                    // once, and Count says when the site answers again (a dead site once wrote seven lines a second).
+                    if (!wasLost)
+                        Log.Lost(_logger, lost.Site, lost.Detail);
                     _output.TryWrite(lost);
                 }
             }

@@ -24,6 +24,7 @@ public sealed class SiteLivenessMonitorTests : IAsyncDisposable
     private readonly FakeSocket _socket;
     private readonly Channel<LivenessObservation> _output = Channel.CreateUnbounded<LivenessObservation>();
     private readonly byte[] _buffer = new byte[LivenessEcho.Size];
+    private readonly RecordingLogger _log = new();
     private readonly SiteLivenessMonitor _monitor;
     private int _opened;
 
@@ -31,7 +32,7 @@ public sealed class SiteLivenessMonitorTests : IAsyncDisposable
     {
         _socket = new FakeSocket { Clock = _clock };
         _monitor = new SiteLivenessMonitor(LivenessSettings.Default, [new("alpha", Alpha), new("bravo", Bravo)],
-            _ => { _opened++; return _socket; }, index => index == Tunnel, _output.Writer, _clock, NullLogger.Instance);
+            _ => { _opened++; return _socket; }, index => index == Tunnel, _output.Writer, _clock, _log);
     }
 
     public async ValueTask DisposeAsync()
@@ -104,6 +105,25 @@ public sealed class SiteLivenessMonitorTests : IAsyncDisposable
         Assert.Equal(("alpha", false), (lost.Site, lost.Alive));
         Assert.Equal("liveness lost for 240 ms (3 of 3 missed, then a poll)", lost.Detail);
         Assert.Equal("up", _monitor.Status().Single(s => s.Site == "bravo").State);
+    }
+
+    [Fact]
+    public void A_loss_is_reported_to_the_engine_every_detection_time_but_logged_once_until_the_site_answers_again()
+    {
+        UpPastStartup();
+        Drain();
+
+        for (var i = 0; i < 40; i++)
+        {
+            Beat();
+            AnswerFrom(Bravo);
+        }
+        var reports = Drain();
+        AnswerFrom(Alpha);
+
+        Assert.True(reports.Count(o => o is { Site: "alpha", Alive: false }) >= 3, $"{reports.Count} reports in 40 beats");
+        Assert.Single(_log.Entries, e => e.Message.StartsWith("alpha: liveness lost for", StringComparison.Ordinal));
+        Assert.Single(_log.Entries, e => e.Message.StartsWith("alpha: liveness answering again", StringComparison.Ordinal));
     }
 
     [Fact]
