@@ -61,7 +61,7 @@ internal static class StatusTable
         if (status.Loop is { } loop)
             output.WriteLine($"hub loop: max lag {loop.MaxLagMilliseconds:0} ms in the last minute; {loop.InconclusiveProbes} probes and {loop.InconclusiveLiveness} liveness losses not counted because the hub stalled");
         if (status.Memory is { } memory)
-            output.WriteLine($"hub memory: {memory.ResidentMib:0.#} MiB resident, managed heap {memory.ManagedHeapMib:0.#} MiB of {memory.ManagedCommittedMib:0.#} MiB committed{(memory.Gen0BudgetMib is { } budget ? $" (gen 0 budget {budget:0.#} MiB)" : "")}; collections {string.Join('/', memory.Collections)} (gen 0/1/2)");
+            output.WriteLine($"hub memory: {memory.ResidentMib:0.#} MiB resident, managed heap {memory.ManagedHeapMib:0.#} MiB of {memory.ManagedCommittedMib:0.#} MiB committed{(memory.Gen0BudgetMib is { } budget ? $" (gen 0 budget {budget:0.#} MiB)" : "")}; {memory.AllocatedMib:0} MiB allocated since start, collections {string.Join('/', memory.Collections)} (gen 0/1/2)");
         if (status.Pair is { } pair)
             WritePair(output, pair);
         output.WriteLine();

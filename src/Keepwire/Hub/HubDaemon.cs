@@ -44,6 +44,7 @@ public sealed partial class HubDaemon : IAsyncDisposable
     private readonly HubEngine _engine;
     private readonly HubReadiness _readiness;
     private readonly LoopLagMonitor _loopLag;
+    private readonly MemoryScavenger _scavenger;
     private readonly Channel<ProbeStreamResult> _results = Channel.CreateUnbounded<ProbeStreamResult>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Channel<SiteAgentReport> _reports = Channel.CreateBounded<SiteAgentReport>(new BoundedChannelOptions(1024) { SingleReader = true, FullMode = BoundedChannelFullMode.DropOldest });
     private readonly Channel<LivenessObservation> _liveness = Channel.CreateBounded<LivenessObservation>(new BoundedChannelOptions(1024) { SingleReader = true, FullMode = BoundedChannelFullMode.DropOldest });
@@ -85,6 +86,7 @@ public sealed partial class HubDaemon : IAsyncDisposable
         _dataPath = new DataPathReconciler(new ForwardingReconciler(adapters.Nftables, loggers.CreateLogger<ForwardingReconciler>()), _flushes, observer);
         _readiness = new HubReadiness(adapters.Systemd, time);
         _loopLag = new LoopLagMonitor(time, lag => _metrics?.LoopLagged(lag));
+        _scavenger = new MemoryScavenger(time);
         _engine = new HubEngine(config, hub, store.LoadIntent(), journal.Load(), time);
         _observers = HubObservers.Build(config, hub, adapters.CreateCheck, _results.Writer, _reports.Writer, time, loggers, adapters.OpenLivenessSocket, _liveness.Writer);
         _notifier = Notifier.Create(config.Notify, adapters.Notifications, NotificationCounters, time, loggers.CreateLogger("keepwire.notify"));
@@ -141,6 +143,7 @@ public sealed partial class HubDaemon : IAsyncDisposable
         if (_pair is not null)
             await _pair.StartAsync(stopping);
         _loopLag.Start();
+        _scavenger.Start();
         _observers.Start();
         await ServeMetricsAsync(_engine.Config);
 
@@ -389,6 +392,7 @@ public sealed partial class HubDaemon : IAsyncDisposable
             return;
         _stopped = true;
         _loopLag.Dispose();
+        _scavenger.Dispose();
         _refusalListener?.Dispose();
         await _observers.DisposeAsync();
         if (_dashboard is not null)

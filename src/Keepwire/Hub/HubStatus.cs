@@ -39,8 +39,9 @@ public sealed record HubLoopStatus(double MaxLagMilliseconds, long InconclusiveP
 /// bounds the resident set of a busy hub: left to the runtime it follows the CPU cache, 128 MiB on a machine with a
 /// 300 MiB L3, so Keepwire.Cli.csproj sets it.
 /// </param>
+/// <param name="AllocatedMib">Everything allocated on the managed heap since start: its rate is what the collections follow.</param>
 /// <param name="Collections">Collections since start, of generation 0, 1 and 2.</param>
-public sealed record HubMemoryStatus(double ResidentMib, double ManagedHeapMib, double ManagedCommittedMib, double? Gen0BudgetMib, IReadOnlyList<int> Collections)
+public sealed record HubMemoryStatus(double ResidentMib, double ManagedHeapMib, double ManagedCommittedMib, double? Gen0BudgetMib, double AllocatedMib, IReadOnlyList<int> Collections)
 {
     private const double Mib = 1024 * 1024;
 
@@ -49,7 +50,7 @@ public sealed record HubMemoryStatus(double ResidentMib, double ManagedHeapMib, 
     {
         var gc = GC.GetGCMemoryInfo();
         var budget = GC.GetConfigurationVariables().TryGetValue("GCGen0MaxBudget", out var value) && value is long bytes and > 0 ? Round(bytes) : (double?)null;
-        return new(Round(Environment.WorkingSet), Round(gc.HeapSizeBytes), Round(gc.TotalCommittedBytes), budget,
+        return new(Round(Environment.WorkingSet), Round(gc.HeapSizeBytes), Round(gc.TotalCommittedBytes), budget, Round(GC.GetTotalAllocatedBytes()),
             [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)]);
     }
 

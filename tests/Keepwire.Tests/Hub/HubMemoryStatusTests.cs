@@ -4,6 +4,7 @@ using Keepwire.Hub;
 namespace Keepwire.Tests.Hub;
 
 /// <summary>The memory line of <c>keepwire status</c>: what the hub process holds and how much of it is the collector's.</summary>
+[Collection(MemoryScavengerTests.FullCollections)]
 public sealed class HubMemoryStatusTests
 {
     [Fact]
@@ -19,6 +20,7 @@ public sealed class HubMemoryStatusTests
         Assert.True(memory.ManagedCommittedMib >= memory.ManagedHeapMib);
         Assert.Equal(3, memory.Collections.Count);
         Assert.True(memory.Collections[2] >= 1, "GC.Collect() collects generation 2");
+        Assert.True(memory.AllocatedMib >= 4, $"{memory.AllocatedMib} MiB allocated, a 4 MiB array among it");
         GC.KeepAlive(kept);
     }
 
@@ -27,12 +29,12 @@ public sealed class HubMemoryStatusTests
     {
         var status = new HubStatus("hub", "keepwire.yaml", DateTimeOffset.UnixEpoch, null, null, [], [])
         {
-            Memory = new HubMemoryStatus(36.4, 5.7, 10.5, 6, [11, 1, 0]),
+            Memory = new HubMemoryStatus(36.4, 5.7, 10.5, 6, 70.2, [11, 1, 0]),
         };
         var output = new StringWriter();
 
         StatusTable.Write(output, status);
 
-        Assert.Contains("hub memory: 36.4 MiB resident, managed heap 5.7 MiB of 10.5 MiB committed (gen 0 budget 6 MiB); collections 11/1/0 (gen 0/1/2)", output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("hub memory: 36.4 MiB resident, managed heap 5.7 MiB of 10.5 MiB committed (gen 0 budget 6 MiB); 70 MiB allocated since start, collections 11/1/0 (gen 0/1/2)", output.ToString(), StringComparison.Ordinal);
     }
 }

@@ -6,7 +6,7 @@ namespace Keepwire.Adapters.Posix;
 /// <summary>
 /// The few libc calls .NET does not expose, gathered in one place so no other file declares interop: statx (a
 /// file's type, owner and identity: <see cref="Files.FileStatus"/>), the effective uid, fsync of a directory (.NET
-/// refuses to open a directory as a file handle), an advisory lock (flock), an interface's index (if_nametoindex),
+/// refuses to open a directory as a file handle), descriptor flags (fcntl), malloc_trim, an advisory lock (flock), an interface's index (if_nametoindex),
 /// signals, an anonymous file in memory, and the socket calls of a netlink socket (<see cref="NetlinkSocket"/>:
 /// .NET's Socket does not take AF_NETLINK).
 /// </summary>
@@ -68,6 +68,35 @@ internal static partial class Libc
             throw new IOException($"cannot open /dev/null: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
         Close(fd);
         return fd;
+    }
+
+    /// <summary>fcntl's F_GETFD and F_SETFD, and the one descriptor flag there is, FD_CLOEXEC (the same on x86_64 and arm64).</summary>
+    public const int GetDescriptorFlags = 1;
+    public const int SetDescriptorFlags = 2;
+    public const int CloseOnExec = 1;
+
+    /// <summary>fcntl with an int argument (F_GETFD, F_SETFD).</summary>
+    [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
+    public static partial int Fcntl(int fd, int command, int argument);
+
+    [LibraryImport("libc", EntryPoint = "malloc_trim")]
+    private static partial int MallocTrim(nuint pad);
+
+    /// <summary>
+    /// Gives the pages glibc's allocator holds free, in every arena, back to the kernel (malloc_trim(0)); false where the
+    /// C library has no such call (not glibc).
+    /// </summary>
+    public static bool TrimMalloc()
+    {
+        try
+        {
+            _ = MallocTrim(0);
+            return true;
+        }
+        catch (EntryPointNotFoundException)
+        {
+            return false;
+        }
     }
 
     [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
