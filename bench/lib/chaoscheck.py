@@ -14,8 +14,9 @@ Records (field "k"):
   dl      {p, t0, t1, ok, site, hub, bytes, err, port}  one long-lived download that got its first answer
   sample  {t, hubs: {HUB: {vips, map: {SERVICE: SITE}}}}   the hubs' VIPs and kernel maps
   status  {t, hub, ok, services: {SERVICE: SITE}, health: {SITE: STATE}}   a hub's `keepwire status --json`
-  proc    {t, hub, pid, started, rss_kib, fds,     a hub daemon's footprint; the managed heap and what the collector
-           heap_mib, committed_mib}                 committed for it, from its status (null when status failed)
+  proc    {t, hub, pid, started, rss_kib, fds,     a hub daemon's footprint; the managed heap, what the collector
+           heap_mib, committed_mib, allocated_mib,  committed for it, all it allocated and its collections per
+           collections}                             generation, from its status (null when status failed)
   leaks   {phase: start|end, tables, namespaces, processes, conntrack_vip, conntrack_vip_entries (up to 20 a hub), children}
   event   {hub, ...}                              a decision from `keepwire events --json` (kept for reading)
   end     {t}                                     the load stopped; the run is over

@@ -14,19 +14,24 @@ import json
 import socket
 
 
+def request(path, command, timeout=2):
+    """One control request; the hub's answer ({"ok": …, "result": …}). Raises OSError or ValueError when there is none."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.settimeout(timeout)
+        s.connect(path)
+        s.sendall(json.dumps({"command": command}).encode() + b"\n")
+        data = b""
+        while not data.endswith(b"\n"):
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    return json.loads(data)
+
+
 def serving_site(path, service):
     try:
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
-            s.settimeout(2)
-            s.connect(path)
-            s.sendall(b'{"command": "status"}\n')
-            data = b""
-            while not data.endswith(b"\n"):
-                chunk = s.recv(65536)
-                if not chunk:
-                    break
-                data += chunk
-        answer = json.loads(data)
+        answer = request(path, "status")
         result = answer["result"] if answer.get("ok") else {"services": []}
         site = next((s.get("serving_site") for s in result["services"] if s["name"] == service), None) or "none"
         # In a pair, a hub that does not hear its peer, or yields the VIPs, is not settled yet.
