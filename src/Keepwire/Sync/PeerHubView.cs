@@ -109,7 +109,12 @@ public sealed class PeerHubView
         // holds them. Only a peer really gone hands them over, a couple of seconds later in this double fault.
         var claimHeardUntil = Latest is { Message.HoldsVips: true } claim && !directHeard ? SilentFrom(claim) + YieldHold : (DateTimeOffset?)null;
         if (claimHeardUntil is not { } until || now >= until)
+        {
             _yielding = false;
+            // Past: nothing changes at that time any more. As a recheck it would wake the hub's loop at once, every
+            // pass, for as long as the peer stays silent (a hub whose active peer died spun a core at 1 GB/s of garbage).
+            claimHeardUntil = null;
+        }
         var recheckAt = Earliest(Earliest(alive ? SilentFrom(Latest!) : null, directHeard ? _lastDirectAt + _peerTimeout : null), claimHeardUntil);
 
         if (holdsVips)

@@ -151,6 +151,23 @@ public sealed class PeerHubViewTests
         Assert.Equal((PairRole.Decide, false), (alone.Role, alone.Yield));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Once_the_active_peer_is_gone_no_recheck_lies_in_the_past(bool heardDirectly)
+    {
+        // hub1 holds the VIPs and dies (kill -9): hub2 hears nothing more from it. A recheck at or before now would wake
+        // the hub's loop at once, every pass, until hub1 came back.
+        _hub2.Observe(From("hub1", holdsVips: true, direct: heardDirectly));
+
+        for (var elapsed = TimeSpan.Zero; elapsed < 10 * PeerTimeout; elapsed += TimeSpan.FromMilliseconds(50))
+        {
+            var role = _hub2.Evaluate(holdsVips: elapsed > 2 * PeerTimeout);
+            Assert.True(role.RecheckAt is null || role.RecheckAt > _clock.GetUtcNow(), $"at +{elapsed.TotalMilliseconds} ms: recheck at {role.RecheckAt:O}, now {_clock.GetUtcNow():O}");
+            _clock.Advance(TimeSpan.FromMilliseconds(50));
+        }
+    }
+
     [Fact]
     public void A_yielded_hub_returns_when_the_peer_says_it_let_go_of_the_VIPs()
     {

@@ -197,6 +197,9 @@ internal sealed class FailoverSimulation
         intent = step.Intent ?? intent;
         var decision = Decider.Current;
         Decisions++;
+        // The hub loop sleeps until this time: one not after now would wake it at once, pass after pass.
+        if (step.NextWakeUp is { } due && due <= Now)
+            Fail($"the step asks to be woken at {due:HH:mm:ss.fff}, not after now: the loop would spin");
         if (step.NextWakeUp is { } recheck && recheck > Now && scheduledRechecks.Add(recheck))
             At(recheck, () => StepAndCheck(HubEvidence.None));
         if (IsManual)

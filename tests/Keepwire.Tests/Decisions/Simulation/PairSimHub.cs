@@ -162,6 +162,9 @@ internal sealed class PairSimHub(PairSimulation sim, string name, int priority, 
             Vrrp = VrrpState.Fault; // keepalived watches the track file: it reacts at once
         if (step.Intent is { } intent)
             Intent = intent;
+        // The hub loop sleeps until this time: one not after now would wake it at once, pass after pass.
+        if (step.NextWakeUp is { } wakeUp && wakeUp <= sim.Now)
+            sim.Fail($"{Name}: the step asks to be woken at {wakeUp:HH:mm:ss.fff}, not after now ({sim.Now:HH:mm:ss.fff}): the loop would spin ({role.Role}: {role.Reason})");
         sim.Decisions++;
         if (step.Journal is { } journal)
             Journal = journal.ToDictionary(r => r.Service);
