@@ -11,8 +11,8 @@ namespace Keepwire.Hub;
 /// small VPS should hold what it uses, and a slow rise is indistinguishable from a leak to whoever watches it: in a
 /// chaos run one hub daemon's RSS rose from 52 to 58 MiB in twenty minutes with two gen-2 collections. Go's runtime
 /// forces a collection every two minutes for the same reason and returns freed pages with its scavenger. One pass
-/// pauses the hub for a few milliseconds (bench/RESULTS.md, "Returning freed memory"), which the loop-lag monitor
-/// counts like any stall.
+/// pauses the hub while it compacts a heap of ten-odd MiB; the loop-lag monitor counts that like any other stall, so
+/// no probe that timed out across it is held against a site.
 /// </summary>
 public sealed class MemoryScavenger : IDisposable
 {
