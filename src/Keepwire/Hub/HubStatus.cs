@@ -45,12 +45,15 @@ public sealed record HubMemoryStatus(double ResidentMib, double ManagedHeapMib, 
 {
     private const double Mib = 1024 * 1024;
 
+    /// <summary>Fixed when the runtime starts: read once, not with every status.</summary>
+    private static readonly double? Gen0Budget =
+        GC.GetConfigurationVariables().TryGetValue("GCGen0MaxBudget", out var value) && value is long bytes and > 0 ? Round(bytes) : null;
+
     /// <summary>This process now.</summary>
     public static HubMemoryStatus OfThisProcess()
     {
         var gc = GC.GetGCMemoryInfo();
-        var budget = GC.GetConfigurationVariables().TryGetValue("GCGen0MaxBudget", out var value) && value is long bytes and > 0 ? Round(bytes) : (double?)null;
-        return new(Round(Environment.WorkingSet), Round(gc.HeapSizeBytes), Round(gc.TotalCommittedBytes), budget, Round(GC.GetTotalAllocatedBytes()),
+        return new(Round(Environment.WorkingSet), Round(gc.HeapSizeBytes), Round(gc.TotalCommittedBytes), Gen0Budget, Round(GC.GetTotalAllocatedBytes()),
             [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)]);
     }
 

@@ -6,9 +6,9 @@ namespace Keepwire.Adapters.Posix;
 /// <summary>
 /// The few libc calls .NET does not expose, gathered in one place so no other file declares interop: statx (a
 /// file's type, owner and identity: <see cref="Files.FileStatus"/>), the effective uid, fsync of a directory (.NET
-/// refuses to open a directory as a file handle), descriptor flags (fcntl), malloc_trim, an advisory lock (flock), an interface's index (if_nametoindex),
-/// signals, an anonymous file in memory, and the socket calls of a netlink socket (<see cref="NetlinkSocket"/>:
-/// .NET's Socket does not take AF_NETLINK).
+/// refuses to open a directory as a file handle), descriptor flags (fcntl), malloc_trim, an advisory lock (flock), an
+/// interface's index (if_nametoindex), signals, an anonymous file in memory, and the socket calls of a netlink socket
+/// (<see cref="NetlinkSocket"/>: .NET's Socket does not take AF_NETLINK).
 /// </summary>
 internal static partial class Libc
 {
@@ -83,19 +83,17 @@ internal static partial class Libc
     private static partial int MallocTrim(nuint pad);
 
     /// <summary>
-    /// Gives the pages glibc's allocator holds free, in every arena, back to the kernel (malloc_trim(0)); false where the
-    /// C library has no such call (not glibc).
+    /// Gives the pages glibc's allocator holds free, in every arena, back to the kernel (malloc_trim(0)); nothing where
+    /// the C library has no such call (not glibc).
     /// </summary>
-    public static bool TrimMalloc()
+    public static void TrimMalloc()
     {
         try
         {
             _ = MallocTrim(0);
-            return true;
         }
         catch (EntryPointNotFoundException)
         {
-            return false;
         }
     }
 
